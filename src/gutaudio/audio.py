@@ -1,0 +1,140 @@
+"""Audio with pydub and ffmpeg: join clips with pauses, level them, encode MP3, decode for checks."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .config import AudioSettings
+from .engines.base import SAMPLE_WIDTH, Clip
+from .errors import AudioError
+
+with warnings.catch_warnings():
+    # pydub warns at import when no ffmpeg is on PATH; we point it at imageio-ffmpeg's below.
+    warnings.simplefilter("ignore", RuntimeWarning)
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from pydub import AudioSegment, effects
+    from pydub.exceptions import CouldntEncodeError
+
+log = logging.getLogger(__name__)
+
+PEAK_HEADROOM_DB = 1.0
+"""Chapters are levelled so their highest sample sits this far below full scale."""
+
+
+@lru_cache(maxsize=4)
+def ffmpeg_executable(configured: Path | None = None) -> str:
+    """Find ffmpeg: the configured one, else the binary shipped in the imageio-ffmpeg wheel."""
+    if configured is not None:
+        if not configured.is_file():
+            raise AudioError(f"{configured}: the configured ffmpeg does not exist")
+        return str(configured)
+    try:
+        import imageio_ffmpeg
+
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except (ImportError, RuntimeError) as e:
+        found = shutil.which("ffmpeg")
+        if found:
+            log.warning("imageio-ffmpeg has no ffmpeg (%s); using %s", e, found)
+            return found
+        raise AudioError(f"no ffmpeg found: pip install imageio-ffmpeg ({e})") from e
+
+
+def use_ffmpeg(configured: Path | None = None) -> str:
+    """Point pydub at our ffmpeg and return its path."""
+    exe = ffmpeg_executable(configured)
+    AudioSegment.converter = exe
+    return exe
+
+
+def decode_audio(data: bytes, sample_rate: int, ffmpeg: Path | None = None) -> bytes:
+    """Decode encoded audio bytes (MP3, WAV, ...) to mono 16-bit PCM at sample_rate."""
+    return _run_decoder(["-i", "pipe:0"], data, sample_rate, ffmpeg)
+
+
+def decode_file(path: Path, sample_rate: int, ffmpeg: Path | None = None) -> bytes:
+    """Decode an audio file to mono 16-bit PCM at sample_rate."""
+    return _run_decoder(["-i", str(path)], None, sample_rate, ffmpeg)
+
+
+def _run_decoder(
+    source: list[str], data: bytes | None, sample_rate: int, ffmpeg: Path | None
+) -> bytes:
+    if data is not None and not data:
+        raise AudioError("no audio data to decode")
+    command = [ffmpeg_executable(ffmpeg), "-hide_banner", "-loglevel", "error", "-nostdin",
+               *source, "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1",
+               "-ar", str(sample_rate), "pipe:1"]
+    try:
+        result = subprocess.run(command, input=data, capture_output=True, check=False,
+                                timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise AudioError(f"ffmpeg could not run: {e}") from e
+    if result.returncode != 0 or not result.stdout:
+        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise AudioError(f"ffmpeg could not decode the audio: {message[-1] if message else 'no output'}")
+    return result.stdout
+
+
+@dataclass(frozen=True)
+class ChapterAudio:
+    """A chapter's joined audio and where each utterance starts and ends, in seconds."""
+
+    segment: AudioSegment
+    timings: tuple[tuple[float, float], ...]
+
+    @property
+    def duration(self) -> float:
+        """Length of the chapter in seconds."""
+        return self.segment.frame_count() / self.segment.frame_rate
+
+
+def assemble_chapter(
+    clips: Sequence[Clip], pauses_ms: Sequence[int], audio: AudioSettings
+) -> ChapterAudio:
+    """Join utterance clips with their pauses, lead-in and tail; level the peak to -1 dBFS."""
+    if len(clips) != len(pauses_ms):
+        raise ValueError("every clip needs a pause after it")
+    rate = clips[0].sample_rate if clips else 22050
+    if any(clip.sample_rate != rate for clip in clips):
+        raise AudioError("clips of one chapter must share a sample rate")
+
+    def silence(ms: int) -> bytes:
+        return b"\x00" * (SAMPLE_WIDTH * (rate * ms // 1000))
+
+    parts = [silence(audio.lead_in_ms)]
+    position = len(parts[0]) // SAMPLE_WIDTH
+    timings = []
+    for clip, pause in zip(clips, pauses_ms, strict=True):
+        timings.append((position / rate, (position + clip.frames) / rate))
+        parts += [clip.pcm, silence(pause)]
+        position += clip.frames + len(parts[-1]) // SAMPLE_WIDTH
+    parts.append(silence(audio.tail_ms))
+    segment = AudioSegment(data=b"".join(parts), sample_width=SAMPLE_WIDTH, frame_rate=rate,
+                           channels=1)
+    if segment.max > 0:
+        segment = effects.normalize(segment, headroom=PEAK_HEADROOM_DB)
+    return ChapterAudio(segment, tuple(timings))
+
+
+def encode_mp3(segment: AudioSegment, destination: Path, audio: AudioSettings) -> None:
+    """Encode audio as constant-bitrate MP3 (with a LAME info frame) to destination."""
+    use_ffmpeg(audio.ffmpeg)
+    parameters = ["-ar", str(audio.sample_rate), "-ac", str(audio.channels),
+                  "-write_xing", "1", "-id3v2_version", "0"]
+    try:
+        handle = segment.export(str(destination), format="mp3", codec="libmp3lame",
+                                bitrate=f"{audio.bitrate_kbps}k", parameters=parameters)
+        handle.close()
+    except CouldntEncodeError as e:
+        last = str(e).strip().splitlines()
+        raise AudioError(f"{destination}: ffmpeg could not encode MP3: {last[-1] if last else e}") from e
+    except OSError as e:
+        raise AudioError(f"{destination}: cannot write: {e.strerror or e}") from e

@@ -1,0 +1,194 @@
+"""The gutaudio command line: parse options, load settings, call the core, report errors in one line."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .build import build, plan_build
+from .config import ENGINE_NAMES, VoiceSettings, load_settings
+from .engines import engine_statuses
+from .errors import GutaudioError
+
+
+class _CliError(click.ClickException):
+    """A GutaudioError as Click prints it: 'Error: ...' and the error's exit code."""
+
+    def __init__(self, error: GutaudioError) -> None:
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+
+class _WarningFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        if record.levelno >= logging.ERROR:
+            return f"Error: {message}"
+        if record.levelno >= logging.WARNING:
+            return f"Warning: {message}"
+        return message
+
+
+def _setup_logging(verbose: bool, quiet: bool) -> None:
+    handler = logging.StreamHandler()  # stderr
+    handler.setFormatter(_WarningFormatter())
+    logger = logging.getLogger("gutaudio")
+    logger.handlers[:] = [handler]
+    logger.propagate = False
+    logger.setLevel(logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING)
+
+
+class _ProgressBar:
+    """A click progress bar on stderr, opened when the build knows how much it has to do."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self._bar: Any = None
+
+    def update(self, done: int, total: int, _text: str) -> None:
+        if self._bar is None:
+            self._bar = click.progressbar(length=total, label=self.label, show_pos=True,
+                                          file=click.get_text_stream("stderr"))
+            self._bar.__enter__()
+        self._bar.update(done - self._bar.pos)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+def _reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except GutaudioError as e:
+            raise _CliError(e) from e
+    return wrapper
+
+
+def _content_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--content", "content_dir", default="content", show_default=True,
+                     type=click.Path(file_okay=False, path_type=Path),
+                     help="Folder with the article and gutaudio.toml."),
+        click.option("--engine", type=click.Choice(ENGINE_NAMES), default=None,
+                     help="Speech engine (default from gutaudio.toml, else piper)."),
+        click.option("--voice", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     help="A Piper voice model (.onnx) instead of the bundled voice."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="gutaudio")
+def cli() -> None:
+    """Turn written health articles into narrated, tagged, podcast-ready audio.
+
+    \b
+    Quick start:
+      gutaudio inspect            # see the chapters and the exact text to be spoken
+      gutaudio build              # content/ -> output/ (MP3 chapters, feed.xml)
+      gutaudio engines            # which voices can run on this machine
+    """
+
+
+@cli.command("build")
+@_content_options
+@click.option("--output", "output_dir", default="output", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder to write the build to.")
+@click.option("--base-url", default=None, help="URL where output/ will be published.")
+@click.option("-v", "--verbose", is_flag=True, help="Say what each step does.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@_reports_errors
+def build_command(content_dir: Path, output_dir: Path, engine: str | None, voice: Path | None,
+                  base_url: str | None, verbose: bool, quiet: bool) -> None:
+    """Build the narrated edition of the article in CONTENT into OUTPUT.
+
+    Writes one MP3 per chapter (the disclaimer last) to OUTPUT/chapters/, tagged
+    with title, author, track and the chapter text, plus cover art and a podcast
+    feed, OUTPUT/feed.xml. Nothing is published unless the whole build succeeds.
+
+    \b
+    Examples:
+      gutaudio build
+      gutaudio build --engine gtts --base-url https://example.org/audio/
+      gutaudio build --voice voices/en_GB-alan-medium.onnx --output public
+    """
+    _setup_logging(verbose, quiet)
+    settings = load_settings(content_dir, output_dir, engine=engine, voice=voice,
+                             base_url=base_url)
+    bar = _ProgressBar("Synthesizing")
+    try:
+        result = build(settings, None if quiet else bar.update)
+    finally:
+        bar.close()
+    if quiet:
+        return
+    minutes, seconds = divmod(round(result.audio_seconds), 60)
+    click.echo(f"Built {len(result.chapters)} chapters ({minutes}:{seconds:02d} of audio) "
+               f"in {result.seconds:.1f} s:")
+    for chapter in result.chapters:
+        click.echo(f"  {chapter.path}  {chapter.duration:6.1f} s  {chapter.size:>9,} bytes  "
+                   f"{chapter.chapter.title}")
+    click.echo(f"  {result.feed_path}")
+
+
+@cli.command("inspect")
+@_content_options
+@_reports_errors
+def inspect_command(content_dir: Path, engine: str | None, voice: Path | None) -> None:
+    """Show the chapters and the exact text each will speak; makes no audio.
+
+    Each utterance is shown as the author wrote it and, below it, as it will be
+    spoken when that differs (numbers, abbreviations, symbols and headings are
+    read aloud in full).
+
+    \b
+    Examples:
+      gutaudio inspect
+      gutaudio inspect --content drafts/
+    """
+    _setup_logging(False, False)
+    settings = load_settings(content_dir, Path("output"), engine=engine, voice=voice)
+    plan = plan_build(settings)
+    click.echo(f"{plan.article.title}  ({plan.article.source})")
+    for chapter in plan.chapters:
+        label = "  [disclaimer]" if chapter.is_disclaimer else ""
+        click.echo(f"\n{chapter.index}. {chapter.title} -> {chapter.filename}{label}")
+        for utterance in chapter.utterances:
+            click.echo(f"   text:   {utterance.display}")
+            if utterance.spoken != utterance.display:
+                click.echo(f"   spoken: {utterance.spoken}")
+            click.echo(f"   pause:  {utterance.pause_after_ms} ms")
+
+
+@cli.command("engines")
+@click.option("--voice", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Check this Piper voice model instead of the bundled one.")
+@_reports_errors
+def engines_command(voice: Path | None) -> None:
+    """List the speech engines, their voices, and whether each can run here.
+
+    \b
+    Examples:
+      gutaudio engines
+      gutaudio engines --voice voices/en_GB-alan-medium.onnx
+    """
+    for status in engine_statuses(VoiceSettings(model=voice)):
+        state = "available" if status.available else "unavailable"
+        click.echo(f"{status.name:<6}  {state:<11}  {status.voice}  ({status.reason})")
+
+
+def main() -> None:
+    """Entry point of the gutaudio console script."""
+    cli()

@@ -1,0 +1,418 @@
+"""Typed, frozen build settings read from content/gutaudio.toml plus command-line overrides."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import tomllib
+from dataclasses import MISSING, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+CONFIG_FILENAME = "gutaudio.toml"
+ENGINE_NAMES = ("piper", "gtts")
+
+# Apple Podcasts categories and their subcategories (Apple's podcast category list).
+APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "Arts": ("Books", "Design", "Fashion & Beauty", "Food", "Performing Arts", "Visual Arts"),
+    "Business": (
+        "Careers", "Entrepreneurship", "Investing", "Management", "Marketing", "Non-Profit",
+    ),
+    "Comedy": ("Comedy Interviews", "Improv", "Stand-Up"),
+    "Education": ("Courses", "How To", "Language Learning", "Self-Improvement"),
+    "Fiction": ("Comedy Fiction", "Drama", "Science Fiction"),
+    "Government": (),
+    "History": (),
+    "Health & Fitness": (
+        "Alternative Health", "Fitness", "Medicine", "Mental Health", "Nutrition", "Sexuality",
+    ),
+    "Kids & Family": ("Education for Kids", "Parenting", "Pets & Animals", "Stories for Kids"),
+    "Leisure": (
+        "Animation & Manga", "Automotive", "Aviation", "Crafts", "Games", "Hobbies",
+        "Home & Garden", "Video Games",
+    ),
+    "Music": ("Music Commentary", "Music History", "Music Interviews"),
+    "News": (
+        "Business News", "Daily News", "Entertainment News", "News Commentary", "Politics",
+        "Sports News", "Tech News",
+    ),
+    "Religion & Spirituality": (
+        "Buddhism", "Christianity", "Hinduism", "Islam", "Judaism", "Religion", "Spirituality",
+    ),
+    "Science": (
+        "Astronomy", "Chemistry", "Earth Sciences", "Life Sciences", "Mathematics",
+        "Natural Sciences", "Nature", "Physics", "Social Sciences",
+    ),
+    "Society & Culture": (
+        "Documentary", "Personal Journals", "Philosophy", "Places & Travel", "Relationships",
+    ),
+    "Sports": (
+        "Baseball", "Basketball", "Cricket", "Fantasy Sports", "Football", "Golf", "Hockey",
+        "Rugby", "Running", "Soccer", "Swimming", "Tennis", "Volleyball", "Wilderness",
+        "Wrestling",
+    ),
+    "Technology": (),
+    "True Crime": (),
+    "TV & Film": ("After Shows", "Film History", "Film Interviews", "Film Reviews", "TV Reviews"),
+}
+
+_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class ShowSettings:
+    """Metadata of the podcast show and its feed."""
+
+    title: str
+    """Show title: the feed's channel title and the album tag."""
+    author: str
+    """Author or publisher: itunes:author and the artist tag."""
+    description: str
+    """Channel description, at most 4,000 bytes (Apple)."""
+    link: str
+    """The publisher's web page for the show."""
+    owner_email: str
+    """itunes:owner e-mail (a placeholder is fine until the feed is submitted)."""
+    base_url: str
+    """Where output/ will be published; enclosure and feed URLs start with it."""
+    language: str = "en"
+    """ISO 639 language code, for example en or en-us."""
+    category: str = "Health & Fitness"
+    """Apple Podcasts category."""
+    subcategory: str = ""
+    """Apple Podcasts subcategory of `category`, or empty."""
+    explicit: bool = False
+    """itunes:explicit for the channel and every item."""
+    owner_name: str = ""
+    """itunes:owner name; the author when empty."""
+    copyright: str = ""
+    """Copyright line of the feed and the TCOP tag."""
+    cover: Path | None = None
+    """Cover image (square JPEG or PNG, 1400-3000 px); generated from the title when unset."""
+    date: dt.date | None = None
+    """Publication date; every item's pubDate derives from it so rebuilds are reproducible."""
+    genre: str = "Podcast"
+    """ID3 genre (TCON) of every file."""
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    """Which engine speaks, and with which voice."""
+
+    engine: str = "piper"
+    """Engine name: piper (offline, default) or gtts (needs Google's service)."""
+    model: Path | None = None
+    """Piper voice model (.onnx, with its .onnx.json beside it); the bundled en_US joe voice when unset."""
+    gtts_lang: str = "en"
+    """gTTS language code."""
+    gtts_tld: str = "com"
+    """gTTS Google host top-level domain, which selects the accent (com, co.uk, com.au, ...)."""
+    gtts_slow: bool = False
+    """gTTS slow reading."""
+
+
+@dataclass(frozen=True)
+class AudioSettings:
+    """MP3 encoding and pacing."""
+
+    bitrate_kbps: int = 96
+    """Constant MP3 bitrate (Apple: 96-128 kbps for mono speech)."""
+    sample_rate: int = 44100
+    """MP3 sample rate in Hz."""
+    channels: int = 1
+    """1 (mono, best for speech) or 2."""
+    ffmpeg: Path | None = None
+    """A system ffmpeg to use instead of the one bundled by imageio-ffmpeg."""
+    lead_in_ms: int = 500
+    """Silence before the first word of a chapter."""
+    tail_ms: int = 1500
+    """Silence after the last word of a chapter."""
+    sentence_pause_ms: int = 350
+    """Pause between sentences of one paragraph."""
+    paragraph_pause_ms: int = 800
+    """Pause between paragraphs."""
+    heading_pause_ms: int = 700
+    """Pause after a spoken chapter heading."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything one build needs to know, resolved and validated."""
+
+    content_dir: Path
+    output_dir: Path
+    show: ShowSettings
+    voice: VoiceSettings = field(default_factory=VoiceSettings)
+    audio: AudioSettings = field(default_factory=AudioSettings)
+    article: Path | None = None
+    """The article file to build; the only article in content/ when unset."""
+    disclaimer_text: str = ""
+    """Disclaimer to speak as the final chapter, overriding one found in the article."""
+
+    @property
+    def feed_url(self) -> str:
+        """Absolute URL of feed.xml once published."""
+        return self.show.base_url + "feed.xml"
+
+
+_SECTION_TYPES = {"show": ShowSettings, "voice": VoiceSettings, "audio": AudioSettings}
+_TOP_LEVEL_KEYS = ("article", "show", "voice", "audio", "disclaimer")
+_DISCLAIMER_KEYS = ("text", "file")
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """Parse a gutaudio.toml file into a plain dict (empty when the file does not exist)."""
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: not valid TOML: {e}") from e
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot be read: {e.strerror or e}") from e
+
+
+def load_settings(
+    content_dir: Path,
+    output_dir: Path,
+    *,
+    engine: str | None = None,
+    voice: Path | None = None,
+    base_url: str | None = None,
+) -> Settings:
+    """Read content_dir/gutaudio.toml, apply the overrides that were given, and validate it all."""
+    config_path = content_dir / CONFIG_FILENAME
+    if not content_dir.is_dir():
+        raise ConfigError(f"{content_dir}: content folder does not exist")
+    raw = read_config_file(config_path)
+    problems: list[str] = []
+
+    for key in raw:
+        if key not in _TOP_LEVEL_KEYS:
+            problems.append(f"unknown setting '{key}' (valid: {', '.join(_TOP_LEVEL_KEYS)})")
+
+    sections: dict[str, dict[str, Any]] = {}
+    for name in _SECTION_TYPES:
+        section = raw.get(name, {})
+        if not isinstance(section, dict):
+            problems.append(f"[{name}] must be a table")
+            section = {}
+        sections[name] = dict(section)
+    if engine is not None:
+        sections["voice"]["engine"] = engine
+    if voice is not None:
+        sections["voice"]["model"] = str(voice)
+    if base_url is not None:
+        sections["show"]["base_url"] = base_url
+
+    built: dict[str, Any] = {}
+    for name, cls in _SECTION_TYPES.items():
+        built[name] = _build_section(name, cls, sections[name], content_dir, problems)
+
+    disclaimer_text = _read_disclaimer(raw.get("disclaimer", {}), content_dir, problems)
+    article = raw.get("article")
+    article_path: Path | None = None
+    if article is not None:
+        if not isinstance(article, str) or not article:
+            problems.append("'article' must be a file name in the content folder")
+        else:
+            article_path = _resolve(content_dir, article)
+            if not article_path.is_file():
+                problems.append(f"article '{article}' does not exist in {content_dir}")
+
+    if problems:
+        where = config_path if config_path.exists() else content_dir
+        raise ConfigError(f"{where}: " + "; ".join(problems))
+    return Settings(
+        content_dir=content_dir,
+        output_dir=output_dir,
+        show=built["show"],
+        voice=built["voice"],
+        audio=built["audio"],
+        article=article_path,
+        disclaimer_text=disclaimer_text,
+    )
+
+
+def _resolve(content_dir: Path, value: str) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else content_dir / path
+
+
+def _read_disclaimer(section: Any, content_dir: Path, problems: list[str]) -> str:
+    if not isinstance(section, dict):
+        problems.append("[disclaimer] must be a table with 'text' or 'file'")
+        return ""
+    for key in section:
+        if key not in _DISCLAIMER_KEYS:
+            problems.append(f"unknown setting 'disclaimer.{key}' (valid: text, file)")
+    text = section.get("text", "")
+    if not isinstance(text, str):
+        problems.append("disclaimer.text must be a string")
+        text = ""
+    file = section.get("file")
+    if file:
+        path = _resolve(content_dir, str(file))
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as e:
+            problems.append(f"disclaimer.file '{file}' cannot be read ({e})")
+    return " ".join(text.split())
+
+
+def _build_section(
+    name: str, cls: type, values: dict[str, Any], content_dir: Path, problems: list[str]
+) -> Any:
+    known = {f.name: f for f in fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in known:
+            problems.append(f"unknown setting '{name}.{key}' (valid: {', '.join(known)})")
+            continue
+        kwargs[key] = value
+    check = _CHECKS[name]
+    before = len(problems)
+    kwargs = check(kwargs, content_dir, problems)
+    if len(problems) > before:
+        # Build a harmless placeholder so later sections still report their own problems.
+        return None
+    try:
+        return cls(**kwargs)
+    except TypeError as e:
+        missing = [f.name for f in fields(cls) if f.name not in kwargs and _required(f)]
+        problems.append(f"[{name}] is missing required settings: {', '.join(missing) or e}")
+        return None
+
+
+def _required(f: Any) -> bool:
+    return f.default is MISSING and f.default_factory is MISSING
+
+
+def _want(kind: type, key: str, kwargs: dict[str, Any], problems: list[str], label: str) -> None:
+    if key not in kwargs:
+        return
+    value = kwargs[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        problems.append(f"{label}.{key} must be {_KIND_NAMES[kind]}, not {value!r}")
+
+
+_KIND_NAMES = {str: "text", bool: "true or false", int: "a whole number"}
+
+
+def _check_show(kw: dict[str, Any], content_dir: Path, problems: list[str]) -> dict[str, Any]:
+    for key in ("title", "author", "description", "link", "owner_email", "base_url", "language",
+                "category", "subcategory", "owner_name", "copyright", "genre"):
+        _want(str, key, kw, problems, "show")
+    _want(bool, "explicit", kw, problems, "show")
+    missing = [k for k in ("title", "author", "description", "link", "owner_email", "base_url")
+               if not (isinstance(kw.get(k), str) and kw[k].strip())]
+    if missing:
+        problems.append(f"[show] is missing required settings: {', '.join(missing)}")
+    if problems:
+        return kw
+    kw = {k: v.strip() if isinstance(v, str) else v for k, v in kw.items()}
+    if len(kw["description"].encode("utf-8")) > 4000:
+        problems.append("show.description is longer than Apple's 4,000 bytes")
+    if not _LANGUAGE_RE.match(kw.get("language", "en")):
+        problems.append(f"show.language '{kw['language']}' is not an ISO 639 code such as en or en-us")
+    category = kw.get("category", "Health & Fitness")
+    if category not in APPLE_CATEGORIES:
+        problems.append(
+            f"show.category '{category}' is not an Apple Podcasts category "
+            f"(valid: {', '.join(APPLE_CATEGORIES)})"
+        )
+    elif kw.get("subcategory") and kw["subcategory"] not in APPLE_CATEGORIES[category]:
+        valid = ", ".join(APPLE_CATEGORIES[category]) or "none"
+        problems.append(
+            f"show.subcategory '{kw['subcategory']}' is not under '{category}' (valid: {valid})"
+        )
+    for key in ("link", "base_url"):
+        parts = urlsplit(kw[key])
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            problems.append(f"show.{key} '{kw[key]}' is not an http:// or https:// URL")
+    if not kw["base_url"].endswith("/"):
+        kw["base_url"] += "/"
+    if not _EMAIL_RE.match(kw["owner_email"]):
+        problems.append(f"show.owner_email '{kw['owner_email']}' is not an e-mail address")
+    if "cover" in kw:
+        kw["cover"] = _resolve(content_dir, str(kw["cover"])) if kw["cover"] else None
+    if "date" in kw:
+        kw["date"] = _parse_date(kw["date"], problems)
+    return kw
+
+
+def _parse_date(value: Any, problems: list[str]) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    problems.append(f"show.date {value!r} is not a date such as 2026-11-27")
+    return None
+
+
+def _check_voice(kw: dict[str, Any], content_dir: Path, problems: list[str]) -> dict[str, Any]:
+    for key in ("engine", "gtts_lang", "gtts_tld"):
+        _want(str, key, kw, problems, "voice")
+    _want(bool, "gtts_slow", kw, problems, "voice")
+    engine = kw.get("engine", "piper")
+    if isinstance(engine, str) and engine not in ENGINE_NAMES:
+        problems.append(f"unknown engine '{engine}' (valid: {', '.join(ENGINE_NAMES)})")
+    model = kw.get("model")
+    if model:
+        path = _resolve(content_dir, str(model))
+        if path.suffix != ".onnx":
+            problems.append(f"voice model '{model}' is not a Piper .onnx file")
+        elif not path.is_file():
+            problems.append(f"voice model '{model}' does not exist")
+        elif not Path(f"{path}.json").is_file():
+            problems.append(f"voice model '{model}' has no config file '{path.name}.json' beside it")
+        kw["model"] = path
+    else:
+        kw["model"] = None
+    return kw
+
+
+def _check_audio(kw: dict[str, Any], content_dir: Path, problems: list[str]) -> dict[str, Any]:
+    for key in ("bitrate_kbps", "sample_rate", "channels", "lead_in_ms", "tail_ms",
+                "sentence_pause_ms", "paragraph_pause_ms", "heading_pause_ms"):
+        _want(int, key, kw, problems, "audio")
+    if problems:
+        return kw
+    bitrates = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+    if kw.get("bitrate_kbps", 96) not in bitrates:
+        problems.append(
+            f"audio.bitrate_kbps {kw['bitrate_kbps']} is not an MPEG-1 Layer III bitrate "
+            f"(valid: {', '.join(map(str, bitrates))})"
+        )
+    if kw.get("sample_rate", 44100) not in (32000, 44100, 48000):
+        problems.append(f"audio.sample_rate {kw['sample_rate']} is not 32000, 44100 or 48000")
+    if kw.get("channels", 1) not in (1, 2):
+        problems.append(f"audio.channels {kw['channels']} is not 1 or 2")
+    for key in ("lead_in_ms", "tail_ms", "sentence_pause_ms", "paragraph_pause_ms",
+                "heading_pause_ms"):
+        if not 0 <= kw.get(key, 0) <= 10_000:
+            problems.append(f"audio.{key} {kw[key]} is not between 0 and 10000")
+    if kw.get("ffmpeg"):
+        path = Path(str(kw["ffmpeg"])).expanduser()
+        if not path.is_file():
+            problems.append(f"audio.ffmpeg '{kw['ffmpeg']}' does not exist")
+        kw["ffmpeg"] = path
+    else:
+        kw["ffmpeg"] = None
+    return kw
+
+
+_CHECKS = {"show": _check_show, "voice": _check_voice, "audio": _check_audio}

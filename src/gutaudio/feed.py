@@ -1,0 +1,121 @@
+"""The podcast RSS 2.0 feed (Apple's itunes tags, Podcasting 2.0 namespace), built with lxml."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from email.utils import format_datetime
+
+from lxml import etree
+
+from . import __version__
+from .config import ShowSettings
+
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+ATOM = "http://www.w3.org/2005/Atom"
+PODCAST = "https://podcastindex.org/namespace/1.0"
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
+NSMAP = {"itunes": ITUNES, "atom": ATOM, "podcast": PODCAST, "content": CONTENT}
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+MAX_DESCRIPTION_BYTES = 4000
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One episode of the feed: here, one chapter of the narrated article."""
+
+    title: str
+    guid: str
+    url: str
+    length: int
+    """Exact file size in bytes."""
+    duration: float
+    """Seconds of audio."""
+    episode: int
+    published: dt.datetime
+    description: str
+
+
+def podcast_guid(feed_url: str) -> str:
+    """Podcasting 2.0 channel GUID: UUIDv5 of the feed URL without its scheme and trailing slash."""
+    bare = feed_url.split("://", 1)[-1].rstrip("/")
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
+
+
+def item_guid(show_link: str, article_slug: str, chapter_slug: str) -> str:
+    """A GUID that stays the same across rebuilds as long as the show and chapter keep their names."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{show_link}#{article_slug}/{chapter_slug}')}"
+
+
+def truncate_utf8(text: str, limit: int = MAX_DESCRIPTION_BYTES) -> str:
+    """Cut text at a word boundary so it fits in limit bytes of UTF-8, adding an ellipsis."""
+    if len(text.encode("utf-8")) <= limit:
+        return text
+    cut = text.encode("utf-8")[: limit - 3].decode("utf-8", "ignore")
+    return cut.rsplit(" ", 1)[0].rstrip(" ,;:") + "\u2026"
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrib: str) -> etree._Element:
+    element = etree.SubElement(parent, tag, {k.rstrip("_"): v for k, v in attrib.items()})
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _it(name: str) -> str:
+    return f"{{{ITUNES}}}{name}"
+
+
+def build_feed(
+    show: ShowSettings,
+    *,
+    feed_url: str,
+    image_url: str,
+    items: list[FeedItem],
+    built: dt.datetime,
+) -> bytes:
+    """Render the feed document as UTF-8 XML bytes."""
+    rss = etree.Element("rss", nsmap=NSMAP, version="2.0")
+    channel = _sub(rss, "channel")
+    _sub(channel, f"{{{ATOM}}}link", href=feed_url, rel="self", type="application/rss+xml")
+    _sub(channel, "title", show.title)
+    _sub(channel, "link", show.link)
+    _sub(channel, "description", truncate_utf8(show.description))
+    _sub(channel, "language", show.language)
+    if show.copyright:
+        _sub(channel, "copyright", show.copyright)
+    _sub(channel, "generator", f"gutaudio {__version__}")
+    _sub(channel, "lastBuildDate", format_datetime(built))
+    image = _sub(channel, "image")
+    _sub(image, "url", image_url)
+    _sub(image, "title", show.title)
+    _sub(image, "link", show.link)
+    _sub(channel, _it("author"), show.author)
+    owner = _sub(channel, _it("owner"))
+    _sub(owner, _it("name"), show.owner_name or show.author)
+    _sub(owner, _it("email"), show.owner_email)
+    _sub(channel, _it("image"), href=image_url)
+    category = _sub(channel, _it("category"), text_=show.category)
+    if show.subcategory:
+        _sub(category, _it("category"), text_=show.subcategory)
+    _sub(channel, _it("explicit"), "true" if show.explicit else "false")
+    _sub(channel, _it("type"), "serial")
+    _sub(channel, f"{{{PODCAST}}}guid", podcast_guid(feed_url))
+    _sub(channel, f"{{{PODCAST}}}medium", "podcast")
+    _sub(channel, f"{{{PODCAST}}}locked", "no", owner=show.owner_email)
+
+    for entry in items:
+        item = _sub(channel, "item")
+        _sub(item, "title", entry.title)
+        _sub(item, _it("title"), entry.title)
+        _sub(item, "description", truncate_utf8(entry.description))
+        _sub(item, "enclosure", url=entry.url, length=str(entry.length), type="audio/mpeg")
+        _sub(item, "guid", entry.guid, isPermaLink="false")
+        _sub(item, "pubDate", format_datetime(entry.published))
+        _sub(item, _it("duration"), str(round(entry.duration)))
+        _sub(item, _it("episode"), str(entry.episode))
+        _sub(item, _it("episodeType"), "full")
+        _sub(item, _it("explicit"), "true" if show.explicit else "false")
+        _sub(item, _it("image"), href=image_url)
+    return etree.tostring(rss, xml_declaration=True, encoding="UTF-8", pretty_print=True)

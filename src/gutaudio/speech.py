@@ -1,0 +1,431 @@
+"""Turn an Article into a speech script: chapters of utterances, each with display and spoken text.
+
+The display text is the author's own words (tags, transcripts, captions); only the spoken
+form is normalized, by a chain of small pure ``str -> str`` functions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pysbd
+from num2words import num2words
+
+from .config import AudioSettings
+from .content import DISCLAIMER_TITLE, Article, Section, unique_slugs
+
+MAX_UTTERANCE_CHARS = 300
+"""Longer sentences are split at clause boundaries, then between words."""
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """About one sentence: what the listener reads, what the engine speaks, and the pause after."""
+
+    display: str
+    spoken: str
+    pause_after_ms: int = 0
+    is_heading: bool = False
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One chapter of the narrated edition: one MP3 file."""
+
+    index: int
+    """1-based position in reading order (the track and episode number)."""
+    title: str
+    slug: str
+    text: str
+    """The chapter's full author text, for tags and transcripts."""
+    utterances: tuple[Utterance, ...]
+    is_disclaimer: bool = False
+
+    @property
+    def filename(self) -> str:
+        """File name of the chapter's MP3, e.g. 01-introduction.mp3."""
+        return f"{self.index:02d}-{self.slug}.mp3"
+
+
+def build_script(article: Article, audio: AudioSettings) -> list[Chapter]:
+    """Script every section of an article as a chapter of utterances, in reading order."""
+    slugs = unique_slugs(section.title for section in article.sections)
+    return [
+        Chapter(
+            index=index,
+            title=section.title,
+            slug=slug,
+            text=section.text,
+            utterances=tuple(script_section(section, audio)),
+            is_disclaimer=section.is_disclaimer,
+        )
+        for index, (section, slug) in enumerate(zip(article.sections, slugs, strict=True), 1)
+    ]
+
+
+def script_section(section: Section, audio: AudioSettings) -> list[Utterance]:
+    """Script one section: its spoken heading, then each sentence with its pause."""
+    utterances: list[Utterance] = []
+    if section.heading:
+        spoken = speak_heading(section.number, section.title)
+        utterances.append(Utterance(section.heading, spoken, audio.heading_pause_ms, True))
+    elif section.is_disclaimer:
+        utterances.append(
+            Utterance(DISCLAIMER_TITLE, f"{DISCLAIMER_TITLE}.", audio.heading_pause_ms, True)
+        )
+    for block in section.blocks:
+        if block.is_heading:
+            utterances.append(
+                Utterance(block.text, speak_heading("", block.text), audio.heading_pause_ms, True)
+            )
+            continue
+        sentences = [s for s in split_sentences(block.text) if speakable(s)]
+        for position, sentence in enumerate(sentences, 1):
+            last = position == len(sentences)
+            pause = audio.paragraph_pause_ms if last else audio.sentence_pause_ms
+            utterances.append(Utterance(sentence, to_spoken(sentence), pause))
+    if utterances:
+        last = utterances[-1]
+        utterances[-1] = Utterance(last.display, last.spoken, 0, last.is_heading)
+    return utterances
+
+
+def speakable(text: str) -> bool:
+    """Tell whether text holds anything an engine can pronounce (a letter or a digit)."""
+    return any(ch.isalnum() for ch in text)
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> pysbd.Segmenter:
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def split_sentences(paragraph: str, max_chars: int = MAX_UTTERANCE_CHARS) -> list[str]:
+    """Split a paragraph into sentences, then split any sentence longer than max_chars."""
+    paragraph = " ".join(paragraph.split())
+    if not paragraph:
+        return []
+    pieces: list[str] = []
+    for sentence in _segmenter().segment(paragraph):
+        sentence = sentence.strip()
+        if sentence:
+            pieces.extend(split_long(sentence, max_chars))
+    return pieces
+
+
+_CLAUSE_BREAK = re.compile(r"(?<=[;:,\u2014\u2013])\s+|\s+(?=[\u2014\u2013-]\s)")
+
+
+def split_long(sentence: str, max_chars: int = MAX_UTTERANCE_CHARS) -> list[str]:
+    """Split an over-long sentence at clause punctuation, else between words; never mid-word."""
+    if len(sentence) <= max_chars:
+        return [sentence]
+    parts = [p for p in _CLAUSE_BREAK.split(sentence) if p]
+    if len(parts) == 1:
+        parts = sentence.split(" ")
+    pieces: list[str] = []
+    current = ""
+    for part in parts:
+        candidate = f"{current} {part}" if current else part
+        if len(candidate) <= max_chars or not current:
+            current = candidate
+        else:
+            pieces.append(current)
+            current = part
+    if current:
+        pieces.append(current)
+    # A single word longer than max_chars (a pasted hash, say) is cut hard: nothing is lost.
+    out: list[str] = []
+    for piece in pieces:
+        if len(piece) > max_chars and " " in piece:
+            out.extend(split_long(piece, max_chars))
+        else:
+            out.extend(piece[i:i + max_chars] for i in range(0, len(piece), max_chars))
+    return out
+
+
+# --- spoken-form normalizers: each a small pure str -> str function --------------------------
+
+def speak_heading(number: str, title: str) -> str:
+    """Speak a heading as a heading: "1" + "Causes" -> "Part one. Causes."."""
+    title = to_spoken(title).rstrip(" .:;,")
+    if not title:
+        title = ""
+    if number:
+        label = number if number.isdigit() else str(_roman_to_int(number) or number)
+        return to_spoken(f"Part {label}.") + (f" {title}." if title else "")
+    return f"{title}." if title else ""
+
+
+def _roman_to_int(numeral: str) -> int | None:
+    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+    total = 0
+    previous = 0
+    for ch in reversed(numeral.upper()):
+        value = values.get(ch)
+        if value is None:
+            return None
+        total = total - value if value < previous else total + value
+        previous = max(previous, value)
+    return total
+
+
+_QUOTES = str.maketrans({
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'", "\u2033": '"',
+    "\u2026": "...", "\u2212": "-", "\u2010": "-", "\u2011": "-",
+})
+
+
+def normalize_quotes(text: str) -> str:
+    """Turn typographic quotes, primes and ellipses into plain ASCII ones."""
+    return text.translate(_QUOTES)
+
+
+_URL = re.compile(
+    r"\b(?:(?:https?|ftp)://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]]"
+    r"|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"
+)
+
+
+def speak_urls(text: str) -> str:
+    """Read web addresses and e-mail addresses the way people say them."""
+    return _URL.sub(lambda m: _speak_address(m.group(0)), text)
+
+
+def _speak_address(address: str) -> str:
+    address = re.sub(r"^(?:https?|ftp)://", "", address)
+    address = re.sub(r"^www\.", "", address).rstrip("/")
+    words = {".": " dot ", "/": " slash ", "@": " at ", "-": " dash ", "_": " underscore ",
+             "?": " question mark ", "=": " equals ", "&": " and ", "#": " hash ", ":": " colon "}
+    return " ".join("".join(words.get(ch, ch) for ch in address).split())
+
+
+_ABBREVIATIONS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(pattern), spoken)
+    for pattern, spoken in (
+        (r"\be\.\s?g\.(?=\W|$),?", "for example,"),
+        (r"\bi\.\s?e\.(?=\W|$),?", "that is,"),
+        (r"\betc\.(?=\s+[a-z])", "et cetera"),
+        (r"\betc\.", "et cetera."),
+        (r"\bvs\.?(?=\s)", "versus"),
+        (r"\bapprox\.", "approximately"),
+        (r"\bDr\.(?=\s+[A-Z])", "Doctor"),
+        (r"\bDrs\.(?=\s+[A-Z])", "Doctors"),
+        (r"\bProf\.(?=\s+[A-Z])", "Professor"),
+        (r"\bMr\.(?=\s)", "Mister"),
+        (r"\bMrs\.(?=\s)", "Missus"),
+        (r"\bMs\.(?=\s)", "Miz"),
+        (r"\bSt\.(?=\s+[A-Z])", "Saint"),
+        (r"\bNo\.(?=\s*\d)", "number"),
+        (r"\bFig\.(?=\s*\d)", "Figure"),
+        (r"\bVol\.(?=\s*\d)", "Volume"),
+        (r"\bp\.(?=\s*\d)", "page"),
+        (r"\bpp\.(?=\s*\d)", "pages"),
+        (r"\bU\.S\.(?=\s+[a-z])", "U S"),
+        (r"\bU\.S\.", "U S."),
+        (r"\bU\.K\.", "U K"),
+    )
+]
+
+
+def expand_abbreviations(text: str) -> str:
+    """Spell out common written abbreviations (e.g., i.e., etc., Dr., vs.)."""
+    for pattern, spoken in _ABBREVIATIONS:
+        text = pattern.sub(spoken, text)
+    return text
+
+
+# unit -> (singular, plural); matched only right after a number.
+_UNITS: dict[str, tuple[str, str]] = {
+    "mg/dL": ("milligram per deciliter", "milligrams per deciliter"),
+    "mg/dl": ("milligram per deciliter", "milligrams per deciliter"),
+    "mmol/L": ("millimole per liter", "millimoles per liter"),
+    "mmol/l": ("millimole per liter", "millimoles per liter"),
+    "mmHg": ("millimeter of mercury", "millimeters of mercury"),
+    "kcal": ("kilocalorie", "kilocalories"),
+    "mcg": ("microgram", "micrograms"),
+    "\u00b5g": ("microgram", "micrograms"),
+    "\u03bcg": ("microgram", "micrograms"),
+    "mg": ("milligram", "milligrams"),
+    "kg": ("kilogram", "kilograms"),
+    "g": ("gram", "grams"),
+    "mL": ("milliliter", "milliliters"),
+    "ml": ("milliliter", "milliliters"),
+    "L": ("liter", "liters"),
+    "IU": ("international unit", "international units"),
+    "lbs": ("pound", "pounds"),
+    "lb": ("pound", "pounds"),
+    "oz": ("ounce", "ounces"),
+    "km": ("kilometer", "kilometers"),
+    "cm": ("centimeter", "centimeters"),
+    "mm": ("millimeter", "millimeters"),
+    "hrs": ("hour", "hours"),
+    "hr": ("hour", "hours"),
+    "h": ("hour", "hours"),
+    "mins": ("minute", "minutes"),
+    "min": ("minute", "minutes"),
+    "sec": ("second", "seconds"),
+    "\u00b0C": ("degree Celsius", "degrees Celsius"),
+    "\u00b0F": ("degree Fahrenheit", "degrees Fahrenheit"),
+    "\u00b0": ("degree", "degrees"),
+    "%": ("percent", "percent"),
+}
+_NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_RANGE_DASH = r"\s?[-\u2013\u2014]\s?"
+_UNIT_RE = re.compile(
+    rf"(?P<number>{_NUMBER})(?:(?P<dash>{_RANGE_DASH})(?P<number2>{_NUMBER}))?\s?"
+    rf"(?P<unit>{'|'.join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))})"
+    r"(?![\w/])"
+)
+
+
+def expand_units(text: str) -> str:
+    """Read a number with its unit: "5 mg" -> "5 milligrams", "10-15%" -> "10 to 15 percent"."""
+    def replace(m: re.Match[str]) -> str:
+        singular, plural = _UNITS[m.group("unit")]
+        last = m.group("number2") or m.group("number")
+        word = singular if last == "1" else plural
+        if m.group("number2"):
+            return f"{m.group('number')} to {m.group('number2')} {word}"
+        return f"{m.group('number')} {word}"
+    return _UNIT_RE.sub(replace, text)
+
+
+_RANGE = re.compile(rf"(?<![\w.])({_NUMBER})\s?[-\u2013]\s?({_NUMBER})(?![\w.]*\d)")
+
+
+def expand_ranges(text: str) -> str:
+    """Read a rising numeric range as "to": "10-15 minutes" -> "10 to 15 minutes"."""
+    def replace(m: re.Match[str]) -> str:
+        low, high = (float(g.replace(",", "")) for g in m.groups())
+        return f"{m.group(1)} to {m.group(2)}" if low < high else m.group(0)
+    return _RANGE.sub(replace, text)
+
+
+_CURRENCY = re.compile(r"([$\u00a3\u20ac])\s?(\d+(?:,\d{3})*)(?:\.(\d{2}))?\b")
+_CURRENCY_WORDS = {"$": ("dollar", "cent"), "\u00a3": ("pound", "penny"),
+                   "\u20ac": ("euro", "cent")}
+
+
+def expand_currency(text: str) -> str:
+    """Read money amounts: "$5.50" -> "5 dollars and 50 cents"."""
+    def replace(m: re.Match[str]) -> str:
+        major, minor = _CURRENCY_WORDS[m.group(1)]
+        whole = m.group(2)
+        spoken = f"{whole} {major}{'' if whole == '1' else 's'}"
+        cents = m.group(3)
+        if cents and cents != "00":
+            count = str(int(cents))
+            word = minor if count == "1" else ("pence" if minor == "penny" else f"{minor}s")
+            spoken += f" and {count} {word}"
+        return spoken
+    return _CURRENCY.sub(replace, text)
+
+
+_SYMBOLS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(pattern), spoken)
+    for pattern, spoken in (
+        (r"\s*&\s*", " and "),
+        (r"(?<=\d)\s?%", " percent"),
+        (r"%", " percent"),
+        (r"(?<=\w)\s?\+\s?(?=\w)", " plus "),
+        (r"(?<=\d)\+", " plus"),
+        (r"\s=\s", " equals "),
+        (r"~\s?(?=\d)", "about "),
+        (r"(?<=\d)\s?[x\u00d7]\s?(?=\d)", " times "),
+        (r"\s@\s", " at "),
+        (r"#(?=\d)", "number "),
+        (r"\b24/7\b", "twenty-four seven"),
+        (r"\band/or\b", "and or"),
+        (r"(?<=[A-Za-z])/(?=[A-Za-z])", " or "),
+    )
+]
+
+
+def expand_symbols(text: str) -> str:
+    """Say symbols as words: &, %, +, =, ~, x between numbers, @, #, slashes between words."""
+    for pattern, spoken in _SYMBOLS:
+        text = pattern.sub(spoken, text)
+    return text
+
+
+_ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
+_YEAR = re.compile(r"(?<![\d,.$])\b(1[1-9]\d\d|20\d\d)\b(?!\d|[,.]\d|\s?%)")
+_DECADE = re.compile(r"\b(1[1-9]\d0|20\d0)'?s\b")
+_FRACTION = re.compile(r"(?<![\d/])\b(\d{1,2})/(\d{1,2})\b(?![\d/])")
+_DIGITS = re.compile(rf"(?<![\w.])(-)?({_NUMBER})(?![\d])")
+_FRACTION_NAMES = {(1, 2): "one half", (1, 4): "one quarter", (3, 4): "three quarters"}
+
+
+def expand_numbers(text: str) -> str:
+    """Read numbers as words: ordinals, years, decades, simple fractions, decimals, thousands."""
+    text = _ORDINAL.sub(lambda m: num2words(int(m.group(1)), to="ordinal"), text)
+    text = _DECADE.sub(lambda m: _plural(num2words(int(m.group(1)), to="year")), text)
+    text = _YEAR.sub(lambda m: num2words(int(m.group(1)), to="year"), text)
+    text = _FRACTION.sub(_speak_fraction, text)
+    text = re.sub(r"(?<=\d)(?=[A-Za-z])", " ", text)
+
+    def number(m: re.Match[str]) -> str:
+        value = m.group(2).replace(",", "")
+        words = num2words(float(value) if "." in value else int(value))
+        return f"minus {words}" if m.group(1) else words
+    return _DIGITS.sub(number, text)
+
+
+def _plural(words: str) -> str:
+    return words[:-1] + "ies" if words.endswith("y") else words + "s"
+
+
+def _speak_fraction(m: re.Match[str]) -> str:
+    top, bottom = int(m.group(1)), int(m.group(2))
+    if bottom == 0 or top > 31 or bottom > 12 and top > 12:
+        return m.group(0)
+    if (top, bottom) in _FRACTION_NAMES:
+        return _FRACTION_NAMES[(top, bottom)]
+    if top < bottom:
+        denominator = num2words(bottom, to="ordinal")
+        return f"{num2words(top)} {denominator}{'' if top == 1 else 's'}"
+    return f"{num2words(top)} over {num2words(bottom)}"
+
+
+_DASHES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\s*(?:\u2014|--|\s[\u2013-]\s)\s*"), ", "),
+    (re.compile(r"\s*[()\[\]{}]\s*"), ", "),
+    (re.compile(r"\s*[*_~|<>^\\]+\s*"), " "),
+    (re.compile(r"\s*,(?:\s*,)+"), ","),
+    (re.compile(r"^[\s,]+|[\s,]+$"), ""),
+    (re.compile(r",\s*(?=[.!?;:])"), ""),
+    (re.compile(r"\s+"), " "),
+]
+
+
+def tidy_punctuation(text: str) -> str:
+    """Turn dashes and brackets into pauses, drop markup symbols, and collapse spaces."""
+    for pattern, replacement in _DASHES:
+        text = pattern.sub(replacement, text)
+    return text.strip()
+
+
+NORMALIZERS: tuple[Callable[[str], str], ...] = (
+    normalize_quotes,
+    speak_urls,
+    expand_abbreviations,
+    expand_currency,
+    expand_units,
+    expand_ranges,
+    expand_symbols,
+    expand_numbers,
+    tidy_punctuation,
+)
+"""The spoken-form pipeline, in order."""
+
+
+def to_spoken(text: str, normalizers: Iterable[Callable[[str], str]] = NORMALIZERS) -> str:
+    """Run the author's text through every normalizer to get what the engine should say."""
+    for normalize in normalizers:
+        text = normalize(text)
+    return text

@@ -1,0 +1,100 @@
+"""ID3 tags with mutagen: what a player, a car stereo or a screen reader shows for each file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from mutagen import MutagenError
+from mutagen.id3 import (
+    APIC,
+    COMM,
+    ID3,
+    TALB,
+    TCON,
+    TCOP,
+    TDRC,
+    TIT2,
+    TLAN,
+    TPE1,
+    TPE2,
+    TRCK,
+    TSSE,
+    USLT,
+    WOAS,
+    PictureType,
+)
+
+from . import __version__
+from .errors import OutputError
+
+log = logging.getLogger(__name__)
+
+ID3_VERSION = 3
+"""ID3v2.3: the version the most players, phones and car stereos read."""
+
+# ISO 639-1 -> ISO 639-2/B codes used by TLAN, COMM and USLT.
+_ISO_639_2 = {
+    "en": "eng", "es": "spa", "fr": "fre", "de": "ger", "it": "ita", "pt": "por", "nl": "dut",
+    "sv": "swe", "da": "dan", "no": "nor", "nb": "nob", "fi": "fin", "pl": "pol", "cs": "cze",
+    "ru": "rus", "uk": "ukr", "el": "gre", "tr": "tur", "ar": "ara", "he": "heb", "hi": "hin",
+    "ja": "jpn", "ko": "kor", "zh": "chi", "vi": "vie", "id": "ind", "ro": "rum", "hu": "hun",
+}
+
+
+def id3_language(code: str) -> str:
+    """Map a feed language such as en-us to the three-letter ID3 code (eng); und if unknown."""
+    base = code.split("-")[0].lower()
+    return base if len(base) == 3 else _ISO_639_2.get(base, "und")
+
+
+@dataclass(frozen=True)
+class TrackTags:
+    """Everything written into one file's ID3 tag."""
+
+    title: str
+    artist: str
+    album: str
+    track: int
+    total: int
+    genre: str
+    date: dt.date
+    language: str
+    text: str
+    """Full author text of the chapter (USLT), for players that show lyrics."""
+    comment: str = ""
+    """The medical disclaimer (COMM)."""
+    link: str = ""
+    copyright: str = ""
+    cover_jpeg: bytes | None = None
+
+
+def write_tags(path: Path, tags: TrackTags) -> None:
+    """Replace the ID3 tag of an MP3 file with tags, saved as ID3v2.3."""
+    lang = id3_language(tags.language)
+    id3 = ID3()
+    id3.add(TIT2(encoding=3, text=tags.title))
+    id3.add(TPE1(encoding=3, text=tags.artist))
+    id3.add(TPE2(encoding=3, text=tags.artist))
+    id3.add(TALB(encoding=3, text=tags.album))
+    id3.add(TRCK(encoding=3, text=f"{tags.track}/{tags.total}"))
+    id3.add(TCON(encoding=3, text=tags.genre))
+    id3.add(TDRC(encoding=3, text=tags.date.isoformat()))
+    id3.add(TLAN(encoding=3, text=lang))
+    id3.add(TSSE(encoding=3, text=f"gutaudio {__version__}"))
+    id3.add(USLT(encoding=3, lang=lang, desc="", text=tags.text))
+    if tags.comment:
+        id3.add(COMM(encoding=3, lang=lang, desc="Disclaimer", text=tags.comment))
+    if tags.link:
+        id3.add(WOAS(url=tags.link))
+    if tags.copyright:
+        id3.add(TCOP(encoding=3, text=tags.copyright))
+    if tags.cover_jpeg:
+        id3.add(APIC(encoding=3, mime="image/jpeg", type=PictureType.COVER_FRONT,
+                     desc="Cover", data=tags.cover_jpeg))
+    try:
+        id3.save(path, v2_version=ID3_VERSION, v1=0)
+    except (MutagenError, OSError) as e:
+        raise OutputError(f"{path}: cannot write ID3 tags: {e}") from e
