@@ -31,7 +31,8 @@ _DISCLAIMER_PATTERNS = [
     re.compile(p, re.IGNORECASE)
     for p in (
         r"\b(educational|informational|information) purposes only\b",
-        r"\bnot (?:intended )?(?:to be )?(?:used )?(?:as )?a substitute for\b.{0,40}\b(?:medical|professional)",
+        r"\bnot (?:intended )?(?:to be )?(?:used )?(?:as )?a substitute for\b"
+        r".{0,40}\b(?:medical|professional)",
         r"\bsubstitute for,? professional medical advice\b",
         r"\bnot intended to (?:diagnose|treat|cure|prevent)\b",
         r"\bdoes not (?:constitute|provide) medical advice\b",
@@ -130,10 +131,7 @@ def decode_text(data: bytes, path: Path) -> str:
     """Decode article bytes: UTF-8 (with or without BOM), else Windows-1252 with a warning."""
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ContentError(f"{path}: looks like a binary file, not text (it contains NUL bytes)")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"
-    else:
-        encoding = "utf-8-sig"
+    encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as e:

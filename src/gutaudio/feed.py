@@ -15,8 +15,7 @@ from .config import ShowSettings
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 ATOM = "http://www.w3.org/2005/Atom"
 PODCAST = "https://podcastindex.org/namespace/1.0"
-CONTENT = "http://purl.org/rss/1.0/modules/content/"
-NSMAP = {"itunes": ITUNES, "atom": ATOM, "podcast": PODCAST, "content": CONTENT}
+NSMAP = {"itunes": ITUNES, "atom": ATOM, "podcast": PODCAST}
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 MAX_DESCRIPTION_BYTES = 4000
 

@@ -382,7 +382,7 @@ def _plural(words: str) -> str:
 
 def _speak_fraction(m: re.Match[str]) -> str:
     top, bottom = int(m.group(1)), int(m.group(2))
-    if bottom == 0 or top > 31 or bottom > 12 and top > 12:
+    if bottom == 0 or top > 31 or (bottom > 12 and top > 12):
         return m.group(0)
     if (top, bottom) in _FRACTION_NAMES:
         return _FRACTION_NAMES[(top, bottom)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..config import ENGINE_NAMES, VoiceSettings
+from ..config import VoiceSettings
 from ..errors import ConfigError
 from .base import Clip, Engine, EngineStatus
 from .gtts import GttsEngine
