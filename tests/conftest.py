@@ -1,0 +1,51 @@
+"""Shared fixtures: small articles and settings files written into tmp folders."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+SETTINGS_TOML = textwrap.dedent('''\
+    [show]
+    title = "Test Show & <Friends>"
+    author = "Test Author"
+    description = "A show used by the test suite."
+    language = "en"
+    category = "Health & Fitness"
+    subcategory = "Medicine"
+    explicit = false
+    link = "https://example.org/show"
+    owner_email = "owner@example.org"
+    base_url = "https://cdn.example.org/audio"
+    date = 2026-01-15
+
+    [voice]
+    engine = "piper"
+    ''')
+
+SHORT_ARTICLE = textwrap.dedent('''\
+    Gut health matters. It shapes how we feel every day.
+
+    1. Diet and Sleep
+
+    Eat 25-30 g of fibre daily, e.g. oats.
+
+    This site offers information designed for educational purposes only. Always consult your physician.
+    ''')
+
+
+def write_content(folder: Path, article: str = SHORT_ARTICLE, name: str = "short-article.txt",
+                  settings: str = SETTINGS_TOML) -> Path:
+    """Write an article and a gutaudio.toml into folder and return the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(article, encoding="utf-8")
+    (folder / "gutaudio.toml").write_text(settings, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def content_dir(tmp_path: Path) -> Path:
+    """A content folder with the short test article and its settings."""
+    return write_content(tmp_path / "content")

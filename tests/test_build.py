@@ -1,0 +1,162 @@
+"""End to end: a real Piper build of a short article, checked with real decoders and parsers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import feedparser
+import podcastparser
+import pytest
+from click.testing import CliRunner
+from mutagen.id3 import ID3
+from mutagen.mp3 import MP3, BitrateMode
+
+from gutaudio.audio import decode_file
+from gutaudio.build import build, plan_build
+from gutaudio.cli import cli
+from gutaudio.config import load_settings
+
+from .conftest import SETTINGS_TOML, write_content
+
+REPO = Path(__file__).resolve().parents[1]
+DECODE_RATE = 44100
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    """Build the short article once with the real Piper voice, through the CLI."""
+    root = tmp_path_factory.mktemp("e2e")
+    content = write_content(root / "content")
+    output = root / "output"
+    result = CliRunner(mix_stderr=False).invoke(
+        cli, ["build", "--content", str(content), "--output", str(output)]
+    )
+    assert result.exit_code == 0, result.output + result.stderr
+    return output, result
+
+
+def _manifest(output: Path) -> dict:
+    return json.loads((output / "build.json").read_text(encoding="utf-8"))
+
+
+def test_build_writes_three_chapters_disclaimer_last(built: tuple[Path, object]) -> None:
+    output, result = built
+    names = sorted(p.name for p in (output / "chapters").iterdir())
+    assert names == ["01-introduction.mp3", "02-diet-and-sleep.mp3", "03-disclaimer.mp3"]
+    assert "Built 3 chapters" in result.output
+    # Nothing half-made is left behind.
+    assert not [p for p in output.iterdir() if p.name.startswith(".")]
+
+
+def test_mp3s_decode_to_the_duration_of_their_clips(built: tuple[Path, object]) -> None:
+    output, _ = built
+    for chapter in _manifest(output)["chapters"]:
+        path = output / chapter["file"]
+        decoded = len(decode_file(path, DECODE_RATE)) / 2 / DECODE_RATE
+        assert decoded == pytest.approx(chapter["duration"], abs=0.05)
+        assert chapter["duration"] > 1.0
+        info = MP3(path).info
+        assert (info.sample_rate, info.channels, info.bitrate // 1000) == (44100, 1, 96)
+        assert info.bitrate_mode == BitrateMode.CBR
+        # Utterances are in order, inside the file, with the lead-in before the first.
+        starts = [u["start"] for u in chapter["utterances"]]
+        assert starts == sorted(starts) and starts[0] == pytest.approx(0.5, abs=0.01)
+        assert chapter["utterances"][-1]["end"] < chapter["duration"]
+
+
+def test_every_chapter_is_tagged(built: tuple[Path, object]) -> None:
+    output, _ = built
+    manifest = _manifest(output)
+    for number, chapter in enumerate(manifest["chapters"], 1):
+        tags = ID3(output / chapter["file"])
+        assert tags.version[:2] == (2, 3)
+        assert str(tags["TIT2"]) == chapter["title"]
+        assert str(tags["TPE1"]) == "Test Author"
+        assert str(tags["TALB"]) == "Short Article"
+        assert str(tags["TRCK"]) == f"{number}/3"
+        assert str(tags["TLAN"]) == "eng"
+        assert str(tags["TCON"]) == "Podcast"
+        assert str(tags["TDRC"]).startswith("2026")
+        lyrics = tags.getall("USLT")[0].text
+        for utterance in chapter["utterances"]:
+            assert utterance["text"] in lyrics or utterance["text"] == "Disclaimer"
+        assert "educational purposes only" in tags.getall("COMM")[0].text[0]
+        cover = tags.getall("APIC")[0]
+        assert cover.mime == "image/jpeg" and cover.type == 3 and cover.data[:2] == b"\xff\xd8"
+    assert str(ID3(output / "chapters/02-diet-and-sleep.mp3")["TIT2"]) == "Diet and Sleep"
+
+
+def test_spoken_text_is_normalized_but_display_text_is_the_authors(built: tuple[Path, object]) -> None:
+    output, _ = built
+    chapter = _manifest(output)["chapters"][1]
+    heading, sentence = chapter["utterances"][:2]
+    assert heading["text"] == "1. Diet and Sleep"
+    assert heading["spoken"] == "Part one. Diet and Sleep."
+    assert sentence["text"] == "Eat 25-30 g of fibre daily, e.g. oats."
+    assert sentence["spoken"] == "Eat twenty-five to thirty grams of fibre daily, for example, oats."
+
+
+def test_feed_parses_with_feedparser(built: tuple[Path, object]) -> None:
+    output, _ = built
+    parsed = feedparser.parse((output / "feed.xml").read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.namespaces["itunes"] == "http://www.itunes.com/dtds/podcast-1.0.dtd"
+    channel = parsed.feed
+    assert channel.title == "Test Show & <Friends>"
+    assert channel.language == "en"
+    assert channel.itunes_type == "serial"
+    assert channel.image.href == "https://cdn.example.org/audio/cover.jpg"
+    assert [e.title for e in parsed.entries] == ["Introduction", "Diet and Sleep", "Disclaimer"]
+    assert [e.itunes_episode for e in parsed.entries] == ["1", "2", "3"]
+    for entry in parsed.entries:
+        (enclosure,) = entry.enclosures
+        local = output / enclosure.href.removeprefix("https://cdn.example.org/audio/")
+        assert int(enclosure.length) == local.stat().st_size
+        assert enclosure.type == "audio/mpeg"
+        assert entry.guidislink is False
+    assert len({e.id for e in parsed.entries}) == 3
+
+
+def test_feed_parses_with_podcastparser(built: tuple[Path, object]) -> None:
+    output, _ = built
+    manifest = _manifest(output)
+    with (output / "feed.xml").open("rb") as fh:
+        parsed = podcastparser.parse("https://cdn.example.org/audio/feed.xml", fh)
+    assert parsed["title"] == "Test Show & <Friends>"
+    assert parsed["type"] == "serial"
+    episodes = sorted(parsed["episodes"], key=lambda e: e["number"])
+    assert [e["title"] for e in episodes] == ["Introduction", "Diet and Sleep", "Disclaimer"]
+    for episode, chapter in zip(episodes, manifest["chapters"], strict=True):
+        (enclosure,) = episode["enclosures"]
+        assert enclosure["file_size"] == (output / chapter["file"]).stat().st_size
+        assert enclosure["mime_type"] == "audio/mpeg"
+        assert episode["total_time"] == round(chapter["duration"])
+
+
+def test_rebuild_keeps_guids_and_drops_stale_chapters(tmp_path: Path) -> None:
+    configured = SETTINGS_TOML + '\n[disclaimer]\ntext = "Not medical advice. Ask your doctor."\n'
+    content = write_content(tmp_path / "content", article="One sentence only.\n", name="a.txt",
+                            settings=configured)
+    output = tmp_path / "output"
+    (output / "chapters").mkdir(parents=True)
+    (output / "chapters" / "07-old.mp3").write_bytes(b"old")
+    settings = load_settings(content, output)
+    first = build(settings)
+    guids = feedparser.parse(first.feed_path.read_bytes()).entries
+    second = build(settings)
+    again = feedparser.parse(second.feed_path.read_bytes()).entries
+    assert [e.id for e in guids] == [e.id for e in again]
+    assert sorted(p.name for p in (output / "chapters").iterdir()) == [
+        "01-introduction.mp3", "02-disclaimer.mp3"
+    ]
+    assert [c.chapter.title for c in second.chapters] == ["Introduction", "Disclaimer"]
+
+
+def test_given_article_plans_exactly_three_chapters() -> None:
+    settings = load_settings(REPO / "content", REPO / "output")
+    plan = plan_build(settings)
+    assert [c.title for c in plan.chapters] == ["Introduction", "Causes of Leaky Gut", "Disclaimer"]
+    assert plan.chapters[-1].is_disclaimer
+    assert plan.chapters[-1].text.startswith("This site offers information designed for educational")
+    assert plan.chapters[1].utterances[0].spoken == "Part one. Causes of Leaky Gut."

@@ -1,0 +1,118 @@
+"""gTTS through a fake Google endpoint at the HTTP layer: gTTS's own request and decoding code runs."""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import urllib.parse
+from pathlib import Path
+
+import feedparser
+import pytest
+import requests
+import responses
+from click.testing import CliRunner
+
+from gutaudio.audio import ffmpeg_executable
+from gutaudio.cli import cli
+
+from .conftest import write_content
+
+ENDPOINT = "https://translate.google.com/_/TranslateWebserverUi/data/batchexecute"
+
+
+@pytest.fixture(scope="module")
+def tone_mp3() -> bytes:
+    """A short 24 kHz mono MP3, the format Google's endpoint serves, made by the real ffmpeg."""
+    command = [ffmpeg_executable(), "-hide_banner", "-loglevel", "error", "-f", "lavfi",
+               "-i", "sine=frequency=330:duration=0.4", "-ac", "1", "-ar", "24000",
+               "-b:a", "32k", "-f", "mp3", "pipe:1"]
+    return subprocess.run(command, capture_output=True, check=True).stdout
+
+
+def google_body(mp3: bytes) -> str:
+    """Frame MP3 bytes the way Google's batchexecute endpoint does."""
+    payload = json.dumps([base64.b64encode(mp3).decode("ascii")])
+    rpc = json.dumps([["wrb.fr", "jQ1olc", payload, None, None, None, "generic"]], separators=(",", ":"))
+    return f")]}}'\n\n{len(rpc)}\n{rpc}\n"
+
+
+def spoken_text(request: requests.PreparedRequest) -> str:
+    """Pull the text gTTS asked Google to speak out of a request body."""
+    body = request.body.decode() if isinstance(request.body, bytes) else request.body
+    freq = urllib.parse.unquote(body.removeprefix("f.req=").rstrip("&"))
+    return json.loads(json.loads(freq)[0][0][1])[0]
+
+
+def run_build(content: Path, output: Path):
+    return CliRunner(mix_stderr=False).invoke(
+        cli, ["build", "--engine", "gtts", "--content", str(content), "--output", str(output)]
+    )
+
+
+@responses.activate
+def test_gtts_build_through_fake_endpoint(tmp_path: Path, tone_mp3: bytes) -> None:
+    asked: list[str] = []
+
+    def reply(request: requests.PreparedRequest) -> tuple[int, dict, str]:
+        asked.append(spoken_text(request))
+        return 200, {}, google_body(tone_mp3)
+
+    responses.add_callback(responses.POST, ENDPOINT, callback=reply)
+    content = write_content(tmp_path / "content")
+    result = run_build(content, tmp_path / "out")
+    assert result.exit_code == 0, result.output + result.stderr
+    # gTTS cuts text into pieces of at most 100 characters; every word reaches Google.
+    heard = " ".join(asked)
+    for word in ("Part one.", "Diet and Sleep", "twenty-five to thirty grams", "for example",
+                 "educational purposes only"):
+        assert word in heard
+    assert all(len(piece) <= 100 for piece in asked)
+    feed = feedparser.parse((tmp_path / "out" / "feed.xml").read_bytes())
+    assert [e.title for e in feed.entries] == ["Introduction", "Diet and Sleep", "Disclaimer"]
+    manifest = json.loads((tmp_path / "out" / "build.json").read_text())
+    assert manifest["engine"] == "gtts"
+    first = manifest["chapters"][0]["utterances"][0]
+    # Each request's tone is 0.4 s long (plus MP3 decoder priming), so timings come from real audio.
+    assert first["end"] - first["start"] == pytest.approx(0.4, abs=0.06)
+
+
+@responses.activate
+def test_gtts_without_network_fails_in_one_line_and_publishes_nothing(tmp_path: Path) -> None:
+    responses.add(responses.POST, ENDPOINT, body=requests.ConnectionError("Network is unreachable"))
+    content = write_content(tmp_path / "content")
+    output = tmp_path / "out"
+    result = run_build(content, output)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "Error: gtts: cannot reach Google's text-to-speech service at translate.google.com "
+        "(no network?); use --engine piper for the offline voice"
+    )
+    assert "Traceback" not in result.stderr
+    assert not (output / "feed.xml").exists()
+    assert not list(output.rglob("*.mp3"))
+    assert [p.name for p in output.iterdir()] == []
+
+
+@responses.activate
+def test_gtts_server_error_names_the_cause(tmp_path: Path) -> None:
+    responses.add(responses.POST, ENDPOINT, status=503)
+    content = write_content(tmp_path / "content")
+    result = run_build(content, tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "Error: gtts: 503 (Service Unavailable) from TTS API. "
+        "Probable cause: Upstream API error. Try again later."
+    )
+
+
+@responses.activate
+def test_gtts_garbage_audio_is_a_synthesis_error(tmp_path: Path) -> None:
+    responses.add(responses.POST, ENDPOINT, body=google_body(b"this is not an mp3 at all"))
+    content = write_content(tmp_path / "content")
+    result = run_build(content, tmp_path / "out")
+    assert result.exit_code == 1
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith("Error: gtts: the audio Google returned for 'Gut health matters.' does not decode")
+    assert not (tmp_path / "out" / "feed.xml").exists()
