@@ -6,6 +6,7 @@ import logging
 import shutil
 import subprocess
 import warnings
+import wave
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -124,17 +125,73 @@ def assemble_chapter(
     return ChapterAudio(segment, tuple(timings))
 
 
+def _mp3_parameters(audio: AudioSettings) -> list[str]:
+    return ["-ar", str(audio.sample_rate), "-ac", str(audio.channels),
+            "-write_xing", "1", "-id3v2_version", "0"]
+
+
 def encode_mp3(segment: AudioSegment, destination: Path, audio: AudioSettings) -> None:
     """Encode audio as constant-bitrate MP3 (with a LAME info frame) to destination."""
     use_ffmpeg(audio.ffmpeg)
-    parameters = ["-ar", str(audio.sample_rate), "-ac", str(audio.channels),
-                  "-write_xing", "1", "-id3v2_version", "0"]
     try:
         handle = segment.export(str(destination), format="mp3", codec="libmp3lame",
-                                bitrate=f"{audio.bitrate_kbps}k", parameters=parameters)
+                                bitrate=f"{audio.bitrate_kbps}k", parameters=_mp3_parameters(audio))
         handle.close()
     except CouldntEncodeError as e:
         last = str(e).strip().splitlines()
         raise AudioError(f"{destination}: ffmpeg could not encode MP3: {last[-1] if last else e}") from e
     except OSError as e:
         raise AudioError(f"{destination}: cannot write: {e.strerror or e}") from e
+
+
+class EpisodeWriter:
+    """Collects chapters into one WAV on disk, so the full episode never sits in memory."""
+
+    def __init__(self, path: Path) -> None:
+        """Open a WAV file at path; its format is fixed by the first chapter added."""
+        self.path = path
+        self._wav: wave.Wave_write | None = None
+        self._rate = 0
+        self._frames = 0
+
+    def add(self, segment: AudioSegment) -> tuple[float, float]:
+        """Append a chapter and return where it starts and ends in the episode, in seconds."""
+        if self._wav is None:
+            self._wav = wave.open(str(self.path), "wb")  # noqa: SIM115 - closed in close()
+            self._wav.setnchannels(1)
+            self._wav.setsampwidth(SAMPLE_WIDTH)
+            self._wav.setframerate(segment.frame_rate)
+            self._rate = segment.frame_rate
+        if segment.frame_rate != self._rate or segment.channels != 1:
+            raise AudioError("every chapter of an episode must share one mono sample rate")
+        start = self._frames
+        self._wav.writeframes(segment.raw_data)
+        self._frames += int(segment.frame_count())
+        return start / self._rate, self._frames / self._rate
+
+    @property
+    def duration(self) -> float:
+        """Seconds of audio written so far."""
+        return self._frames / self._rate if self._rate else 0.0
+
+    def close(self) -> None:
+        """Finish the WAV header."""
+        if self._wav is not None:
+            self._wav.close()
+            self._wav = None
+
+    def encode(self, destination: Path, audio: AudioSettings) -> None:
+        """Encode the collected WAV to a constant-bitrate MP3 at destination, streaming from disk."""
+        self.close()
+        command = [ffmpeg_executable(audio.ffmpeg), "-hide_banner", "-loglevel", "error",
+                   "-nostdin", "-y", "-i", str(self.path), "-codec:a", "libmp3lame",
+                   "-b:a", f"{audio.bitrate_kbps}k", *_mp3_parameters(audio), "-f", "mp3",
+                   str(destination)]
+        try:
+            result = subprocess.run(command, capture_output=True, check=False)
+        except OSError as e:
+            raise AudioError(f"ffmpeg could not run: {e}") from e
+        if result.returncode != 0:
+            lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise AudioError(f"{destination}: ffmpeg could not encode MP3: "
+                             f"{lines[-1] if lines else 'exit ' + str(result.returncode)}")

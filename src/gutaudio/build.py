@@ -11,25 +11,28 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import __version__
-from .audio import ChapterAudio, assemble_chapter, encode_mp3, use_ffmpeg
+from .audio import ChapterAudio, EpisodeWriter, assemble_chapter, encode_mp3, use_ffmpeg
 from .config import Settings
 from .content import Article, find_articles, read_article
 from .cover import Cover, generate_cover, load_cover
 from .engines import Engine, create_engine
 from .errors import ContentError, OutputError
-from .feed import FeedItem, build_feed, item_guid
+from .feed import FeedItem, Transcript, build_feed, item_guid
 from .speech import Chapter, build_script
 from .tags import TrackTags, write_tags
+from .transcripts import ChapterMark, Cue, make_cues, to_json_chapters, to_srt, to_text, to_vtt
 
 log = logging.getLogger(__name__)
 
 CHAPTERS_DIR = "chapters"
 FEED_NAME = "feed.xml"
 MANIFEST_NAME = "build.json"
+EPISODE_MP3 = "episode.mp3"
+CHAPTERS_JSON = "chapters.json"
 
 ProgressCallback = Callable[[int, int, str], None]
 """Called as progress(done, total, text) after each utterance is synthesized."""
@@ -57,6 +60,16 @@ class ChapterResult:
     duration: float
     size: int
     timings: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True)
+class EpisodeResult:
+    """The full episode: every chapter in one file, with chapter marks."""
+
+    path: Path
+    duration: float
+    size: int
+    marks: tuple[ChapterMark, ...]
 
 
 @dataclass(frozen=True)
@@ -119,22 +132,29 @@ def build(settings: Settings, progress: ProgressCallback | None = None) -> Build
     date = publication_date(settings, plan.article)
     output = settings.output_dir
     with _staging(output) as staging:
-        chapters = _make_chapters(plan, settings, engine, cover, date, staging, progress)
+        episode = EpisodeWriter(staging.root / "episode.wav")
+        chapters = _make_chapters(plan, settings, engine, cover, date, staging, episode,
+                                  progress)
+        episode_result = _make_episode(plan, settings, cover, date, staging, episode, chapters)
         cover_name = f"cover{cover.extension}"
-        _write(staging / cover_name, cover.data)
-        feed = _feed_bytes(settings, plan, chapters, cover_name, date)
-        manifest = _manifest(settings, plan, chapters, engine)
-        _write(staging / MANIFEST_NAME, manifest)
-        _write(staging / FEED_NAME, feed)
-        _publish(staging, output, [c.path.relative_to(staging) for c in chapters],
-                 [Path(cover_name), Path(MANIFEST_NAME)])
+        staging.write(cover_name, cover.data)
+        staging.write(MANIFEST_NAME, _manifest(plan, chapters, episode_result, engine))
+        staging.write(FEED_NAME, _feed_bytes(settings, plan, chapters, cover_name, date))
+        staging.publish(output)
     final = tuple(
-        ChapterResult(c.chapter, output / c.path.relative_to(staging), c.duration, c.size,
+        ChapterResult(c.chapter, output / c.path.relative_to(staging.root), c.duration, c.size,
                       c.timings)
         for c in chapters
     )
     return BuildResult(output, plan, final, output / FEED_NAME, output / cover_name,
                        time.perf_counter() - started)
+
+
+def _transcript_files(staging: _Staging, stem: str, title: str, sections: list[tuple[str, str]],
+                      cues: list[Cue]) -> None:
+    staging.write(f"{stem}.vtt", to_vtt(cues))
+    staging.write(f"{stem}.srt", to_srt(cues))
+    staging.write(f"{stem}.txt", to_text(title, sections))
 
 
 def _make_chapters(
@@ -143,13 +163,12 @@ def _make_chapters(
     engine: Engine,
     cover: Cover,
     date: dt.date,
-    staging: Path,
+    staging: _Staging,
+    episode: EpisodeWriter,
     progress: ProgressCallback | None,
 ) -> list[ChapterResult]:
     total = plan.utterance_count
     done = 0
-    disclaimer = plan.article.disclaimer
-    (staging / CHAPTERS_DIR).mkdir()
     results = []
     for chapter in plan.chapters:
         clips = []
@@ -161,28 +180,76 @@ def _make_chapters(
         audio: ChapterAudio = assemble_chapter(
             clips, [u.pause_after_ms for u in chapter.utterances], settings.audio
         )
-        path = staging / CHAPTERS_DIR / chapter.filename
+        episode.add(audio.segment)
+        path = staging.reserve(f"{CHAPTERS_DIR}/{chapter.filename}")
         encode_mp3(audio.segment, path, settings.audio)
-        write_tags(path, TrackTags(
-            title=chapter.title,
-            artist=settings.show.author,
-            album=plan.article.title,
-            track=chapter.index,
-            total=len(plan.chapters),
-            genre=settings.show.genre,
-            date=date,
-            language=settings.show.language,
-            text=chapter.text,
-            comment=disclaimer.text if disclaimer else "",
-            link=settings.show.link,
-            copyright=settings.show.copyright,
-            cover_jpeg=cover.embedded_jpeg,
-        ))
+        write_tags(path, _track_tags(settings, plan, chapter.title, chapter.index,
+                                     len(plan.chapters), chapter.text, cover, date))
+        cues = make_cues([u.display for u in chapter.utterances], audio.timings)
+        _transcript_files(staging, f"{CHAPTERS_DIR}/{Path(chapter.filename).stem}",
+                          plan.article.title, [(chapter.title, chapter.text)], cues)
         results.append(ChapterResult(chapter, path, audio.duration, path.stat().st_size,
                                      audio.timings))
         log.info("chapter %d/%d: %s (%.1f s)", chapter.index, len(plan.chapters),
                  chapter.title, audio.duration)
     return results
+
+
+def _make_episode(
+    plan: Plan,
+    settings: Settings,
+    cover: Cover,
+    date: dt.date,
+    staging: _Staging,
+    episode: EpisodeWriter,
+    chapters: list[ChapterResult],
+) -> EpisodeResult:
+    """Encode the full episode with CHAP marks, its transcripts and its JSON chapters."""
+    marks: list[ChapterMark] = []
+    position = 0.0
+    cues: list[Cue] = []
+    for result in chapters:
+        marks.append(ChapterMark(position, position + result.duration, result.chapter.title))
+        cues += make_cues([u.display for u in result.chapter.utterances], result.timings,
+                          offset=position)
+        position += result.duration
+    path = staging.reserve(EPISODE_MP3)
+    episode.encode(path, settings.audio)
+    full_text = "\n\n".join(c.chapter.text for c in chapters)
+    tags = _track_tags(settings, plan, plan.article.title, 1, 1, full_text, cover, date)
+    write_tags(path, replace(tags, chapters=tuple((m.start, m.end, m.title) for m in marks)))
+    _transcript_files(staging, "episode", plan.article.title,
+                      [(c.chapter.title, c.chapter.text) for c in chapters], cues)
+    staging.write(CHAPTERS_JSON, to_json_chapters(marks))
+    return EpisodeResult(path, episode.duration, path.stat().st_size, tuple(marks))
+
+
+def _track_tags(settings: Settings, plan: Plan, title: str, track: int, total: int, text: str,
+                cover: Cover, date: dt.date) -> TrackTags:
+    disclaimer = plan.article.disclaimer
+    return TrackTags(
+        title=title,
+        artist=settings.show.author,
+        album=plan.article.title,
+        track=track,
+        total=total,
+        genre=settings.show.genre,
+        date=date,
+        language=settings.show.language,
+        text=text,
+        comment=disclaimer.text if disclaimer else "",
+        link=settings.show.link,
+        copyright=settings.show.copyright,
+        cover_jpeg=cover.embedded_jpeg,
+    )
+
+
+def _transcript_links(base: str, stem: str, language: str) -> tuple[Transcript, ...]:
+    return (
+        Transcript(f"{base}{stem}.vtt", "text/vtt", language, "captions"),
+        Transcript(f"{base}{stem}.srt", "application/x-subrip", language, "captions"),
+        Transcript(f"{base}{stem}.txt", "text/plain", language, ""),
+    )
 
 
 def _feed_bytes(
@@ -202,6 +269,9 @@ def _feed_bytes(
             # One minute apart in reading order, so apps that sort by date keep the order.
             published=noon + dt.timedelta(minutes=result.chapter.index - 1),
             description=result.chapter.text,
+            transcripts=_transcript_links(
+                base, f"{CHAPTERS_DIR}/{Path(result.chapter.filename).stem}",
+                settings.show.language),
         )
         for result in chapters
     ]
@@ -210,14 +280,20 @@ def _feed_bytes(
                       items=items, built=built)
 
 
-def _manifest(
-    settings: Settings, plan: Plan, chapters: list[ChapterResult], engine: Engine
-) -> bytes:
+def _manifest(plan: Plan, chapters: list[ChapterResult], episode: EpisodeResult,
+              engine: Engine) -> bytes:
     data = {
         "generator": f"gutaudio {__version__}",
         "article": {"title": plan.article.title, "source": plan.article.source.name},
         "engine": engine.name,
         "voice": engine.voice_name(),
+        "episode": {
+            "file": EPISODE_MP3,
+            "duration": round(episode.duration, 3),
+            "bytes": episode.size,
+            "chapters": [{"start": round(m.start, 3), "end": round(m.end, 3), "title": m.title}
+                         for m in episode.marks],
+        },
         "chapters": [
             {
                 "index": r.chapter.index,
@@ -237,36 +313,57 @@ def _manifest(
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _write(path: Path, data: bytes) -> None:
-    try:
-        path.write_bytes(data)
-    except OSError as e:
-        raise OutputError(f"{path}: cannot write: {e.strerror or e}") from e
+class _Staging:
+    """A scratch folder inside output/ that remembers what was made there, to publish it whole."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.files: list[str] = []
+
+    def reserve(self, relative: str) -> Path:
+        """Register a file that another tool (ffmpeg, mutagen) will write; return its path."""
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.files.append(relative)
+        return path
+
+    def write(self, relative: str, data: bytes | str) -> Path:
+        """Write a finished file into the staging folder."""
+        path = self.reserve(relative)
+        try:
+            if isinstance(data, str):
+                path.write_text(data, encoding="utf-8", newline="\n")
+            else:
+                path.write_bytes(data)
+        except OSError as e:
+            raise OutputError(f"{path}: cannot write: {e.strerror or e}") from e
+        return path
+
+    def publish(self, output: Path) -> None:
+        """Move every file into output/, the feed last; then drop chapter files no longer made."""
+        ordered = sorted(self.files, key=lambda name: name == FEED_NAME)
+        try:
+            for relative in ordered:
+                (output / relative).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(self.root / relative, output / relative)
+            made = set(self.files)
+            chapters = output / CHAPTERS_DIR
+            for old in chapters.iterdir() if chapters.is_dir() else ():
+                if f"{CHAPTERS_DIR}/{old.name}" not in made and old.is_file():
+                    old.unlink()
+        except OSError as e:
+            raise OutputError(f"{output}: cannot publish the build: {e.strerror or e}") from e
 
 
 @contextmanager
-def _staging(output: Path) -> Iterator[Path]:
+def _staging(output: Path) -> Iterator[_Staging]:
     """A scratch folder inside output/, removed afterwards whether the build succeeds or not."""
     try:
         output.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".gutaudio-staging-", dir=output))
+        root = Path(tempfile.mkdtemp(prefix=".gutaudio-staging-", dir=output))
     except OSError as e:
         raise OutputError(f"{output}: cannot create the output folder: {e.strerror or e}") from e
     try:
-        yield staging
+        yield _Staging(root)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _publish(staging: Path, output: Path, chapter_files: list[Path], others: list[Path]) -> None:
-    """Move finished files into place, the feed last, then drop chapters the feed no longer lists."""
-    try:
-        (output / CHAPTERS_DIR).mkdir(exist_ok=True)
-        for relative in [*chapter_files, *others, Path(FEED_NAME)]:
-            os.replace(staging / relative, output / relative)
-        keep = {p.name for p in chapter_files}
-        for stale in (output / CHAPTERS_DIR).glob("*.mp3"):
-            if stale.name not in keep:
-                stale.unlink()
-    except OSError as e:
-        raise OutputError(f"{output}: cannot publish the build: {e.strerror or e}") from e
+        shutil.rmtree(root, ignore_errors=True)

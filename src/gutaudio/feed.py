@@ -21,6 +21,17 @@ MAX_DESCRIPTION_BYTES = 4000
 
 
 @dataclass(frozen=True)
+class Transcript:
+    """A podcast:transcript link: a timed caption file or a plain transcript."""
+
+    url: str
+    type: str
+    language: str
+    rel: str = ""
+    """"captions" for a timecoded file."""
+
+
+@dataclass(frozen=True)
 class FeedItem:
     """One episode of the feed: here, one chapter of the narrated article."""
 
@@ -34,6 +45,9 @@ class FeedItem:
     episode: int
     published: dt.datetime
     description: str
+    transcripts: tuple[Transcript, ...] = ()
+    chapters_url: str = ""
+    """Podcasting 2.0 JSON chapters of this item, if it holds several chapters."""
 
 
 def podcast_guid(feed_url: str) -> str:
@@ -117,4 +131,13 @@ def build_feed(
         _sub(item, _it("episodeType"), "full")
         _sub(item, _it("explicit"), "true" if show.explicit else "false")
         _sub(item, _it("image"), href=image_url)
+        for transcript in entry.transcripts:
+            attributes = {"url": transcript.url, "type": transcript.type,
+                          "language": transcript.language}
+            if transcript.rel:
+                attributes["rel"] = transcript.rel
+            _sub(item, f"{{{PODCAST}}}transcript", **attributes)
+        if entry.chapters_url:
+            _sub(item, f"{{{PODCAST}}}chapters", url=entry.chapters_url,
+                 type="application/json+chapters")
     return etree.tostring(rss, xml_declaration=True, encoding="UTF-8", pretty_print=True)

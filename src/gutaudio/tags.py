@@ -10,7 +10,9 @@ from pathlib import Path
 from mutagen import MutagenError
 from mutagen.id3 import (
     APIC,
+    CHAP,
     COMM,
+    CTOC,
     ID3,
     TALB,
     TCON,
@@ -24,6 +26,7 @@ from mutagen.id3 import (
     TSSE,
     USLT,
     WOAS,
+    CTOCFlags,
     PictureType,
 )
 
@@ -69,6 +72,8 @@ class TrackTags:
     link: str = ""
     copyright: str = ""
     cover_jpeg: bytes | None = None
+    chapters: tuple[tuple[float, float, str], ...] = ()
+    """(start, end, title) in seconds for a file holding several chapters: CTOC and CHAP frames."""
 
 
 def write_tags(path: Path, tags: TrackTags) -> None:
@@ -94,7 +99,25 @@ def write_tags(path: Path, tags: TrackTags) -> None:
     if tags.cover_jpeg:
         id3.add(APIC(encoding=3, mime="image/jpeg", type=PictureType.COVER_FRONT,
                      desc="Cover", data=tags.cover_jpeg))
+    add_chapter_frames(id3, tags.chapters)
     try:
         id3.save(path, v2_version=ID3_VERSION, v1=0)
     except (MutagenError, OSError) as e:
         raise OutputError(f"{path}: cannot write ID3 tags: {e}") from e
+
+
+_UNUSED_OFFSET = 0xFFFFFFFF
+"""CHAP byte offsets are unused; the addendum says so with all bits set."""
+
+
+def add_chapter_frames(id3: ID3, chapters: tuple[tuple[float, float, str], ...]) -> None:
+    """Add one top-level, ordered CTOC and one CHAP (with a TIT2 title) per chapter."""
+    if not chapters:
+        return
+    ids = [f"chp{number}" for number in range(1, len(chapters) + 1)]
+    id3.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                 child_element_ids=ids, sub_frames=[TIT2(encoding=3, text="Chapters")]))
+    for element_id, (start, end, title) in zip(ids, chapters, strict=True):
+        id3.add(CHAP(element_id=element_id, start_time=round(start * 1000),
+                     end_time=round(end * 1000), start_offset=_UNUSED_OFFSET,
+                     end_offset=_UNUSED_OFFSET, sub_frames=[TIT2(encoding=3, text=title)]))
