@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
+
+from gutaudio.cli import cli
 
 SETTINGS_TOML = textwrap.dedent('''\
     [show]
@@ -49,3 +53,21 @@ def write_content(folder: Path, article: str = SHORT_ARTICLE, name: str = "short
 def content_dir(tmp_path: Path) -> Path:
     """A content folder with the short test article and its settings."""
     return write_content(tmp_path / "content")
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Result]:
+    """Build the short article once per test run with the real Piper voice, through the CLI."""
+    root = tmp_path_factory.mktemp("e2e")
+    content = write_content(root / "content")
+    output = root / "output"
+    result = CliRunner(mix_stderr=False).invoke(
+        cli, ["build", "--content", str(content), "--output", str(output)]
+    )
+    assert result.exit_code == 0, result.output + result.stderr
+    return output, result
+
+
+def manifest_of(output: Path) -> dict:
+    """The build.json of a finished build."""
+    return json.loads((output / "build.json").read_text(encoding="utf-8"))

@@ -2,47 +2,30 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import feedparser
 import podcastparser
 import pytest
-from click.testing import CliRunner
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
 
 from gutaudio.audio import decode_file
 from gutaudio.build import build, plan_build
-from gutaudio.cli import cli
 from gutaudio.config import load_settings
 
 from .conftest import SETTINGS_TOML, write_content
+from .conftest import manifest_of as _manifest
 
 REPO = Path(__file__).resolve().parents[1]
 DECODE_RATE = 44100
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
-    """Build the short article once with the real Piper voice, through the CLI."""
-    root = tmp_path_factory.mktemp("e2e")
-    content = write_content(root / "content")
-    output = root / "output"
-    result = CliRunner(mix_stderr=False).invoke(
-        cli, ["build", "--content", str(content), "--output", str(output)]
-    )
-    assert result.exit_code == 0, result.output + result.stderr
-    return output, result
-
-
-def _manifest(output: Path) -> dict:
-    return json.loads((output / "build.json").read_text(encoding="utf-8"))
 
 
 def test_build_writes_three_chapters_disclaimer_last(built: tuple[Path, object]) -> None:
     output, result = built
-    names = sorted(p.name for p in (output / "chapters").iterdir())
+    names = sorted(p.name for p in (output / "chapters").glob("*.mp3"))
     assert names == ["01-introduction.mp3", "02-diet-and-sleep.mp3", "03-disclaimer.mp3"]
     assert "Built 3 chapters" in result.output
     # Nothing half-made is left behind.
@@ -148,7 +131,8 @@ def test_rebuild_keeps_guids_and_drops_stale_chapters(tmp_path: Path) -> None:
     again = feedparser.parse(second.feed_path.read_bytes()).entries
     assert [e.id for e in guids] == [e.id for e in again]
     assert sorted(p.name for p in (output / "chapters").iterdir()) == [
-        "01-introduction.mp3", "02-disclaimer.mp3"
+        f"{stem}.{ext}" for stem in ("01-introduction", "02-disclaimer")
+        for ext in ("mp3", "srt", "txt", "vtt")
     ]
     assert [c.chapter.title for c in second.chapters] == ["Introduction", "Disclaimer"]
 

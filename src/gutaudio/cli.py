@@ -21,7 +21,8 @@ class _CliError(click.ClickException):
     """A GutaudioError as Click prints it: 'Error: ...' and the error's exit code."""
 
     def __init__(self, error: GutaudioError) -> None:
-        super().__init__(str(error))
+        # One line, whatever the message quotes (a setting's value may span lines).
+        super().__init__(" ".join(line.strip() for line in str(error).splitlines()))
         self.exit_code = error.exit_code
 
 

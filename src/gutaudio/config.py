@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import logging
 import re
 import tomllib
@@ -176,6 +177,8 @@ def read_config_file(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: not valid TOML: {e}") from e
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: is not UTF-8 text (byte {e.start}); save it as UTF-8") from e
     except OSError as e:
         raise ConfigError(f"{path}: cannot be read: {e.strerror or e}") from e
 
@@ -190,14 +193,16 @@ def load_settings(
 ) -> Settings:
     """Read content_dir/gutaudio.toml, apply the overrides that were given, and validate it all."""
     config_path = content_dir / CONFIG_FILENAME
-    if not content_dir.is_dir():
+    if not content_dir.exists():
         raise ConfigError(f"{content_dir}: content folder does not exist")
+    if not content_dir.is_dir():
+        raise ConfigError(f"{content_dir}: is a file, not a content folder")
     raw = read_config_file(config_path)
-    problems: list[str] = []
+    problems: list[str] = [] if config_path.exists() else ["file not found"]
 
     for key in raw:
         if key not in _TOP_LEVEL_KEYS:
-            problems.append(f"unknown setting '{key}' (valid: {', '.join(_TOP_LEVEL_KEYS)})")
+            problems.append(_unknown_setting(key, _TOP_LEVEL_KEYS))
 
     sections: dict[str, dict[str, Any]] = {}
     for name in _SECTION_TYPES:
@@ -209,7 +214,8 @@ def load_settings(
     if engine is not None:
         sections["voice"]["engine"] = engine
     if voice is not None:
-        sections["voice"]["model"] = str(voice)
+        # A path given on the command line is relative to the working directory, not content/.
+        sections["voice"]["model"] = str(Path.cwd() / voice.expanduser())
     if base_url is not None:
         sections["show"]["base_url"] = base_url
 
@@ -229,8 +235,7 @@ def load_settings(
                 problems.append(f"article '{article}' does not exist in {content_dir}")
 
     if problems:
-        where = config_path if config_path.exists() else content_dir
-        raise ConfigError(f"{where}: " + "; ".join(problems))
+        raise ConfigError(f"{config_path}: " + "; ".join(problems))
     return Settings(
         content_dir=content_dir,
         output_dir=output_dir,
@@ -240,6 +245,13 @@ def load_settings(
         article=article_path,
         disclaimer_text=disclaimer_text,
     )
+
+
+def _unknown_setting(label: str, valid: Any) -> str:
+    name = label.rpartition(".")[2]
+    close = difflib.get_close_matches(name, list(valid), n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return f"unknown setting '{label}' ({hint}valid: {', '.join(valid)})"
 
 
 def _resolve(content_dir: Path, value: str) -> Path:
@@ -253,18 +265,23 @@ def _read_disclaimer(section: Any, content_dir: Path, problems: list[str]) -> st
         return ""
     for key in section:
         if key not in _DISCLAIMER_KEYS:
-            problems.append(f"unknown setting 'disclaimer.{key}' (valid: text, file)")
+            problems.append(_unknown_setting(f"disclaimer.{key}", _DISCLAIMER_KEYS))
+    _want(str, "text", section, problems, "disclaimer")
+    _want(str, "file", section, problems, "disclaimer")
     text = section.get("text", "")
     if not isinstance(text, str):
-        problems.append("disclaimer.text must be a string")
         text = ""
     file = section.get("file")
-    if file:
-        path = _resolve(content_dir, str(file))
+    if file and isinstance(file, str):
+        if text:
+            problems.append("[disclaimer] gives both 'text' and 'file'; keep one")
+        path = _resolve(content_dir, file)
         try:
             text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as e:
-            problems.append(f"disclaimer.file '{file}' cannot be read ({e})")
+        except UnicodeDecodeError as e:
+            problems.append(f"disclaimer.file '{file}' is not UTF-8 text (byte {e.start})")
+        except OSError as e:
+            problems.append(f"disclaimer.file '{file}' cannot be read ({e.strerror or e})")
     return " ".join(text.split())
 
 
@@ -275,7 +292,7 @@ def _build_section(
     kwargs: dict[str, Any] = {}
     for key, value in values.items():
         if key not in known:
-            problems.append(f"unknown setting '{name}.{key}' (valid: {', '.join(known)})")
+            problems.append(_unknown_setting(f"{name}.{key}", known))
             continue
         kwargs[key] = value
     check = _CHECKS[name]
@@ -296,57 +313,80 @@ def _required(f: Any) -> bool:
     return f.default is MISSING and f.default_factory is MISSING
 
 
-def _want(kind: type, key: str, kwargs: dict[str, Any], problems: list[str], label: str) -> None:
+def _want(kind: type, key: str, kwargs: dict[str, Any], problems: list[str], label: str) -> bool:
+    """Report a setting of the wrong type; True when the setting is given and of the right type."""
     if key not in kwargs:
-        return
+        return False
     value = kwargs[key]
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         problems.append(f"{label}.{key} must be {_KIND_NAMES[kind]}, not {value!r}")
+        return False
+    return True
 
 
 _KIND_NAMES = {str: "text", bool: "true or false", int: "a whole number"}
 
 
+_SHOW_TEXT_KEYS = ("title", "author", "description", "link", "owner_email", "base_url", "language",
+                   "category", "subcategory", "owner_name", "copyright", "genre", "cover")
+_SHOW_REQUIRED_KEYS = ("title", "author", "description", "link", "owner_email", "base_url")
+
+
 def _check_show(kw: dict[str, Any], content_dir: Path, problems: list[str]) -> dict[str, Any]:
-    for key in ("title", "author", "description", "link", "owner_email", "base_url", "language",
-                "category", "subcategory", "owner_name", "copyright", "genre"):
-        _want(str, key, kw, problems, "show")
+    # Every setting given with the right type is checked on its own, so all problems are reported.
+    text: dict[str, str] = {}
+    for key in _SHOW_TEXT_KEYS:
+        if _want(str, key, kw, problems, "show"):
+            text[key] = kw[key] = kw[key].strip()
     _want(bool, "explicit", kw, problems, "show")
-    missing = [k for k in ("title", "author", "description", "link", "owner_email", "base_url")
-               if not (isinstance(kw.get(k), str) and kw[k].strip())]
+    missing = [k for k in _SHOW_REQUIRED_KEYS if kw.get(k, "") == ""]
     if missing:
         problems.append(f"[show] is missing required settings: {', '.join(missing)}")
-    if problems:
-        return kw
-    kw = {k: v.strip() if isinstance(v, str) else v for k, v in kw.items()}
-    if len(kw["description"].encode("utf-8")) > 4000:
+    if len(text.get("description", "").encode("utf-8")) > 4000:
         problems.append("show.description is longer than Apple's 4,000 bytes")
-    if not _LANGUAGE_RE.match(kw.get("language", "en")):
-        problems.append(f"show.language '{kw['language']}' is not an ISO 639 code such as en or en-us")
-    category = kw.get("category", "Health & Fitness")
+    if "language" in text and not _LANGUAGE_RE.match(text["language"]):
+        problems.append(
+            f"show.language '{text['language']}' is not an ISO 639 code such as en or en-us"
+        )
+    category = text.get("category", "Health & Fitness")
+    subcategory = text.get("subcategory", "")
     if category not in APPLE_CATEGORIES:
         problems.append(
             f"show.category '{category}' is not an Apple Podcasts category "
             f"(valid: {', '.join(APPLE_CATEGORIES)})"
         )
-    elif kw.get("subcategory") and kw["subcategory"] not in APPLE_CATEGORIES[category]:
+    elif subcategory and subcategory not in APPLE_CATEGORIES[category] \
+            and ("category" in text or "category" not in kw):
         valid = ", ".join(APPLE_CATEGORIES[category]) or "none"
-        problems.append(
-            f"show.subcategory '{kw['subcategory']}' is not under '{category}' (valid: {valid})"
-        )
+        problems.append(f"show.subcategory '{subcategory}' is not under '{category}' (valid: {valid})")
     for key in ("link", "base_url"):
-        parts = urlsplit(kw[key])
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            problems.append(f"show.{key} '{kw[key]}' is not an http:// or https:// URL")
-    if not kw["base_url"].endswith("/"):
-        kw["base_url"] += "/"
-    if not _EMAIL_RE.match(kw["owner_email"]):
-        problems.append(f"show.owner_email '{kw['owner_email']}' is not an e-mail address")
-    if "cover" in kw:
-        kw["cover"] = _resolve(content_dir, str(kw["cover"])) if kw["cover"] else None
+        if text.get(key) and not _is_web_url(text[key]):
+            problems.append(f"show.{key} '{text[key]}' is not an http:// or https:// URL")
+    if text.get("base_url") and _is_web_url(text["base_url"]):
+        parts = urlsplit(text["base_url"])
+        if parts.query or parts.fragment:
+            problems.append(f"show.base_url '{text['base_url']}' must not have a ?query or #fragment")
+        elif not text["base_url"].endswith("/"):
+            kw["base_url"] = text["base_url"] + "/"
+    if text.get("owner_email") and not _EMAIL_RE.match(text["owner_email"]):
+        problems.append(f"show.owner_email '{text['owner_email']}' is not an e-mail address")
+    if "cover" in text:
+        kw["cover"] = _resolve(content_dir, text["cover"]) if text["cover"] else None
+        if kw["cover"] is not None and not kw["cover"].is_file():
+            problems.append(f"show.cover '{text['cover']}' does not exist")
     if "date" in kw:
         kw["date"] = _parse_date(kw["date"], problems)
     return kw
+
+
+def _is_web_url(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+        _ = parts.port  # raises ValueError for a port that is not a number
+    except ValueError:  # for example an unclosed [IPv6] bracket
+        return False
+    return (parts.scheme in ("http", "https") and bool(parts.hostname)
+            and not any(c.isspace() for c in value))
 
 
 def _parse_date(value: Any, problems: list[str]) -> dt.date | None:
@@ -371,8 +411,8 @@ def _check_voice(kw: dict[str, Any], content_dir: Path, problems: list[str]) -> 
     if isinstance(engine, str) and engine not in ENGINE_NAMES:
         problems.append(f"unknown engine '{engine}' (valid: {', '.join(ENGINE_NAMES)})")
     model = kw.get("model")
-    if model:
-        path = _resolve(content_dir, str(model))
+    if model and _want(str, "model", kw, problems, "voice"):
+        path = _resolve(content_dir, model)
         if path.suffix != ".onnx":
             problems.append(f"voice model '{model}' is not a Piper .onnx file")
         elif not path.is_file():
@@ -380,37 +420,38 @@ def _check_voice(kw: dict[str, Any], content_dir: Path, problems: list[str]) -> 
         elif not Path(f"{path}.json").is_file():
             problems.append(f"voice model '{model}' has no config file '{path.name}.json' beside it")
         kw["model"] = path
-    else:
+    elif not model:
         kw["model"] = None
     return kw
 
 
+_MP3_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+_PAUSE_KEYS = ("lead_in_ms", "tail_ms", "sentence_pause_ms", "paragraph_pause_ms", "heading_pause_ms")
+
+
 def _check_audio(kw: dict[str, Any], content_dir: Path, problems: list[str]) -> dict[str, Any]:
-    for key in ("bitrate_kbps", "sample_rate", "channels", "lead_in_ms", "tail_ms",
-                "sentence_pause_ms", "paragraph_pause_ms", "heading_pause_ms"):
-        _want(int, key, kw, problems, "audio")
-    if problems:
-        return kw
-    bitrates = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
-    if kw.get("bitrate_kbps", 96) not in bitrates:
+    # Only settings given as whole numbers are range-checked; the others are already reported.
+    num = {key: kw[key] for key in ("bitrate_kbps", "sample_rate", "channels", *_PAUSE_KEYS)
+           if _want(int, key, kw, problems, "audio")}
+    if "bitrate_kbps" in num and num["bitrate_kbps"] not in _MP3_BITRATES:
         problems.append(
-            f"audio.bitrate_kbps {kw['bitrate_kbps']} is not an MPEG-1 Layer III bitrate "
-            f"(valid: {', '.join(map(str, bitrates))})"
+            f"audio.bitrate_kbps {num['bitrate_kbps']} is not an MPEG-1 Layer III bitrate "
+            f"(valid: {', '.join(map(str, _MP3_BITRATES))})"
         )
-    if kw.get("sample_rate", 44100) not in (32000, 44100, 48000):
-        problems.append(f"audio.sample_rate {kw['sample_rate']} is not 32000, 44100 or 48000")
-    if kw.get("channels", 1) not in (1, 2):
-        problems.append(f"audio.channels {kw['channels']} is not 1 or 2")
-    for key in ("lead_in_ms", "tail_ms", "sentence_pause_ms", "paragraph_pause_ms",
-                "heading_pause_ms"):
-        if not 0 <= kw.get(key, 0) <= 10_000:
-            problems.append(f"audio.{key} {kw[key]} is not between 0 and 10000")
-    if kw.get("ffmpeg"):
-        path = Path(str(kw["ffmpeg"])).expanduser()
+    if "sample_rate" in num and num["sample_rate"] not in (32000, 44100, 48000):
+        problems.append(f"audio.sample_rate {num['sample_rate']} is not 32000, 44100 or 48000")
+    if "channels" in num and num["channels"] not in (1, 2):
+        problems.append(f"audio.channels {num['channels']} is not 1 or 2")
+    for key in _PAUSE_KEYS:
+        if key in num and not 0 <= num[key] <= 10_000:
+            problems.append(f"audio.{key} {num[key]} is not between 0 and 10000")
+    ffmpeg = kw.get("ffmpeg")
+    if ffmpeg and _want(str, "ffmpeg", kw, problems, "audio"):
+        path = Path(ffmpeg).expanduser()
         if not path.is_file():
-            problems.append(f"audio.ffmpeg '{kw['ffmpeg']}' does not exist")
+            problems.append(f"audio.ffmpeg '{ffmpeg}' does not exist")
         kw["ffmpeg"] = path
-    else:
+    elif not ffmpeg:
         kw["ffmpeg"] = None
     return kw
 

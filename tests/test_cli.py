@@ -1,0 +1,301 @@
+"""The gutaudio command line: --version, --help, inspect, engines, and one-line errors."""
+
+from __future__ import annotations
+
+import logging
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+import responses
+from click.testing import CliRunner, Result
+
+from gutaudio import __version__
+from gutaudio.cli import cli
+
+SETTINGS = textwrap.dedent('''\
+    [show]
+    title = "Test Show"
+    author = "Test Author"
+    description = "A show for the tests."
+    link = "https://example.org/show"
+    owner_email = "owner@example.org"
+    base_url = "https://cdn.example.org/audio"
+    ''')
+
+ARTICLE = textwrap.dedent('''\
+    Fibre feeds the gut. It matters.
+
+    1. Causes
+
+    Diet is one cause.
+
+    This is for informational purposes only.
+    ''')
+
+GOOGLE = "https://translate.google.com/"
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """The CLI points the gutaudio logger at the runner's stderr; put it back after each test."""
+    logger = logging.getLogger("gutaudio")
+    saved = (logger.handlers[:], logger.propagate, logger.level)
+    yield
+    logger.handlers[:], logger.propagate, logger.level = saved
+
+
+def run(*args: str) -> Result:
+    return CliRunner(mix_stderr=False).invoke(cli, list(args), prog_name="gutaudio")
+
+
+def content(folder: Path, articles: dict[str, str] | None = None, settings: str = SETTINGS) -> Path:
+    """Write gutaudio.toml and the articles into folder and return it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "gutaudio.toml").write_text(settings, encoding="utf-8")
+    for name, text in ({"gut.txt": ARTICLE} if articles is None else articles).items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def assert_error(result: Result, line: str, exit_code: int) -> None:
+    """The command failed with exactly one line on stderr, nothing on stdout, and no traceback."""
+    assert (result.exit_code, result.stdout, result.stderr) == (exit_code, "", f"Error: {line}\n")
+    assert isinstance(result.exception, SystemExit)
+
+
+# -- --version and --help -------------------------------------------------------------------------
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert (result.exit_code, result.stdout) == (0, f"gutaudio, version {__version__}\n")
+
+
+@pytest.mark.parametrize("option", ["--help", "-h"])
+def test_group_help(option: str) -> None:
+    result = run(option)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Usage: gutaudio [OPTIONS] COMMAND [ARGS]..."
+    assert "  Turn written health articles into narrated, tagged, podcast-ready audio." in lines
+    assert "  Quick start:" in lines
+    commands = lines[lines.index("Commands:") + 1:]
+    assert [line.split()[0] for line in commands] == sorted(cli.commands)
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_command_help(name: str) -> None:
+    command = cli.commands[name]
+    assert command.help
+    result = run(name, "--help")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"Usage: gutaudio {name} [OPTIONS]"
+    assert lines[2] == "  " + command.help.splitlines()[0]
+    assert "  Examples:" in lines
+    examples = lines[lines.index("  Examples:") + 1:lines.index("Options:") - 1]
+    assert examples, f"{name} --help has an empty Examples section"
+    assert all(line.startswith(f"    gutaudio {name}") for line in examples), examples
+    assert "  -h, --help  " in "\n".join(lines[lines.index("Options:"):])
+
+
+# -- inspect --------------------------------------------------------------------------------------
+
+
+def test_inspect(tmp_path: Path) -> None:
+    folder = content(tmp_path / "content")
+    result = run("inspect", "--content", str(folder))
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.splitlines() == [
+        f"Gut  ({folder / 'gut.txt'})",
+        "",
+        "1. Introduction -> 01-introduction.mp3",
+        "   text:   Fibre feeds the gut.",
+        "   pause:  350 ms",
+        "   text:   It matters.",
+        "   pause:  0 ms",
+        "",
+        "2. Causes -> 02-causes.mp3",
+        "   text:   1. Causes",
+        "   spoken: Part one. Causes.",
+        "   pause:  700 ms",
+        "   text:   Diet is one cause.",
+        "   pause:  0 ms",
+        "",
+        "3. Disclaimer -> 03-disclaimer.mp3  [disclaimer]",
+        "   text:   Disclaimer",
+        "   spoken: Disclaimer.",
+        "   pause:  700 ms",
+        "   text:   This is for informational purposes only.",
+        "   pause:  0 ms",
+    ]
+
+
+def test_inspect_configured_disclaimer_and_article(tmp_path: Path) -> None:
+    settings = 'article = "b.md"\n' + SETTINGS + '\n[disclaimer]\ntext = "Not advice."\n'
+    folder = content(tmp_path, {"a.txt": "Other.\n", "b.md": "# Sleep\n\nSleep 8 h.\n"}, settings)
+    result = run("inspect", "--content", str(folder))
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.splitlines() == [
+        f"Sleep  ({folder / 'b.md'})",
+        "",
+        "1. Introduction -> 01-introduction.mp3",
+        "   text:   Sleep 8 h.",
+        "   spoken: Sleep eight hours.",
+        "   pause:  0 ms",
+        "",
+        "2. Disclaimer -> 02-disclaimer.mp3  [disclaimer]",
+        "   text:   Disclaimer",
+        "   spoken: Disclaimer.",
+        "   pause:  700 ms",
+        "   text:   Not advice.",
+        "   pause:  0 ms",
+    ]
+
+
+def test_inspect_warns_on_stderr(tmp_path: Path) -> None:
+    folder = content(tmp_path, {"gut.txt": "Fibre feeds the gut.\n"})
+    result = run("inspect", "--content", str(folder))
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-3:] == [
+        "1. Introduction -> 01-introduction.mp3",
+        "   text:   Fibre feeds the gut.",
+        "   pause:  0 ms",
+    ]
+    assert result.stderr == (
+        f"Warning: {folder / 'gut.txt'}: no medical disclaimer found; the audio will ship without "
+        "one (add [disclaimer] text to gutaudio.toml)\n"
+    )
+
+
+# -- errors: one line, non-zero exit, no traceback ------------------------------------------------
+
+
+def test_missing_content_folder(tmp_path: Path) -> None:
+    missing = tmp_path / "nope"
+    assert_error(run("inspect", "--content", str(missing)),
+                 f"{missing}: content folder does not exist", 2)
+
+
+def test_invalid_config(tmp_path: Path) -> None:
+    folder = content(tmp_path, settings=SETTINGS.replace('"owner@example.org"', '"owner"')
+                     + "[audio]\nbitrate_kbps = 100\n")
+    assert_error(
+        run("inspect", "--content", str(folder)),
+        f"{folder / 'gutaudio.toml'}: show.owner_email 'owner' is not an e-mail address; "
+        "audio.bitrate_kbps 100 is not an MPEG-1 Layer III bitrate (valid: 32, 40, 48, 56, 64, 80, "
+        "96, 112, 128, 160, 192, 224, 256, 320)",
+        2,
+    )
+
+
+def test_invalid_toml(tmp_path: Path) -> None:
+    folder = content(tmp_path, settings="[show\n")
+    assert_error(
+        run("inspect", "--content", str(folder)),
+        f"{folder / 'gutaudio.toml'}: not valid TOML: Expected ']' at the end of a table declaration "
+        "(at line 1, column 6)",
+        2,
+    )
+
+
+def test_missing_config(tmp_path: Path) -> None:
+    folder = content(tmp_path)
+    (folder / "gutaudio.toml").unlink()
+    assert_error(
+        run("inspect", "--content", str(folder)),
+        f"{folder / 'gutaudio.toml'}: file not found; [show] is missing required settings: title, "
+        "author, description, link, owner_email, base_url",
+        2,
+    )
+
+
+def test_error_is_one_line_even_when_a_value_spans_lines(tmp_path: Path) -> None:
+    folder = content(tmp_path, settings=SETTINGS + 'language = """e\nn"""\n')
+    assert_error(
+        run("inspect", "--content", str(folder)),
+        f"{folder / 'gutaudio.toml'}: show.language 'e n' is not an ISO 639 code such as en or en-us",
+        2,
+    )
+
+
+def test_unknown_engine_option(tmp_path: Path) -> None:
+    folder = content(tmp_path)
+    result = run("inspect", "--content", str(folder), "--engine", "espeak")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '--engine': 'espeak' is not one of 'piper', 'gtts'."
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_voice_option(tmp_path: Path) -> None:
+    folder = content(tmp_path)
+    voice = tmp_path / "voices" / "x.onnx"
+    assert_error(run("inspect", "--content", str(folder), "--voice", str(voice)),
+                 f"{folder / 'gutaudio.toml'}: voice model '{voice}' does not exist", 2)
+
+
+def test_no_article(tmp_path: Path) -> None:
+    folder = content(tmp_path, {"notes.pdf": "x"})
+    assert_error(run("inspect", "--content", str(folder)),
+                 f"{folder}: no article (.txt or .md) found", 1)
+
+
+def test_two_articles_without_article_setting(tmp_path: Path) -> None:
+    folder = content(tmp_path, {"b.txt": ARTICLE, "a.md": ARTICLE})
+    assert_error(
+        run("inspect", "--content", str(folder)),
+        f'{folder}: holds 2 articles (a.md, b.txt); name one with article = "..." in gutaudio.toml',
+        1,
+    )
+
+
+def test_empty_article(tmp_path: Path) -> None:
+    folder = content(tmp_path, {"gut.txt": ""})
+    assert_error(run("inspect", "--content", str(folder)), f"{folder / 'gut.txt'}: has no text to speak", 1)
+
+
+def test_blank_article(tmp_path: Path) -> None:
+    folder = content(tmp_path, {"gut.md": "\n  \n\t\n"})
+    assert_error(run("inspect", "--content", str(folder)), f"{folder / 'gut.md'}: has no text to speak", 1)
+
+
+# -- engines --------------------------------------------------------------------------------------
+
+
+@responses.activate
+def test_engines_with_network() -> None:
+    responses.add(responses.HEAD, GOOGLE, status=200)
+    result = run("engines")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.splitlines() == [
+        "piper   available    en_US-joe-medium  (offline neural voice)",
+        "gtts    available    en via translate.google.com  (online voice from translate.google.com)",
+    ]
+    assert [call.request.url for call in responses.calls] == [GOOGLE]
+
+
+@responses.activate
+def test_engines_without_network() -> None:
+    responses.add(responses.HEAD, GOOGLE, body=requests.ConnectionError("network is unreachable"))
+    result = run("engines")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.splitlines() == [
+        "piper   available    en_US-joe-medium  (offline neural voice)",
+        "gtts    unavailable  en via translate.google.com  (needs the network; translate.google.com "
+        "is not reachable (ConnectionError))",
+    ]
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_engines_with_a_missing_voice(tmp_path: Path) -> None:
+    responses.add(responses.HEAD, GOOGLE, status=200)
+    voice = tmp_path / "en_GB-alan-medium.onnx"
+    result = run("engines", "--voice", str(voice))
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.splitlines()[0] == f"piper   unavailable  en_GB-alan-medium  ({voice} is missing)"
