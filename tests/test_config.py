@@ -39,7 +39,7 @@ CATEGORIES = (
 BITRATES = "32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320"
 SHOW_KEYS = (
     "title, author, description, link, owner_email, base_url, language, category, subcategory, "
-    "explicit, owner_name, copyright, cover, date, genre"
+    "explicit, owner_name, copyright, cover, date, genre, feed_items"
 )
 
 
@@ -356,16 +356,16 @@ def test_disclaimer_file_not_utf8(tmp_path: Path) -> None:
      f"unknown setting 'show.titel' (did you mean 'title'? valid: {SHOW_KEYS})"),
     (SHOW + '[voice]\nengin = "piper"\n',
      "unknown setting 'voice.engin' (did you mean 'engine'? valid: engine, model, gtts_lang, "
-     "gtts_tld, gtts_slow)"),
+     "gtts_tld, gtts_slow, rate)"),
     (SHOW + "[audio]\nbitrate = 96\n",
      "unknown setting 'audio.bitrate' (did you mean 'bitrate_kbps'? valid: bitrate_kbps, "
      "sample_rate, channels, ffmpeg, lead_in_ms, tail_ms, sentence_pause_ms, paragraph_pause_ms, "
-     "heading_pause_ms)"),
+     "heading_pause_ms, m4b)"),
     (SHOW + '[disclaimer]\ntxt = "x"\n',
      "unknown setting 'disclaimer.txt' (did you mean 'text'? valid: text, file)"),
     (SHOW + "[audio]\nloudness = 3\n",
      "unknown setting 'audio.loudness' (valid: bitrate_kbps, sample_rate, channels, ffmpeg, "
-     "lead_in_ms, tail_ms, sentence_pause_ms, paragraph_pause_ms, heading_pause_ms)"),
+     "lead_in_ms, tail_ms, sentence_pause_ms, paragraph_pause_ms, heading_pause_ms, m4b)"),
 ])
 def test_unknown_key(tmp_path: Path, extra: str, problem: str) -> None:
     assert error_of(tmp_path, extra) == f"{tmp_path / CONFIG_FILENAME}: {problem}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import subprocess
 import warnings
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from .config import AudioSettings
 from .engines.base import SAMPLE_WIDTH, Clip
@@ -195,3 +197,45 @@ class EpisodeWriter:
             lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
             raise AudioError(f"{destination}: ffmpeg could not encode MP3: "
                              f"{lines[-1] if lines else 'exit ' + str(result.returncode)}")
+
+
+def _ffmetadata_escape(value: str) -> str:
+    """Escape a value for ffmpeg's FFMETADATA format (=, ;, #, backslash and newlines)."""
+    return re.sub(r"([=;#\\\n])", r"\\\1", value)
+
+
+def ffmetadata(metadata: dict[str, str], chapters: Sequence[tuple[float, float, str]]) -> str:
+    """Render global tags and chapter marks in ffmpeg's FFMETADATA1 format."""
+    lines = [";FFMETADATA1"]
+    lines += [f"{key}={_ffmetadata_escape(value)}" for key, value in metadata.items() if value]
+    for start, end, title in chapters:
+        lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={round(start * 1000)}",
+                  f"END={round(end * 1000)}", f"title={_ffmetadata_escape(title)}"]
+    return "\n".join(lines) + "\n"
+
+
+def encode_m4b(wav: Path, destination: Path, chapters: Sequence[Any], cover: bytes,
+               metadata: dict[str, str], audio: AudioSettings) -> None:
+    """Encode an M4B audiobook (AAC) with chapter atoms and cover art from a WAV file."""
+    marks = [(mark.start, mark.end, mark.title) for mark in chapters]
+    meta_path = destination.with_suffix(".ffmeta")
+    cover_path = destination.with_suffix(".cover")
+    meta_path.write_text(ffmetadata(metadata, marks), encoding="utf-8")
+    cover_path.write_bytes(cover)
+    command = [ffmpeg_executable(audio.ffmpeg), "-hide_banner", "-loglevel", "error", "-nostdin",
+               "-y", "-i", str(wav), "-i", str(meta_path), "-i", str(cover_path),
+               "-map", "0:a", "-map", "2:v", "-map_metadata", "1", "-map_chapters", "1",
+               "-c:a", "aac", "-b:a", "64k", "-ac", str(audio.channels), "-c:v", "mjpeg",
+               "-disposition:v", "attached_pic", "-movflags", "+faststart", "-f", "ipod",
+               str(destination)]
+    try:
+        result = subprocess.run(command, capture_output=True, check=False)
+    except OSError as e:
+        raise AudioError(f"ffmpeg could not run: {e}") from e
+    finally:
+        meta_path.unlink(missing_ok=True)
+        cover_path.unlink(missing_ok=True)
+    if result.returncode != 0:
+        lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise AudioError(f"{destination}: ffmpeg could not encode M4B: "
+                         f"{lines[-1] if lines else 'exit ' + str(result.returncode)}")

@@ -15,13 +15,21 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import __version__
-from .audio import ChapterAudio, EpisodeWriter, assemble_chapter, encode_mp3, use_ffmpeg
+from .audio import (
+    ChapterAudio,
+    EpisodeWriter,
+    assemble_chapter,
+    encode_m4b,
+    encode_mp3,
+    use_ffmpeg,
+)
 from .config import Settings
 from .content import Article, find_articles, read_article
 from .cover import Cover, generate_cover, load_cover
 from .engines import Engine, create_engine
 from .errors import ContentError, OutputError
 from .feed import FeedItem, Transcript, build_feed, item_guid
+from .site import Page, PageChapter, render_page
 from .speech import Chapter, build_script
 from .tags import TrackTags, write_tags
 from .transcripts import ChapterMark, Cue, make_cues, to_json_chapters, to_srt, to_text, to_vtt
@@ -32,6 +40,8 @@ CHAPTERS_DIR = "chapters"
 FEED_NAME = "feed.xml"
 MANIFEST_NAME = "build.json"
 EPISODE_MP3 = "episode.mp3"
+EPISODE_M4B = "episode.m4b"
+PAGE_NAME = "index.html"
 CHAPTERS_JSON = "chapters.json"
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -70,6 +80,7 @@ class EpisodeResult:
     duration: float
     size: int
     marks: tuple[ChapterMark, ...]
+    m4b: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,8 @@ class BuildResult:
     feed_path: Path
     cover_path: Path
     seconds: float
+    extra_files: tuple[Path, ...] = ()
+    """Everything else the build published besides the chapter MP3s: episode, page, feed."""
 
     @property
     def audio_seconds(self) -> float:
@@ -131,23 +144,58 @@ def build(settings: Settings, progress: ProgressCallback | None = None) -> Build
     engine = create_engine(settings.voice)
     date = publication_date(settings, plan.article)
     output = settings.output_dir
+    cover_name = f"cover{cover.extension}"
     with _staging(output) as staging:
         episode = EpisodeWriter(staging.root / "episode.wav")
         chapters = _make_chapters(plan, settings, engine, cover, date, staging, episode,
                                   progress)
         episode_result = _make_episode(plan, settings, cover, date, staging, episode, chapters)
-        cover_name = f"cover{cover.extension}"
         staging.write(cover_name, cover.data)
         staging.write(MANIFEST_NAME, _manifest(plan, chapters, episode_result, engine))
-        staging.write(FEED_NAME, _feed_bytes(settings, plan, chapters, cover_name, date))
+        staging.write(PAGE_NAME, _page(settings, plan, chapters, episode_result, cover_name))
+        staging.write(FEED_NAME, _feed_bytes(settings, plan, chapters, episode_result,
+                                             cover_name, date))
         staging.publish(output)
+        extra = tuple(output / name for name in staging.files
+                      if not name.startswith(f"{CHAPTERS_DIR}/"))
     final = tuple(
         ChapterResult(c.chapter, output / c.path.relative_to(staging.root), c.duration, c.size,
                       c.timings)
         for c in chapters
     )
     return BuildResult(output, plan, final, output / FEED_NAME, output / cover_name,
-                       time.perf_counter() - started)
+                       time.perf_counter() - started, extra)
+
+
+def _page(settings: Settings, plan: Plan, chapters: list[ChapterResult], episode: EpisodeResult,
+          cover_name: str) -> str:
+    page_chapters = []
+    for result in chapters:
+        chapter = result.chapter
+        section = plan.article.sections[chapter.index - 1]
+        page_chapters.append(PageChapter(
+            number=chapter.index,
+            title=chapter.title,
+            audio=f"{CHAPTERS_DIR}/{chapter.filename}",
+            stem=f"{CHAPTERS_DIR}/{Path(chapter.filename).stem}",
+            duration=result.duration,
+            blocks=tuple((b.text, b.is_heading) for b in section.blocks),
+            is_disclaimer=chapter.is_disclaimer,
+        ))
+    return render_page(Page(
+        language=settings.show.language,
+        show_title=settings.show.title,
+        article_title=plan.article.title,
+        author=settings.show.author,
+        description=settings.show.description,
+        cover=cover_name,
+        episode_audio=EPISODE_MP3,
+        episode_stem=Path(EPISODE_MP3).stem,
+        episode_duration=episode.duration,
+        chapters=page_chapters,
+        chapters_json=CHAPTERS_JSON,
+        m4b=EPISODE_M4B if episode.m4b else "",
+    ))
 
 
 def _transcript_files(staging: _Staging, stem: str, title: str, sections: list[tuple[str, str]],
@@ -221,7 +269,14 @@ def _make_episode(
     _transcript_files(staging, "episode", plan.article.title,
                       [(c.chapter.title, c.chapter.text) for c in chapters], cues)
     staging.write(CHAPTERS_JSON, to_json_chapters(marks))
-    return EpisodeResult(path, episode.duration, path.stat().st_size, tuple(marks))
+    if settings.audio.m4b:
+        encode_m4b(episode.path, staging.reserve(EPISODE_M4B), marks, cover.data,
+                   {"title": plan.article.title, "artist": settings.show.author,
+                    "album": plan.article.title, "genre": "Audiobook",
+                    "date": date.isoformat(), "comment": tags.comment},
+                   settings.audio)
+    return EpisodeResult(path, episode.duration, path.stat().st_size, tuple(marks),
+                         settings.audio.m4b)
 
 
 def _track_tags(settings: Settings, plan: Plan, title: str, track: int, total: int, text: str,
@@ -253,28 +308,43 @@ def _transcript_links(base: str, stem: str, language: str) -> tuple[Transcript, 
 
 
 def _feed_bytes(
-    settings: Settings, plan: Plan, chapters: list[ChapterResult], cover_name: str,
-    date: dt.date,
+    settings: Settings, plan: Plan, chapters: list[ChapterResult], episode: EpisodeResult,
+    cover_name: str, date: dt.date,
 ) -> bytes:
     base = settings.show.base_url
+    language = settings.show.language
     noon = dt.datetime.combine(date, dt.time(12, 0), tzinfo=dt.UTC)
-    items = [
-        FeedItem(
-            title=result.chapter.title,
-            guid=item_guid(settings.show.link, plan.article.slug, result.chapter.slug),
-            url=f"{base}{CHAPTERS_DIR}/{result.chapter.filename}",
-            length=result.size,
-            duration=result.duration,
-            episode=result.chapter.index,
-            # One minute apart in reading order, so apps that sort by date keep the order.
-            published=noon + dt.timedelta(minutes=result.chapter.index - 1),
-            description=result.chapter.text,
-            transcripts=_transcript_links(
-                base, f"{CHAPTERS_DIR}/{Path(result.chapter.filename).stem}",
-                settings.show.language),
-        )
-        for result in chapters
-    ]
+    if settings.show.feed_items == "episode":
+        contents = "\n".join(f"{c.chapter.index}. {c.chapter.title}" for c in chapters)
+        items = [FeedItem(
+            title=plan.article.title,
+            guid=item_guid(settings.show.link, plan.article.slug, "episode"),
+            url=base + EPISODE_MP3,
+            length=episode.size,
+            duration=episode.duration,
+            episode=1,
+            published=noon,
+            description=f"{chapters[0].chapter.text}\n\nChapters:\n{contents}",
+            transcripts=_transcript_links(base, Path(EPISODE_MP3).stem, language),
+            chapters_url=base + CHAPTERS_JSON,
+        )]
+    else:
+        items = [
+            FeedItem(
+                title=result.chapter.title,
+                guid=item_guid(settings.show.link, plan.article.slug, result.chapter.slug),
+                url=f"{base}{CHAPTERS_DIR}/{result.chapter.filename}",
+                length=result.size,
+                duration=result.duration,
+                episode=result.chapter.index,
+                # One minute apart in reading order, so apps that sort by date keep the order.
+                published=noon + dt.timedelta(minutes=result.chapter.index - 1),
+                description=result.chapter.text,
+                transcripts=_transcript_links(
+                    base, f"{CHAPTERS_DIR}/{Path(result.chapter.filename).stem}", language),
+            )
+            for result in chapters
+        ]
     built = items[-1].published if items else noon
     return build_feed(settings.show, feed_url=settings.feed_url, image_url=base + cover_name,
                       items=items, built=built)
@@ -367,3 +437,29 @@ def _staging(output: Path) -> Iterator[_Staging]:
         yield _Staging(root)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class TimingRow:
+    """One utterance of a finished build and when it is heard within its chapter file."""
+
+    chapter: int
+    start: float
+    end: float
+    text: str
+
+
+def read_timings(output: Path) -> list[TimingRow]:
+    """Read the utterance timings of a finished build from its build.json."""
+    path = output / MANIFEST_NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [
+            TimingRow(chapter["index"], utterance["start"], utterance["end"], utterance["text"])
+            for chapter in data["chapters"]
+            for utterance in chapter["utterances"]
+        ]
+    except FileNotFoundError as e:
+        raise OutputError(f"{path}: no finished build here; run gutaudio build first") from e
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise OutputError(f"{path}: not a gutaudio build manifest ({e})") from e

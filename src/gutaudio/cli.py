@@ -11,8 +11,8 @@ from typing import Any
 import click
 
 from . import __version__
-from .build import build, plan_build
-from .config import ENGINE_NAMES, VoiceSettings, load_settings
+from .build import build, plan_build, read_timings
+from .config import ENGINE_NAMES, FEED_ITEMS, VoiceSettings, load_settings
 from .engines import engine_statuses
 from .errors import GutaudioError
 
@@ -108,11 +108,17 @@ def cli() -> None:
 @click.option("--output", "output_dir", default="output", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Folder to write the build to.")
 @click.option("--base-url", default=None, help="URL where output/ will be published.")
+@click.option("--rate", type=float, default=None,
+              help="Speaking rate from 0.5 (slower) to 2.0 (faster); 1.0 is normal.")
+@click.option("--feed-items", type=click.Choice(FEED_ITEMS), default=None,
+              help="List each chapter in the feed (default), or the full episode with chapter marks.")
+@click.option("--m4b/--no-m4b", default=None, help="Also write episode.m4b for audiobook players.")
 @click.option("-v", "--verbose", is_flag=True, help="Say what each step does.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @_reports_errors
 def build_command(content_dir: Path, output_dir: Path, engine: str | None, voice: Path | None,
-                  base_url: str | None, verbose: bool, quiet: bool) -> None:
+                  base_url: str | None, rate: float | None, feed_items: str | None,
+                  m4b: bool | None, verbose: bool, quiet: bool) -> None:
     """Build the narrated edition of the article in CONTENT into OUTPUT.
 
     Writes one MP3 per chapter (the disclaimer last) to OUTPUT/chapters/, tagged
@@ -124,10 +130,11 @@ def build_command(content_dir: Path, output_dir: Path, engine: str | None, voice
       gutaudio build
       gutaudio build --engine gtts --base-url https://example.org/audio/
       gutaudio build --voice voices/en_GB-alan-medium.onnx --output public
+      gutaudio build --rate 0.8 --feed-items episode --m4b
     """
     _setup_logging(verbose, quiet)
     settings = load_settings(content_dir, output_dir, engine=engine, voice=voice,
-                             base_url=base_url)
+                             base_url=base_url, rate=rate, feed_items=feed_items, m4b=m4b)
     bar = _ProgressBar("Synthesizing")
     try:
         result = build(settings, None if quiet else bar.update)
@@ -141,25 +148,41 @@ def build_command(content_dir: Path, output_dir: Path, engine: str | None, voice
     for chapter in result.chapters:
         click.echo(f"  {chapter.path}  {chapter.duration:6.1f} s  {chapter.size:>9,} bytes  "
                    f"{chapter.chapter.title}")
-    click.echo(f"  {result.feed_path}")
+    for path in result.extra_files:
+        click.echo(f"  {path}")
 
 
 @cli.command("inspect")
 @_content_options
+@click.option("--timings", is_flag=True,
+              help="Show when each utterance is heard in a finished build instead.")
+@click.option("--output", "output_dir", default="output", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="The finished build that --timings reads.")
 @_reports_errors
-def inspect_command(content_dir: Path, engine: str | None, voice: Path | None) -> None:
+def inspect_command(content_dir: Path, engine: str | None, voice: Path | None, timings: bool,
+                    output_dir: Path) -> None:
     """Show the chapters and the exact text each will speak; makes no audio.
 
     Each utterance is shown as the author wrote it and, below it, as it will be
     spoken when that differs (numbers, abbreviations, symbols and headings are
-    read aloud in full).
+    read aloud in full, and the pronunciation lexicon is applied).
+
+    With --timings, reads a finished build instead and prints, for every
+    utterance, its chapter, the start and end time within the chapter file
+    and the text, as measured from the audio itself.
 
     \b
     Examples:
       gutaudio inspect
       gutaudio inspect --content drafts/
+      gutaudio inspect --timings --output output/
     """
     _setup_logging(False, False)
+    if timings:
+        for row in read_timings(output_dir):
+            click.echo(f"{row.chapter:>2}  {_clock(row.start)}  {_clock(row.end)}  {row.text}")
+        return
     settings = load_settings(content_dir, Path("output"), engine=engine, voice=voice)
     plan = plan_build(settings)
     click.echo(f"{plan.article.title}  ({plan.article.source})")
@@ -188,6 +211,11 @@ def engines_command(voice: Path | None) -> None:
     for status in engine_statuses(VoiceSettings(model=voice)):
         state = "available" if status.available else "unavailable"
         click.echo(f"{status.name:<6}  {state:<11}  {status.voice}  ({status.reason})")
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes):02d}:{rest:06.3f}"
 
 
 def main() -> None:

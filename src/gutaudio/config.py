@@ -101,6 +101,8 @@ class ShowSettings:
     """Publication date; every item's pubDate derives from it so rebuilds are reproducible."""
     genre: str = "Podcast"
     """ID3 genre (TCON) of every file."""
+    feed_items: str = "chapters"
+    """What the feed lists: "chapters" (one item per chapter) or "episode" (one item, chapter marks)."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,8 @@ class VoiceSettings:
     """gTTS Google host top-level domain, which selects the accent (com, co.uk, com.au, ...)."""
     gtts_slow: bool = False
     """gTTS slow reading."""
+    rate: float = 1.0
+    """Speaking rate, 0.5 (slower) to 2.0 (faster); gTTS can only do normal or slow."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,8 @@ class AudioSettings:
     """Pause between paragraphs."""
     heading_pause_ms: int = 700
     """Pause after a spoken chapter heading."""
+    m4b: bool = False
+    """Also write episode.m4b, an audiobook with chapter atoms."""
 
 
 @dataclass(frozen=True)
@@ -156,6 +162,8 @@ class Settings:
     """The article file to build; the only article in content/ when unset."""
     disclaimer_text: str = ""
     """Disclaimer to speak as the final chapter, overriding one found in the article."""
+    lexicon: tuple[tuple[str, str], ...] = ()
+    """Pronunciations from content/lexicon.toml: (word, spoken respelling), applied to spoken text."""
 
     @property
     def feed_url(self) -> str:
@@ -166,6 +174,9 @@ class Settings:
 _SECTION_TYPES = {"show": ShowSettings, "voice": VoiceSettings, "audio": AudioSettings}
 _TOP_LEVEL_KEYS = ("article", "show", "voice", "audio", "disclaimer")
 _DISCLAIMER_KEYS = ("text", "file")
+LEXICON_FILENAME = "lexicon.toml"
+RATE_RANGE = (0.5, 2.0)
+FEED_ITEMS = ("chapters", "episode")
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -190,6 +201,9 @@ def load_settings(
     engine: str | None = None,
     voice: Path | None = None,
     base_url: str | None = None,
+    rate: float | None = None,
+    feed_items: str | None = None,
+    m4b: bool | None = None,
 ) -> Settings:
     """Read content_dir/gutaudio.toml, apply the overrides that were given, and validate it all."""
     config_path = content_dir / CONFIG_FILENAME
@@ -218,6 +232,12 @@ def load_settings(
         sections["voice"]["model"] = str(Path.cwd() / voice.expanduser())
     if base_url is not None:
         sections["show"]["base_url"] = base_url
+    if rate is not None:
+        sections["voice"]["rate"] = rate
+    if feed_items is not None:
+        sections["show"]["feed_items"] = feed_items
+    if m4b is not None:
+        sections["audio"]["m4b"] = m4b
 
     built: dict[str, Any] = {}
     for name, cls in _SECTION_TYPES.items():
@@ -236,6 +256,7 @@ def load_settings(
 
     if problems:
         raise ConfigError(f"{config_path}: " + "; ".join(problems))
+    lexicon = read_lexicon(content_dir / LEXICON_FILENAME)
     return Settings(
         content_dir=content_dir,
         output_dir=output_dir,
@@ -244,7 +265,26 @@ def load_settings(
         audio=built["audio"],
         article=article_path,
         disclaimer_text=disclaimer_text,
+        lexicon=lexicon,
     )
+
+
+def read_lexicon(path: Path) -> tuple[tuple[str, str], ...]:
+    """Read a pronunciation lexicon: a TOML file of word = "spoken respelling" lines."""
+    raw = read_config_file(path)
+    table = raw.get("words", raw)
+    problems = []
+    entries = []
+    for word, spoken in table.items():
+        if not isinstance(spoken, str) or not spoken.strip():
+            problems.append(f"'{word}' must map to a non-empty respelling in quotes")
+        elif not word.strip() or any(ch.isspace() for ch in word.strip()):
+            problems.append(f"'{word}' must be a single word")
+        else:
+            entries.append((word.strip(), " ".join(spoken.split())))
+    if problems:
+        raise ConfigError(f"{path}: " + "; ".join(problems))
+    return tuple(entries)
 
 
 def _unknown_setting(label: str, valid: Any) -> str:
@@ -328,7 +368,8 @@ _KIND_NAMES = {str: "text", bool: "true or false", int: "a whole number"}
 
 
 _SHOW_TEXT_KEYS = ("title", "author", "description", "link", "owner_email", "base_url", "language",
-                   "category", "subcategory", "owner_name", "copyright", "genre", "cover")
+                   "category", "subcategory", "owner_name", "copyright", "genre", "cover",
+                   "feed_items")
 _SHOW_REQUIRED_KEYS = ("title", "author", "description", "link", "owner_email", "base_url")
 
 
@@ -376,6 +417,8 @@ def _check_show(kw: dict[str, Any], content_dir: Path, problems: list[str]) -> d
             problems.append(f"show.cover '{text['cover']}' does not exist")
     if "date" in kw:
         kw["date"] = _parse_date(kw["date"], problems)
+    if "feed_items" in text and text["feed_items"] not in FEED_ITEMS:
+        problems.append(f"show.feed_items '{text['feed_items']}' is not one of: {', '.join(FEED_ITEMS)}")
     return kw
 
 
@@ -407,6 +450,15 @@ def _check_voice(kw: dict[str, Any], content_dir: Path, problems: list[str]) -> 
     for key in ("engine", "gtts_lang", "gtts_tld"):
         _want(str, key, kw, problems, "voice")
     _want(bool, "gtts_slow", kw, problems, "voice")
+    rate = kw.get("rate", 1.0)
+    if isinstance(rate, bool) or not isinstance(rate, int | float):
+        problems.append(f"voice.rate must be a number from {RATE_RANGE[0]} to {RATE_RANGE[1]}, "
+                        f"not {rate!r}")
+    elif not RATE_RANGE[0] <= rate <= RATE_RANGE[1]:
+        problems.append(f"voice.rate {rate} is out of range (valid: {RATE_RANGE[0]} to "
+                        f"{RATE_RANGE[1]}, 1.0 is normal)")
+    else:
+        kw["rate"] = float(rate)
     engine = kw.get("engine", "piper")
     if isinstance(engine, str) and engine not in ENGINE_NAMES:
         problems.append(f"unknown engine '{engine}' (valid: {', '.join(ENGINE_NAMES)})")
@@ -445,6 +497,7 @@ def _check_audio(kw: dict[str, Any], content_dir: Path, problems: list[str]) -> 
     for key in _PAUSE_KEYS:
         if key in num and not 0 <= num[key] <= 10_000:
             problems.append(f"audio.{key} {num[key]} is not between 0 and 10000")
+    _want(bool, "m4b", kw, problems, "audio")
     ffmpeg = kw.get("ffmpeg")
     if ffmpeg and _want(str, "ffmpeg", kw, problems, "audio"):
         path = Path(ffmpeg).expanduser()

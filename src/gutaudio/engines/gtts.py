@@ -27,7 +27,11 @@ class GttsEngine:
         """Keep the language, accent (tld) and slow-reading settings."""
         self.lang = settings.gtts_lang
         self.tld = settings.gtts_tld
-        self.slow = settings.gtts_slow
+        # Google offers two speeds only: a rate below 1.0 asks for its slow reading.
+        self.slow = settings.gtts_slow or settings.rate < 1.0
+        if settings.rate != 1.0:
+            log.warning("gtts speaks at two speeds only, normal and slow; rate %.2g uses %s speed",
+                        settings.rate, "slow" if self.slow else "normal")
 
     @property
     def host(self) -> str:

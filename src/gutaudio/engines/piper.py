@@ -36,6 +36,7 @@ class PiperEngine:
     def __init__(self, settings: VoiceSettings) -> None:
         """Remember which voice to load; loading waits for prepare()."""
         self._model = settings.model
+        self.rate = settings.rate
         self._voice: Any = None
 
     def _paths(self) -> tuple[Path, Path]:
@@ -97,8 +98,11 @@ class PiperEngine:
         self.prepare()
         from piper.config import SynthesisConfig
 
+        # Piper's length scale stretches every phoneme: rate 2.0 halves it, rate 0.5 doubles it.
+        config = SynthesisConfig(normalize_audio=False,
+                                 length_scale=self._voice.config.length_scale / self.rate)
         try:
-            chunks = list(self._voice.synthesize(text, SynthesisConfig(normalize_audio=False)))
+            chunks = list(self._voice.synthesize(text, config))
         except Exception as e:  # onnxruntime and espeak report failures as bare exceptions
             raise SynthesisError(f"piper could not speak {text[:60]!r}: {e}") from e
         if not chunks:
