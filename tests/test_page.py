@@ -1,0 +1,133 @@
+"""index.html in a real browser: headless Chromium (Debian) driven by Playwright, checked by axe-core."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from .conftest import manifest_of
+
+AXE = Path(__file__).parent / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--autoplay-policy=no-user-gesture-required"]
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        pytest.fail("Chromium is not installed: apt-get install chromium (scripts/test does this)")
+    return found
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(built: tuple[Path, Result]) -> Iterator[str]:
+    """Serve the finished build on a loopback port."""
+    output, _ = built
+    server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                 functools.partial(_QuietHandler, directory=str(output)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, started by Playwright (no browser download)."""
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_FLAGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.fixture
+def page(browser: Browser, site: str) -> Iterator[Page]:
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.goto(site + "index.html")
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+def test_every_audio_element_reports_the_files_duration(page: Page, built: tuple[Path, Result]) -> None:
+    manifest = manifest_of(built[0])
+    page.wait_for_function(
+        "[...document.querySelectorAll('audio')].every(a => a.readyState >= 1)", timeout=20_000)
+    durations = page.eval_on_selector_all("audio", "els => els.map(a => a.duration)")
+    expected = [manifest["episode"]["duration"]] + [c["duration"] for c in manifest["chapters"]]
+    assert durations == pytest.approx(expected, abs=0.1)
+
+
+def test_every_caption_track_loads_one_cue_per_utterance(page: Page, built: tuple[Path, Result]) -> None:
+    manifest = manifest_of(built[0])
+    page.wait_for_function(
+        "[...document.querySelectorAll('track')].every(t => t.readyState === 2)", timeout=20_000)
+    counts = page.eval_on_selector_all(
+        "audio", "els => els.map(a => a.textTracks[0].cues.length)")
+    per_chapter = [len(c["utterances"]) for c in manifest["chapters"]]
+    assert counts == [sum(per_chapter), *per_chapter]
+    kinds = page.eval_on_selector_all(
+        "track", "els => els.map(t => [t.kind, t.srclang, t.default])")
+    assert kinds == [["captions", "en", True]] * len(counts)
+    first_cue = page.evaluate("document.querySelectorAll('audio')[1].textTracks[0].cues[0].text")
+    assert first_cue == manifest["chapters"][0]["utterances"][0]["text"]
+
+
+def test_page_structure_for_screen_readers(page: Page) -> None:
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.locator("h1").inner_text() == "Short Article"
+    chapter_headings = page.eval_on_selector_all("section > h2", "els => els.map(e => e.textContent)")
+    assert chapter_headings == ["Listen to the whole article", "Introduction", "Diet and Sleep",
+                                "Disclaimer"]
+    disclaimer = page.locator("#chapter-3")
+    assert disclaimer.is_visible()
+    assert "educational purposes only" in disclaimer.inner_text()
+    assert page.locator("a[href='feed.xml']").count() == 1
+
+
+def test_keyboard_alone_reaches_the_skip_link_and_every_player(page: Page) -> None:
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    audio_count = page.locator("audio").count()
+    reached = set()
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        tag, index = page.evaluate(
+            "[document.activeElement.tagName,"
+            " [...document.querySelectorAll('audio')].indexOf(document.activeElement)]")
+        if tag == "AUDIO":
+            reached.add(index)
+    assert reached == set(range(audio_count))
+
+
+def test_axe_core_finds_no_violations(page: Page) -> None:
+    assert AXE.is_file(), "axe-core is missing: npm ci --prefix tests/browser (scripts/test does this)"
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    violations = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]])
+                  for v in results["violations"]]
+    assert violations == []
+    assert results["testEngine"]["version"].startswith("4.")
