@@ -24,11 +24,16 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from pydub import AudioSegment, effects
     from pydub.exceptions import CouldntEncodeError
+    from pydub.silence import detect_leading_silence
 
 log = logging.getLogger(__name__)
 
 PEAK_HEADROOM_DB = 1.0
 """Chapters are levelled so their highest sample sits this far below full scale."""
+SILENCE_BELOW_PEAK_DB = 45.0
+"""Clip edges quieter than this, relative to the clip's peak, count as silence and are trimmed."""
+EDGE_PADDING_MS = 30
+"""Silence kept at each edge of a trimmed clip, so soft onsets and endings survive."""
 
 
 @lru_cache(maxsize=4)
@@ -99,12 +104,28 @@ class ChapterAudio:
         return self.segment.frame_count() / self.segment.frame_rate
 
 
+def trim_silence(clip: Clip) -> Clip:
+    """Cut an engine's own leading and trailing silence, so pauses and cue times are ours."""
+    segment = AudioSegment(data=clip.pcm, sample_width=SAMPLE_WIDTH, frame_rate=clip.sample_rate,
+                           channels=1)
+    if not clip.pcm or segment.max == 0:
+        return Clip(b"", clip.sample_rate)
+    threshold = max(-70.0, segment.max_dBFS - SILENCE_BELOW_PEAK_DB)
+    lead = detect_leading_silence(segment, silence_threshold=threshold, chunk_size=5)
+    tail = detect_leading_silence(segment.reverse(), silence_threshold=threshold, chunk_size=5)
+    start_ms = max(0, lead - EDGE_PADDING_MS)
+    end_ms = min(len(segment), len(segment) - tail + EDGE_PADDING_MS)
+    trimmed = segment[start_ms:end_ms]
+    return Clip(trimmed.raw_data, clip.sample_rate)
+
+
 def assemble_chapter(
     clips: Sequence[Clip], pauses_ms: Sequence[int], audio: AudioSettings
 ) -> ChapterAudio:
-    """Join utterance clips with their pauses, lead-in and tail; level the peak to -1 dBFS."""
+    """Join trimmed utterance clips with their pauses, lead-in and tail; level the peak to -1 dBFS."""
     if len(clips) != len(pauses_ms):
         raise ValueError("every clip needs a pause after it")
+    clips = [trim_silence(clip) for clip in clips]
     rate = clips[0].sample_rate if clips else 22050
     if any(clip.sample_rate != rate for clip in clips):
         raise AudioError("clips of one chapter must share a sample rate")

