@@ -131,3 +131,16 @@ def test_axe_core_finds_no_violations(page: Page) -> None:
                   for v in results["violations"]]
     assert violations == []
     assert results["testEngine"]["version"].startswith("4.")
+
+
+def test_the_sentence_being_heard_is_shown_under_its_player(
+        page: Page, built: tuple[Path, Result]) -> None:
+    first = manifest_of(built[0])["chapters"][0]["utterances"][0]
+    page.wait_for_function(
+        "[...document.querySelectorAll('track')].every(t => t.readyState === 2)", timeout=20_000)
+    assert page.locator("#now-1").text_content() == ""
+    page.evaluate("(() => { const a = document.querySelector('#chapter-1 audio');"
+                  " a.muted = true; return a.play(); })()")
+    page.wait_for_function(f"document.getElementById('now-1').textContent === {first['text']!r}",
+                           timeout=10_000)
+    assert page.locator("#now-1").is_visible()
