@@ -58,7 +58,7 @@ def load_cover(path: Path) -> Cover:
         raise ConfigError(
             f"{path}: cover is {width}x{height}; it must be square, {MIN_SIZE} to {MAX_SIZE} px"
         )
-    if (mode not in ("RGB", "RGBA", "P", "L") and fmt == "PNG") or (fmt == "JPEG" and mode != "RGB"):
+    if mode not in (("RGB", "RGBA", "P") if fmt == "PNG" else ("RGB",)):
         raise ConfigError(f"{path}: cover must use RGB colour, not {mode}")
     return Cover(data, "image/png" if fmt == "PNG" else "image/jpeg", embedded)
 
