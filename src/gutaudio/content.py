@@ -37,19 +37,23 @@ _DISCLAIMER_PATTERNS = [
         r"\bnot intended to (?:diagnose|treat|cure|prevent)\b",
         r"\bdoes not (?:constitute|provide) medical advice\b",
         r"\b(?:medical )?disclaimer\b",
-        r"\bconsult (?:with )?(?:a|your) (?:physician|doctor|health ?care)",
     )
 ]
+# Advice that often closes a disclaimer but, on its own, is ordinary article text.
+_DISCLAIMER_HINT = re.compile(
+    r"\bconsult (?:with )?(?:a|your) (?:physician|doctor|health ?care)", re.IGNORECASE
+)
 _DISCLAIMER_HEADING = re.compile(r"^\W*(?:medical\s+)?disclaimer\W*$", re.IGNORECASE)
-# "1. Causes", "1) Causes", "Part 2: Diet", "Chapter IV - Sleep", "Section 3 Sleep"
+# "1. Causes", "1) Causes", "Part 2: Diet", "Chapter IV - Sleep", "Section 3 Sleep".
+# Roman numerals are upper case I, V and X only, so "C. diff" and "L. reuteri" are not numbers.
 _NUMBERED_HEADING = re.compile(
-    r"^(?:(?P<word>part|chapter|section|step)\s+)?(?P<number>\d{1,3}|[IVXLC]{1,6})"
+    r"^(?:(?P<word>part|chapter|section|step)\s+)?(?P<number>\d{1,3}|(?-i:[IVX]{1,6}))"
     r"(?:[.):]|\s+[-\u2013\u2014:]|(?=\s)(?(word)|(?!)))\s*(?P<title>\S.*)$",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!;,:\u2026]$")
-# Control characters except tab and newline, plus zero-width and bidi formatting marks.
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+# Control characters except tab and newline, plus soft hyphens, zero-width and bidi formatting marks.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,8 @@ class Section:
     title: str
     blocks: tuple[Block, ...]
     number: str = ""
-    """The author's own numbering of the heading ("1" in "1. Causes"), spoken as "Part 1."."""
+    """The author's own numbering of the heading: "1" in "1. Causes" (spoken "Part one."),
+    "Chapter IV" in "Chapter IV - Sleep" (spoken "Chapter four.")."""
     heading: str = ""
     """The heading exactly as the author wrote it; empty for the untitled introduction."""
     is_disclaimer: bool = False
@@ -160,12 +165,13 @@ def parse_article(text: str, source: Path, *, disclaimer_text: str = "") -> Arti
         blocks = list(markdown_blocks(body))
     else:
         blocks = list(plain_text_blocks(body))
+    title = str(metadata.get("title") or "").strip()
+    if blocks and blocks[0].level == 1 and [b.level for b in blocks].count(1) == 1:
+        # The single leading "# Title" names the article (front matter may rename it).
+        title = title or blocks[0].text
+        blocks.pop(0)
     if not any(b.text.strip() for b in blocks):
         raise ContentError(f"{source}: has no text to speak")
-
-    title = str(metadata.get("title") or "").strip()
-    if not title and blocks and blocks[0].level == 1 and [b.level for b in blocks].count(1) == 1:
-        title = blocks.pop(0).text
     if not title:
         title = _title_from_filename(source)
 
@@ -193,15 +199,23 @@ def parse_article(text: str, source: Path, *, disclaimer_text: str = "") -> Arti
 def _split_front_matter(text: str, source: Path) -> tuple[dict[str, Any], str]:
     if not text.lstrip("\n").startswith("---"):
         return {}, text
+    # python-frontmatter itself silently drops front matter that is not a mapping (and the
+    # author's words in it), so split and load with its YAML handler here.
+    handler = frontmatter.YAMLHandler()
+    parts = handler.FM_BOUNDARY.split(text.strip(), 2)
+    if len(parts) != 3 or parts[0].strip():
+        return {}, text
     try:
-        post = frontmatter.loads(text)
+        metadata = handler.load(parts[1])
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
         raise ContentError(f"{source}: front matter is not valid YAML{where}") from e
-    if not isinstance(post.metadata, dict):
+    if metadata is None:
+        metadata = {}
+    if not isinstance(metadata, dict):
         raise ContentError(f"{source}: front matter must be a set of 'key: value' lines")
-    return dict(post.metadata), post.content
+    return dict(metadata), parts[2]
 
 
 def _as_date(value: Any, source: Path) -> dt.date | None:
@@ -239,7 +253,7 @@ def looks_like_heading(line: str) -> bool:
     line = line.strip()
     if not line or len(line) > MAX_HEADING_CHARS:
         return False
-    if _NUMBERED_HEADING.match(line) and not _SENTENCE_END.search(line):
+    if _match_numbered(line) and not _SENTENCE_END.search(line):
         return True
     words = line.split()
     if _SENTENCE_END.search(line) or len(words) > 12:
@@ -310,17 +324,30 @@ def group_sections(blocks: list[Block]) -> list[Section]:
     return sections
 
 
+def _match_numbered(line: str) -> re.Match[str] | None:
+    match = _NUMBERED_HEADING.match(line)
+    if match and not match.group("word") and not match.group("number").isdigit() \
+            and match.group("title")[0].islower():
+        return None  # "V. cholerae infection": a species name, not a section number
+    return match
+
+
 def split_heading_number(heading: str) -> tuple[str, str]:
-    """Split "1. Causes of Leaky Gut" into ("1", "Causes of Leaky Gut")."""
-    match = _NUMBERED_HEADING.match(heading.strip())
+    """Split "1. Causes of Leaky Gut" into ("1", "Causes of Leaky Gut"); keep a word: ("Part 2", "Diet")."""
+    match = _match_numbered(heading.strip())
     if match and match.group("title").strip():
-        return match.group("number"), match.group("title").strip()
+        number = " ".join(g for g in (match.group("word"), match.group("number")) if g)
+        return number, match.group("title").strip()
     return "", heading.strip()
 
 
 def is_disclaimer_text(text: str) -> bool:
     """Tell whether a paragraph reads as a medical or informational disclaimer."""
     return any(p.search(text) for p in _DISCLAIMER_PATTERNS)
+
+
+def _is_disclaimer_like(text: str) -> bool:
+    return is_disclaimer_text(text) or bool(_DISCLAIMER_HINT.search(text))
 
 
 def attach_disclaimer(sections: list[Section], configured: str) -> list[Section]:
@@ -338,8 +365,11 @@ def attach_disclaimer(sections: list[Section], configured: str) -> list[Section]
         blocks = list(last.blocks)
         tail: list[Block] = []
         while len(blocks) > (0 if last.heading else 1) and not blocks[-1].is_heading \
-                and is_disclaimer_text(blocks[-1].text):
+                and _is_disclaimer_like(blocks[-1].text):
             tail.insert(0, blocks.pop())
+        # The disclaimer starts at its first real disclaimer paragraph; advice before it stays put.
+        while tail and not is_disclaimer_text(tail[0].text):
+            blocks.append(tail.pop(0))
         if tail:
             sections[-1] = Section(last.title, tuple(blocks), number=last.number,
                                    heading=last.heading)
@@ -357,11 +387,15 @@ def attach_disclaimer(sections: list[Section], configured: str) -> list[Section]
 def unique_slugs(titles: Iterable[str], make: Callable[[str], str] | None = None) -> list[str]:
     """Turn titles into file-safe slugs, unique within the list and at most 60 characters."""
     make = make or (lambda t: slugify(t, max_length=MAX_SLUG_CHARS, word_boundary=True))
-    seen: dict[str, int] = {}
+    used: set[str] = set()
     slugs = []
     for title in titles:
         base = make(title) or "chapter"
-        count = seen.get(base, 0) + 1
-        seen[base] = count
-        slugs.append(base if count == 1 else f"{base}-{count}")
+        slug, count = base, 1
+        while slug in used:  # "Diet", "Diet" and "Diet 2" must not both become diet-2
+            count += 1
+            suffix = f"-{count}"
+            slug = base[:MAX_SLUG_CHARS - len(suffix)].rstrip("-") + suffix
+        used.add(slug)
+        slugs.append(slug)
     return slugs

@@ -15,7 +15,7 @@ import pysbd
 from num2words import num2words
 
 from .config import AudioSettings
-from .content import DISCLAIMER_TITLE, Article, Section, unique_slugs
+from .content import DISCLAIMER_TITLE, Article, Section, split_heading_number, unique_slugs
 
 MAX_UTTERANCE_CHARS = 300
 """Longer sentences are split at clause boundaries, then between words."""
@@ -70,7 +70,8 @@ def script_section(section: Section, audio: AudioSettings) -> list[Utterance]:
     """Script one section: its spoken heading, then each sentence with its pause."""
     utterances: list[Utterance] = []
     if section.heading:
-        spoken = speak_heading(section.number, section.title)
+        # Spoken from the heading as written: a disclaimer's title is renamed, its heading is not.
+        spoken = speak_heading(*split_heading_number(section.heading))
         utterances.append(Utterance(section.heading, spoken, audio.heading_pause_ms, True))
     elif section.is_disclaimer:
         utterances.append(
@@ -108,15 +109,32 @@ def split_sentences(paragraph: str, max_chars: int = MAX_UTTERANCE_CHARS) -> lis
     paragraph = " ".join(paragraph.split())
     if not paragraph:
         return []
+    starts = _sentence_starts(paragraph)
     pieces: list[str] = []
-    for sentence in _segmenter().segment(paragraph):
-        sentence = sentence.strip()
+    for start, end in zip(starts, [*starts[1:], len(paragraph)], strict=True):
+        sentence = paragraph[start:end].strip()
         if sentence:
             pieces.extend(split_long(sentence, max_chars))
     return pieces
 
 
-_CLAUSE_BREAK = re.compile(r"(?<=[;:,\u2014\u2013])\s+|\s+(?=[\u2014\u2013-]\s)")
+def _sentence_starts(paragraph: str) -> list[int]:
+    # Cut the paragraph itself where pysbd's sentences begin, so that nothing pysbd drops or
+    # alters (a closing "!!", say) is lost, and never inside a web address ("...?id=1").
+    starts = {0}
+    cursor = 0
+    for segment in _segmenter().segment(paragraph):
+        segment = segment.strip()
+        found = paragraph.find(segment, cursor) if segment else -1
+        if found >= 0:
+            starts.add(found)
+            cursor = found + len(segment)
+    addresses = [m.span() for m in _URL.finditer(paragraph)]
+    return sorted(s for s in starts if not any(a < s < b for a, b in addresses))
+
+
+# After ; : , or an unspaced dash ("gut\u2014 brain"); before a spaced dash, which starts the next clause.
+_CLAUSE_BREAK = re.compile(r"(?<=[;:,])\s+|(?<=\S[\u2014\u2013])\s+|\s+(?=[\u2014\u2013-]\s)")
 
 
 def split_long(sentence: str, max_chars: int = MAX_UTTERANCE_CHARS) -> list[str]:
@@ -150,14 +168,15 @@ def split_long(sentence: str, max_chars: int = MAX_UTTERANCE_CHARS) -> list[str]
 # --- spoken-form normalizers: each a small pure str -> str function --------------------------
 
 def speak_heading(number: str, title: str) -> str:
-    """Speak a heading as a heading: "1" + "Causes" -> "Part one. Causes."."""
+    """Speak a heading as a heading: ("1", "Causes") -> "Part one. Causes.", "Step 2" -> "Step two."."""
     title = to_spoken(title).rstrip(" .:;,")
-    if not title:
-        title = ""
+    if title and not title.endswith(("?", "!")):
+        title += "."
     if number:
-        label = number if number.isdigit() else str(_roman_to_int(number) or number)
-        return to_spoken(f"Part {label}.") + (f" {title}." if title else "")
-    return f"{title}." if title else ""
+        word, _, value = number.rpartition(" ")
+        label = value if value.isdigit() else str(_roman_to_int(value) or value)
+        return to_spoken(f"{word.capitalize() or 'Part'} {label}.") + (f" {title}" if title else "")
+    return title
 
 
 def _roman_to_int(numeral: str) -> int | None:
@@ -188,6 +207,9 @@ def normalize_quotes(text: str) -> str:
 _URL = re.compile(
     r"\b(?:(?:https?|ftp)://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]]"
     r"|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"
+    # a bare domain with a common top-level domain, and its path: "nih.gov", "example.org/gut"
+    r"|\b(?:[A-Za-z0-9-]+\.)+(?:com|org|net|gov|edu|int|info|io|health|uk|ca|au|nz|ie|us)\b"
+    r"(?![.\w-]*@)(?:/(?:[^\s<>\"']*[^\s<>\"'.,;:!?)\]])?)?"
 )
 
 
@@ -208,8 +230,10 @@ _ABBREVIATIONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(pattern), spoken)
     for pattern, spoken in (
         (r"\be\.\s?g\.(?=\W|$),?", "for example,"),
+        (r"\bE\.\s?g\.(?=\W|$),?", "For example,"),
         (r"\bi\.\s?e\.(?=\W|$),?", "that is,"),
-        (r"\betc\.(?=\s+[a-z])", "et cetera"),
+        (r"\bI\.\s?e\.(?=\W|$),?", "That is,"),
+        (r"\betc\.(?=\s*[,;:)\]]|\s+[a-z])", "et cetera"),
         (r"\betc\.", "et cetera."),
         (r"\bvs\.?(?=\s)", "versus"),
         (r"\bapprox\.", "approximately"),
@@ -251,6 +275,8 @@ _UNITS: dict[str, tuple[str, str]] = {
     "\u00b5g": ("microgram", "micrograms"),
     "\u03bcg": ("microgram", "micrograms"),
     "mg": ("milligram", "milligrams"),
+    "tbsp": ("tablespoon", "tablespoons"),
+    "tsp": ("teaspoon", "teaspoons"),
     "kg": ("kilogram", "kilograms"),
     "g": ("gram", "grams"),
     "mL": ("milliliter", "milliliters"),
@@ -274,11 +300,16 @@ _UNITS: dict[str, tuple[str, str]] = {
     "\u00b0": ("degree", "degrees"),
     "%": ("percent", "percent"),
 }
+# "mg/day" -> "milligrams per day": what may follow a unit's slash.
+_PER_UNITS = {"day": "day", "d": "day", "week": "week", "wk": "week", "month": "month",
+              "hour": "hour", "hr": "hour", "h": "hour", "kg": "kilogram", "lb": "pound",
+              "serving": "serving", "dose": "dose", "meal": "meal"}
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _RANGE_DASH = r"\s?[-\u2013\u2014]\s?"
 _UNIT_RE = re.compile(
     rf"(?P<number>{_NUMBER})(?:(?P<dash>{_RANGE_DASH})(?P<number2>{_NUMBER}))?\s?"
     rf"(?P<unit>{'|'.join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))})"
+    rf"(?P<per>(?:/(?:{'|'.join(sorted(_PER_UNITS, key=len, reverse=True))}))+)?"
     r"(?![\w/])"
 )
 
@@ -289,13 +320,17 @@ def expand_units(text: str) -> str:
         singular, plural = _UNITS[m.group("unit")]
         last = m.group("number2") or m.group("number")
         word = singular if last == "1" else plural
+        for per in (m.group("per") or "").split("/")[1:]:
+            word += f" per {_PER_UNITS[per]}"
         if m.group("number2"):
             return f"{m.group('number')} to {m.group('number2')} {word}"
         return f"{m.group('number')} {word}"
     return _UNIT_RE.sub(replace, text)
 
 
-_RANGE = re.compile(rf"(?<![\w.])({_NUMBER})\s?[-\u2013]\s?({_NUMBER})(?![\w.]*\d)")
+_RANGE = re.compile(
+    rf"(?<![\w.\u2013-])({_NUMBER})\s?[-\u2013]\s?({_NUMBER})(?![\w.]*\d)(?!\s?[\u2013-]\s?\d)"
+)
 
 
 def expand_ranges(text: str) -> str:
@@ -306,24 +341,38 @@ def expand_ranges(text: str) -> str:
     return _RANGE.sub(replace, text)
 
 
-_CURRENCY = re.compile(r"([$\u00a3\u20ac])\s?(\d+(?:,\d{3})*)(?:\.(\d{2}))?\b")
+_CURRENCY = re.compile(
+    rf"(?P<sign>[$\u00a3\u20ac])\s?(?P<amount>{_NUMBER})"
+    rf"(?:{_RANGE_DASH}(?P=sign)?\s?(?P<amount2>{_NUMBER}))?"
+    r"(?:\s(?P<scale>thousand|million|billion|trillion)\b)?"
+)
 _CURRENCY_WORDS = {"$": ("dollar", "cent"), "\u00a3": ("pound", "penny"),
                    "\u20ac": ("euro", "cent")}
 
 
 def expand_currency(text: str) -> str:
-    """Read money amounts: "$5.50" -> "5 dollars and 50 cents"."""
+    """Read money amounts: "$5.50" -> "5 dollars and 50 cents", "$2-3 billion" -> "2 to 3 billion dollars"."""
     def replace(m: re.Match[str]) -> str:
-        major, minor = _CURRENCY_WORDS[m.group(1)]
-        whole = m.group(2)
-        spoken = f"{whole} {major}{'' if whole == '1' else 's'}"
-        cents = m.group(3)
-        if cents and cents != "00":
-            count = str(int(cents))
-            word = minor if count == "1" else ("pence" if minor == "penny" else f"{minor}s")
-            spoken += f" and {count} {word}"
-        return spoken
+        major, minor = _CURRENCY_WORDS[m.group("sign")]
+        amounts = [a for a in (m.group("amount"), m.group("amount2")) if a]
+        if m.group("scale"):
+            return f"{' to '.join(amounts)} {m.group('scale')} {major}s"
+        if len(amounts) == 2 and not any("." in a for a in amounts):
+            return f"{amounts[0]} to {amounts[1]} {major}{'' if amounts[1] == '1' else 's'}"
+        return " to ".join(_speak_money(a, major, minor) for a in amounts)
     return _CURRENCY.sub(replace, text)
+
+
+def _speak_money(amount: str, major: str, minor: str) -> str:
+    whole, _, cents = amount.partition(".")
+    if cents and len(cents) != 2:
+        return f"{amount} {major}s"  # "$2.5" -> "2.5 dollars"
+    spoken = f"{whole} {major}{'' if whole == '1' else 's'}"
+    if cents and cents != "00":
+        count = str(int(cents))
+        word = minor if count == "1" else ("pence" if minor == "penny" else f"{minor}s")
+        spoken = f"{count} {word}" if whole == "0" else f"{spoken} and {count} {word}"
+    return spoken
 
 
 _SYMBOLS: list[tuple[re.Pattern[str], str]] = [
@@ -337,17 +386,24 @@ _SYMBOLS: list[tuple[re.Pattern[str], str]] = [
         (r"\s=\s", " equals "),
         (r"~\s?(?=\d)", "about "),
         (r"(?<=\d)\s?[x\u00d7]\s?(?=\d)", " times "),
+        (r"(?<=\d)\s?[x\u00d7](?=[\s/.,;:!?)]|$)", " times"),
+        (r"\s?(?:<=|\u2264)\s?(?=[\d.])", " less than or equal to "),
+        (r"\s?(?:>=|\u2265)\s?(?=[\d.])", " greater than or equal to "),
+        (r"\s?<\s?(?=[\d.])", " less than "),
+        (r"\s?>\s?(?=[\d.])", " greater than "),
+        (r"\s?\u2248\s?", " about "),
         (r"\s@\s", " at "),
         (r"#(?=\d)", "number "),
         (r"\b24/7\b", "twenty-four seven"),
         (r"\band/or\b", "and or"),
+        (r"(?<=[a-z]s)/(?=(?:day|night|week|month|year|hour|serving|meal|dose)\b)", " per "),
         (r"(?<=[A-Za-z])/(?=[A-Za-z])", " or "),
     )
 ]
 
 
 def expand_symbols(text: str) -> str:
-    """Say symbols as words: &, %, +, =, ~, x between numbers, @, #, slashes between words."""
+    """Say symbols as words: &, %, +, =, ~, <, >, x after numbers, @, #, slashes between words."""
     for pattern, spoken in _SYMBOLS:
         text = pattern.sub(spoken, text)
     return text
@@ -356,15 +412,19 @@ def expand_symbols(text: str) -> str:
 _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
 _YEAR = re.compile(r"(?<![\d,.$])\b(1[1-9]\d\d|20\d\d)\b(?!\d|[,.]\d|\s?%)")
 _DECADE = re.compile(r"\b(1[1-9]\d0|20\d0)'?s\b")
-_FRACTION = re.compile(r"(?<![\d/])\b(\d{1,2})/(\d{1,2})\b(?![\d/])")
+_SHORT_DECADE = re.compile(r"(?:(?<![\w'])')?\b([1-9]0)'?s\b")  # "in their 40s", "the '90s"
+_TIME = re.compile(r"(?<![\d:.])\b([01]?\d|2[0-3]):([0-5]\d)\b(?!:\d)(\s?[AaPp]\.?[Mm]\b\.?)?")
+_FRACTION = re.compile(r"(?<![\d/])\b(\d{1,3})/(\d{1,3})\b(?![\d/])")
 _DIGITS = re.compile(rf"(?<![\w.])(-)?({_NUMBER})(?![\d])")
 _FRACTION_NAMES = {(1, 2): "one half", (1, 4): "one quarter", (3, 4): "three quarters"}
 
 
 def expand_numbers(text: str) -> str:
-    """Read numbers as words: ordinals, years, decades, simple fractions, decimals, thousands."""
+    """Read numbers as words: ordinals, years, decades, times, fractions, decimals, thousands."""
     text = _ORDINAL.sub(lambda m: num2words(int(m.group(1)), to="ordinal"), text)
     text = _DECADE.sub(lambda m: _plural(num2words(int(m.group(1)), to="year")), text)
+    text = _SHORT_DECADE.sub(lambda m: _plural(num2words(int(m.group(1)))), text)
+    text = _TIME.sub(_speak_time, text)
     text = _YEAR.sub(lambda m: num2words(int(m.group(1)), to="year"), text)
     text = _FRACTION.sub(_speak_fraction, text)
     text = re.sub(r"(?<=\d)(?=[A-Za-z])", " ", text)
@@ -380,10 +440,20 @@ def _plural(words: str) -> str:
     return words[:-1] + "ies" if words.endswith("y") else words + "s"
 
 
+def _speak_time(m: re.Match[str]) -> str:
+    hour, minutes, suffix = num2words(int(m.group(1))), m.group(2), m.group(3) or ""
+    if minutes == "00":
+        return f"{hour}{suffix}" if suffix else f"{hour} o'clock"
+    spoken = num2words(int(minutes))
+    return f"{hour} {'oh ' if minutes[0] == '0' else ''}{spoken}{suffix}"
+
+
 def _speak_fraction(m: re.Match[str]) -> str:
     top, bottom = int(m.group(1)), int(m.group(2))
-    if bottom == 0 or top > 31 or (bottom > 12 and top > 12):
+    if bottom == 0:
         return m.group(0)
+    if top > 31 or bottom > 99 or (bottom > 12 and top > 12):
+        return f"{num2words(top)} over {num2words(bottom)}"  # "120/80", blood pressure
     if (top, bottom) in _FRACTION_NAMES:
         return _FRACTION_NAMES[(top, bottom)]
     if top < bottom:
