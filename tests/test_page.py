@@ -139,8 +139,10 @@ def test_the_sentence_being_heard_is_shown_under_its_player(
     page.wait_for_function(
         "[...document.querySelectorAll('track')].every(t => t.readyState === 2)", timeout=20_000)
     assert page.locator("#now-1").text_content() == ""
+    page.wait_for_function("document.querySelector('#chapter-1 audio').readyState >= 3",
+                           timeout=20_000)
     page.evaluate("(() => { const a = document.querySelector('#chapter-1 audio');"
                   " a.muted = true; return a.play(); })()")
     page.wait_for_function(f"document.getElementById('now-1').textContent === {first['text']!r}",
-                           timeout=10_000)
+                           timeout=20_000)
     assert page.locator("#now-1").is_visible()
