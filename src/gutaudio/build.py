@@ -121,7 +121,7 @@ def choose_article(settings: Settings) -> Path:
 def plan_build(settings: Settings) -> Plan:
     """Read the article and script its chapters; no audio, no files written."""
     article = read_article(choose_article(settings), disclaimer_text=settings.disclaimer_text)
-    return Plan(article, tuple(build_script(article, settings.audio)))
+    return Plan(article, tuple(build_script(article, settings.audio, settings.lexicon)))
 
 
 def publication_date(settings: Settings, article: Article) -> dt.date:

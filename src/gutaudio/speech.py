@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import pysbd
@@ -50,7 +50,11 @@ class Chapter:
         return f"{self.index:02d}-{self.slug}.mp3"
 
 
-def build_script(article: Article, audio: AudioSettings) -> list[Chapter]:
+Lexicon = tuple[tuple[str, str], ...]
+"""Pronunciations: (word as written, spoken respelling) pairs."""
+
+
+def build_script(article: Article, audio: AudioSettings, lexicon: Lexicon = ()) -> list[Chapter]:
     """Script every section of an article as a chapter of utterances, in reading order."""
     slugs = unique_slugs(section.title for section in article.sections)
     return [
@@ -59,7 +63,10 @@ def build_script(article: Article, audio: AudioSettings) -> list[Chapter]:
             title=section.title,
             slug=slug,
             text=section.text,
-            utterances=tuple(script_section(section, audio)),
+            utterances=tuple(
+                replace(u, spoken=apply_lexicon(u.spoken, lexicon))
+                for u in script_section(section, audio)
+            ),
             is_disclaimer=section.is_disclaimer,
         )
         for index, (section, slug) in enumerate(zip(article.sections, slugs, strict=True), 1)
@@ -92,6 +99,25 @@ def script_section(section: Section, audio: AudioSettings) -> list[Utterance]:
         last = utterances[-1]
         utterances[-1] = Utterance(last.display, last.spoken, 0, last.is_heading)
     return utterances
+
+
+@lru_cache(maxsize=8)
+def _lexicon_pattern(lexicon: Lexicon) -> tuple[re.Pattern[str], dict[str, str]] | None:
+    if not lexicon:
+        return None
+    spoken = {normalize_quotes(word).casefold(): respelling for word, respelling in lexicon}
+    words = sorted(spoken, key=len, reverse=True)
+    alternation = "|".join(re.escape(word) for word in words)
+    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE), spoken
+
+
+def apply_lexicon(text: str, lexicon: Lexicon) -> str:
+    """Replace whole words with their respellings (case-insensitive; "Crohn" also in "Crohn's")."""
+    compiled = _lexicon_pattern(lexicon)
+    if compiled is None:
+        return text
+    pattern, spoken = compiled
+    return pattern.sub(lambda m: spoken[m.group(0).casefold()], text)
 
 
 def speakable(text: str) -> bool:

@@ -1,0 +1,73 @@
+"""The pronunciation lexicon: whole words of the spoken text only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from gutaudio.cli import cli
+from gutaudio.config import read_lexicon
+from gutaudio.errors import ConfigError
+from gutaudio.speech import apply_lexicon
+
+from .conftest import write_content
+
+LEXICON = (("Hippocrates", "hippo-crateez"), ("celiac", "seelee-ak"), ("Crohn", "krone"),
+           ("Crohn's", "krones"), ("IBS", "eye-bee-ess"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("As Hippocrates said.", "As hippo-crateez said."),
+        ("Celiac, CELIAC and celiac.", "seelee-ak, seelee-ak and seelee-ak."),
+        ("non-celiac gluten sensitivity", "non-seelee-ak gluten sensitivity"),
+        ("Crohn's disease and Crohn disease", "krones disease and krone disease"),
+        ("Crohnsville and celiacs stay", "Crohnsville and celiacs stay"),
+        ("IBS, not IBSA.", "eye-bee-ess, not IBSA."),
+        ("Crohn\u2019s disease", "krone\u2019s disease"),
+        ("", ""),
+    ],
+)
+def test_apply_lexicon(text: str, expected: str) -> None:
+    assert apply_lexicon(text, LEXICON) == expected
+
+
+def test_empty_lexicon_changes_nothing() -> None:
+    assert apply_lexicon("Celiac", ()) == "Celiac"
+
+
+def test_read_lexicon(tmp_path: Path) -> None:
+    path = tmp_path / "lexicon.toml"
+    path.write_text('[words]\ncaecum = "see-kum"\n"Crohn\'s" = "krones"\n', encoding="utf-8")
+    assert read_lexicon(path) == (("caecum", "see-kum"), ("Crohn's", "krones"))
+    assert read_lexicon(tmp_path / "missing.toml") == ()
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ('[words]\ncaecum = ""\n', "'caecum' must map to a non-empty respelling in quotes"),
+        ("[words]\ncaecum = 3\n", "'caecum' must map to a non-empty respelling in quotes"),
+        ('[words]\n"two words" = "x"\n', "'two words' must be a single word"),
+    ],
+)
+def test_bad_lexicon_entries_are_named(tmp_path: Path, body: str, problem: str) -> None:
+    path = tmp_path / "lexicon.toml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        read_lexicon(path)
+    assert str(error.value) == f"{path}: {problem}"
+
+
+def test_inspect_shows_the_spoken_form_after_the_lexicon(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", article=(
+        "Celiac disease is common.\n\nThis site offers information designed for educational "
+        "purposes only.\n"))
+    (content / "lexicon.toml").write_text('[words]\nceliac = "seelee-ak"\n', encoding="utf-8")
+    result = CliRunner(mix_stderr=False).invoke(cli, ["inspect", "--content", str(content)])
+    assert result.exit_code == 0, result.stderr
+    assert "   text:   Celiac disease is common.\n" \
+           "   spoken: seelee-ak disease is common.\n" in result.output
