@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
-from gutaudio.config import CONFIG_FILENAME, VoiceSettings, load_settings
+from gutaudio.config import (
+    CONFIG_FILENAME,
+    AudioSettings,
+    ShowSettings,
+    VoiceSettings,
+    load_settings,
+)
 from gutaudio.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -37,10 +44,9 @@ CATEGORIES = (
     "Sports, Technology, True Crime, TV & Film"
 )
 BITRATES = "32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320"
-SHOW_KEYS = (
-    "title, author, description, link, owner_email, base_url, language, category, subcategory, "
-    "explicit, owner_name, copyright, cover, date, genre, feed_items"
-)
+SHOW_KEYS = ", ".join(f.name for f in fields(ShowSettings))
+VOICE_KEYS = ", ".join(f.name for f in fields(VoiceSettings))
+AUDIO_KEYS = ", ".join(f.name for f in fields(AudioSettings))
 
 
 def write_config(folder: Path, text: str) -> Path:
@@ -355,17 +361,13 @@ def test_disclaimer_file_not_utf8(tmp_path: Path) -> None:
     (SHOW + 'titel = "x"\n',
      f"unknown setting 'show.titel' (did you mean 'title'? valid: {SHOW_KEYS})"),
     (SHOW + '[voice]\nengin = "piper"\n',
-     "unknown setting 'voice.engin' (did you mean 'engine'? valid: engine, model, gtts_lang, "
-     "gtts_tld, gtts_slow, rate)"),
+     f"unknown setting 'voice.engin' (did you mean 'engine'? valid: {VOICE_KEYS})"),
     (SHOW + "[audio]\nbitrate = 96\n",
-     "unknown setting 'audio.bitrate' (did you mean 'bitrate_kbps'? valid: bitrate_kbps, "
-     "sample_rate, channels, ffmpeg, lead_in_ms, tail_ms, sentence_pause_ms, paragraph_pause_ms, "
-     "heading_pause_ms, m4b)"),
+     f"unknown setting 'audio.bitrate' (did you mean 'bitrate_kbps'? valid: {AUDIO_KEYS})"),
     (SHOW + '[disclaimer]\ntxt = "x"\n',
      "unknown setting 'disclaimer.txt' (did you mean 'text'? valid: text, file)"),
     (SHOW + "[audio]\nloudness = 3\n",
-     "unknown setting 'audio.loudness' (valid: bitrate_kbps, sample_rate, channels, ffmpeg, "
-     "lead_in_ms, tail_ms, sentence_pause_ms, paragraph_pause_ms, heading_pause_ms, m4b)"),
+     f"unknown setting 'audio.loudness' (did you mean 'loudness_lufs'? valid: {AUDIO_KEYS})"),
 ])
 def test_unknown_key(tmp_path: Path, extra: str, problem: str) -> None:
     assert error_of(tmp_path, extra) == f"{tmp_path / CONFIG_FILENAME}: {problem}"

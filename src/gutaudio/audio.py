@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 import shutil
 import subprocess
@@ -14,6 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pyloudnorm
+from scipy.signal import resample_poly
+
 from .config import AudioSettings
 from .engines.base import SAMPLE_WIDTH, Clip
 from .errors import AudioError
@@ -22,14 +27,19 @@ with warnings.catch_warnings():
     # pydub warns at import when no ffmpeg is on PATH; we point it at imageio-ffmpeg's below.
     warnings.simplefilter("ignore", RuntimeWarning)
     warnings.simplefilter("ignore", DeprecationWarning)
-    from pydub import AudioSegment, effects
+    from pydub import AudioSegment
     from pydub.exceptions import CouldntEncodeError
     from pydub.silence import detect_leading_silence
 
 log = logging.getLogger(__name__)
 
-PEAK_HEADROOM_DB = 1.0
-"""Chapters are levelled so their highest sample sits this far below full scale."""
+LIMITER_MARGIN_DB = 1.5
+"""The limiter aims this far below the true-peak ceiling, leaving room for peaks between samples
+and for MP3 overshoot."""
+LEVELLING_PASSES = 4
+LEVELLING_TOLERANCE_LU = 0.3
+OVERSAMPLING = 4
+"""Limiting and true-peak measurement run at four times the sample rate (ITU-R BS.1770)."""
 SILENCE_BELOW_PEAK_DB = 45.0
 """Clip edges quieter than this, relative to the clip's peak, count as silence and are trimmed."""
 EDGE_PADDING_MS = 30
@@ -122,7 +132,7 @@ def trim_silence(clip: Clip) -> Clip:
 def assemble_chapter(
     clips: Sequence[Clip], pauses_ms: Sequence[int], audio: AudioSettings
 ) -> ChapterAudio:
-    """Join trimmed utterance clips with their pauses, lead-in and tail; level the peak to -1 dBFS."""
+    """Join trimmed utterance clips with their pauses, lead-in and tail, at the clips' own rate."""
     if len(clips) != len(pauses_ms):
         raise ValueError("every clip needs a pause after it")
     clips = [trim_silence(clip) for clip in clips]
@@ -143,9 +153,108 @@ def assemble_chapter(
     parts.append(silence(audio.tail_ms))
     segment = AudioSegment(data=b"".join(parts), sample_width=SAMPLE_WIDTH, frame_rate=rate,
                            channels=1)
-    if segment.max > 0:
-        segment = effects.normalize(segment, headroom=PEAK_HEADROOM_DB)
     return ChapterAudio(segment, tuple(timings))
+
+
+def _as_float(segment: AudioSegment) -> np.ndarray:
+    return np.frombuffer(segment.raw_data, dtype="<i2").astype(np.float64) / 32768.0
+
+
+def integrated_loudness(samples: np.ndarray, rate: int) -> float:
+    """Integrated loudness in LUFS (ITU-R BS.1770 with gating, so pauses do not count)."""
+    if len(samples) < int(rate * 0.4):
+        return float("-inf")
+    return float(pyloudnorm.Meter(rate).integrated_loudness(samples))
+
+
+def true_peak(samples: np.ndarray) -> float:
+    """True peak in dBTP: the highest sample after 4x oversampling (ITU-R BS.1770 annex 2)."""
+    if not len(samples):
+        return float("-inf")
+    upsampled = resample_poly(samples, OVERSAMPLING, 1)
+    peak = float(np.max(np.abs(upsampled)))
+    return 20 * math.log10(peak) if peak > 0 else float("-inf")
+
+
+def level_loudness(segment: AudioSegment, audio: AudioSettings,
+                   target: float | None = None) -> AudioSegment:
+    """Bring speech to the loudness target with one gain, and limit true peaks below the ceiling.
+
+    One gain for the whole chapter keeps pauses and quiet endings as quiet as they were; a
+    look-ahead limiter at 4x the sample rate (delay compensated, so timings hold) catches the
+    peaks the gain pushes over the ceiling. Limiting lowers the loudness a little, so the gain
+    is corrected from a measurement of the limited result, a few times at most.
+    The result is at the MP3 sample rate.
+    """
+    target = audio.loudness_lufs if target is None else target
+    loudness = integrated_loudness(_as_float(segment), segment.frame_rate)
+    if not math.isfinite(loudness):
+        return _run_level_chain(segment, 0.0, audio)
+    gain = target - loudness
+    # Limiting takes back part of any gain added; a secant step learns how much.
+    previous: tuple[float, float] | None = None
+    for _ in range(LEVELLING_PASSES):
+        levelled = _run_level_chain(segment, gain, audio)
+        reached = integrated_loudness(_as_float(levelled), audio.sample_rate)
+        error = target - reached
+        log.debug("loudness %.1f LUFS, gain %+.2f dB, off by %+.2f LU", loudness, gain, error)
+        if abs(error) <= LEVELLING_TOLERANCE_LU:
+            break
+        slope = 1.0
+        if previous is not None and abs(reached - previous[1]) > 1e-3:
+            slope = min(1.0, max(0.1, (reached - previous[1]) / (gain - previous[0])))
+        previous = (gain, reached)
+        gain += error / (slope if previous is not None and slope < 1.0 else 0.5)
+    return levelled
+
+
+def _run_level_chain(segment: AudioSegment, gain: float, audio: AudioSettings) -> AudioSegment:
+    ceiling = 10 ** ((audio.true_peak_dbtp - LIMITER_MARGIN_DB) / 20)
+    chain = (f"aresample={audio.sample_rate},volume={gain:.3f}dB,"
+             f"alimiter=limit={ceiling:.4f}:attack=1:release=60:level=false:latency=true")
+    command = [ffmpeg_executable(audio.ffmpeg), "-hide_banner", "-loglevel", "error", "-nostdin",
+               "-f", "s16le", "-ar", str(segment.frame_rate), "-ac", "1", "-i", "pipe:0",
+               "-af", chain, "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1", "pipe:1"]
+    try:
+        result = subprocess.run(command, input=segment.raw_data, capture_output=True, check=False)
+    except OSError as e:
+        raise AudioError(f"ffmpeg could not run: {e}") from e
+    if result.returncode != 0:
+        lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise AudioError(f"ffmpeg could not level the audio: {lines[-1] if lines else 'failed'}")
+    return AudioSegment(data=result.stdout, sample_width=SAMPLE_WIDTH,
+                        frame_rate=audio.sample_rate, channels=1)
+
+
+class LevelledEncoder:
+    """Levels chapters to the loudness target as measured on the decoded MP3s themselves.
+
+    The encoder shifts loudness a little (a few tenths of an LU). The shift seen on one
+    chapter is carried to the next, so usually each chapter is encoded once; a chapter whose
+    decoded file still misses the target by more than the tolerance is levelled again.
+    """
+
+    def __init__(self, audio: AudioSettings) -> None:
+        """Start with no known codec shift."""
+        self.audio = audio
+        self.codec_shift = 0.0
+
+    def encode(self, raw: AudioSegment, destination: Path) -> AudioSegment:
+        """Level raw chapter audio, encode it to destination, and return what went in."""
+        audio = self.audio
+        for _ in range(2):
+            levelled = level_loudness(raw, audio, audio.loudness_lufs - self.codec_shift)
+            encode_mp3(levelled, destination, audio)
+            decoded = np.frombuffer(decode_file(destination, audio.sample_rate, audio.ffmpeg),
+                                    dtype="<i2") / 32768.0
+            measured = integrated_loudness(decoded, audio.sample_rate)
+            if not math.isfinite(measured):
+                break
+            before = integrated_loudness(_as_float(levelled), audio.sample_rate)
+            self.codec_shift = measured - before
+            if abs(measured - audio.loudness_lufs) <= LEVELLING_TOLERANCE_LU:
+                break
+        return levelled
 
 
 def _mp3_parameters(audio: AudioSettings) -> list[str]:

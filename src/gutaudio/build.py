@@ -18,9 +18,9 @@ from . import __version__
 from .audio import (
     ChapterAudio,
     EpisodeWriter,
+    LevelledEncoder,
     assemble_chapter,
     encode_m4b,
-    encode_mp3,
     use_ffmpeg,
 )
 from .config import Settings
@@ -218,6 +218,7 @@ def _make_chapters(
     total = plan.utterance_count
     done = 0
     results = []
+    encoder = LevelledEncoder(settings.audio)
     for chapter in plan.chapters:
         clips = []
         for utterance in chapter.utterances:
@@ -228,9 +229,8 @@ def _make_chapters(
         audio: ChapterAudio = assemble_chapter(
             clips, [u.pause_after_ms for u in chapter.utterances], settings.audio
         )
-        episode.add(audio.segment)
         path = staging.reserve(f"{CHAPTERS_DIR}/{chapter.filename}")
-        encode_mp3(audio.segment, path, settings.audio)
+        episode.add(encoder.encode(audio.segment, path))
         write_tags(path, _track_tags(settings, plan, chapter.title, chapter.index,
                                      len(plan.chapters), chapter.text, cover, date))
         cues = make_cues([u.display for u in chapter.utterances], audio.timings)

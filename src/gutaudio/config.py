@@ -147,6 +147,10 @@ class AudioSettings:
     """Pause after a spoken chapter heading."""
     m4b: bool = False
     """Also write episode.m4b, an audiobook with chapter atoms."""
+    loudness_lufs: float = -16.0
+    """Integrated loudness target (Apple: -16 LUFS; -19 is common for mono-only programs)."""
+    true_peak_dbtp: float = -1.0
+    """True-peak ceiling in dBTP."""
 
 
 @dataclass(frozen=True)
@@ -498,6 +502,16 @@ def _check_audio(kw: dict[str, Any], content_dir: Path, problems: list[str]) -> 
         if key in num and not 0 <= num[key] <= 10_000:
             problems.append(f"audio.{key} {num[key]} is not between 0 and 10000")
     _want(bool, "m4b", kw, problems, "audio")
+    for key, low, high in (("loudness_lufs", -31.0, -10.0), ("true_peak_dbtp", -9.0, 0.0)):
+        value = kw.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            problems.append(f"audio.{key} must be a number, not {value!r}")
+        elif not low <= value <= high:
+            problems.append(f"audio.{key} {value} is out of range (valid: {low:g} to {high:g})")
+        else:
+            kw[key] = float(value)
     ffmpeg = kw.get("ffmpeg")
     if ffmpeg and _want(str, "ffmpeg", kw, problems, "audio"):
         path = Path(ffmpeg).expanduser()
