@@ -151,7 +151,7 @@ def build(settings: Settings, progress: ProgressCallback | None = None) -> Build
                                   progress)
         episode_result = _make_episode(plan, settings, cover, date, staging, episode, chapters)
         staging.write(cover_name, cover.data)
-        staging.write(MANIFEST_NAME, _manifest(plan, chapters, episode_result, engine))
+        staging.write(MANIFEST_NAME, _manifest(settings, plan, chapters, episode_result, engine))
         staging.write(PAGE_NAME, _page(settings, plan, chapters, episode_result, cover_name))
         staging.write(FEED_NAME, _feed_bytes(settings, plan, chapters, episode_result,
                                              cover_name, date))
@@ -350,10 +350,12 @@ def _feed_bytes(
                       items=items, built=built)
 
 
-def _manifest(plan: Plan, chapters: list[ChapterResult], episode: EpisodeResult,
-              engine: Engine) -> bytes:
+def _manifest(settings: Settings, plan: Plan, chapters: list[ChapterResult],
+              episode: EpisodeResult, engine: Engine) -> bytes:
     data = {
         "generator": f"gutaudio {__version__}",
+        "loudness_lufs": settings.audio.loudness_lufs,
+        "true_peak_dbtp": settings.audio.true_peak_dbtp,
         "article": {"title": plan.article.title, "source": plan.article.source.name},
         "engine": engine.name,
         "voice": engine.voice_name(),

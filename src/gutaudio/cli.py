@@ -12,9 +12,10 @@ import click
 
 from . import __version__
 from .build import build, plan_build, read_timings
+from .check import Level, Report, check_build
 from .config import ENGINE_NAMES, FEED_ITEMS, VoiceSettings, load_settings
 from .engines import engine_statuses
-from .errors import GutaudioError
+from .errors import GutaudioError, OutputError
 
 
 class _CliError(click.ClickException):
@@ -150,6 +151,12 @@ def build_command(content_dir: Path, output_dir: Path, engine: str | None, voice
                    f"{chapter.chapter.title}")
     for path in result.extra_files:
         click.echo(f"  {path}")
+    report = check_build(result.output_dir, settings.audio.loudness_lufs,
+                         settings.audio.true_peak_dbtp)
+    _print_findings(report, only_problems=True)
+    click.echo(f"Check: {report.summary()}")
+    if not report.passed():
+        raise click.exceptions.Exit(1)
 
 
 @cli.command("inspect")
@@ -194,6 +201,47 @@ def inspect_command(content_dir: Path, engine: str | None, voice: Path | None, t
             if utterance.spoken != utterance.display:
                 click.echo(f"   spoken: {utterance.spoken}")
             click.echo(f"   pause:  {utterance.pause_after_ms} ms")
+
+
+@cli.command("check")
+@click.argument("output_dir", default="output", required=False,
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True, help="Fail on warnings as well as errors.")
+@click.option("--problems-only", is_flag=True, help="List only the rules that did not pass.")
+@_reports_errors
+def check_command(output_dir: Path, strict: bool, problems_only: bool) -> None:
+    """Validate a finished build in OUTPUT (default: output/) and print rule, file, result.
+
+    Checks the feed's required and recommended tags (Apple, Podcasting 2.0),
+    enclosure lengths and durations, artwork, MP3 format (and mp3val where it is
+    installed), ID3 tags, loudness and true peak of each file measured on the
+    decoded audio, and that transcript and chapter links resolve to files.
+    Exits 0 when clean, 1 when a rule fails (with --strict, also on warnings).
+
+    \b
+    Examples:
+      gutaudio check
+      gutaudio check public/ --strict
+    """
+    _setup_logging(False, False)
+    if not output_dir.is_dir():
+        raise _CliError(OutputError(f"{output_dir}: no such folder"))
+    report = check_build(output_dir)
+    _print_findings(report, only_problems=problems_only)
+    click.echo(report.summary())
+    if not report.passed(strict):
+        raise click.exceptions.Exit(1)
+
+
+def _print_findings(report: Report, only_problems: bool) -> None:
+    rows = [f for f in report.findings if not only_problems or f.level is not Level.OK]
+    if not rows:
+        return
+    rule_width = max(len(f.rule) for f in rows)
+    file_width = max(len(f.file) for f in rows)
+    for finding in rows:
+        result = finding.level.value + (f": {finding.detail}" if finding.detail else "")
+        click.echo(f"{finding.rule:<{rule_width}}  {finding.file:<{file_width}}  {result}")
 
 
 @cli.command("engines")

@@ -1,0 +1,351 @@
+"""Validate a finished build against Apple's and Podcasting 2.0's feed rules, ID3 and loudness."""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import math
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+import numpy as np
+from lxml import etree
+from mutagen import MutagenError
+from mutagen.id3 import ID3
+from mutagen.mp3 import MP3, BitrateMode
+from PIL import Image, UnidentifiedImageError
+
+from .audio import decode_file, integrated_loudness, true_peak
+from .config import APPLE_CATEGORIES
+from .cover import MAX_SIZE, MIN_SIZE
+from .feed import ATOM, ITUNES, MAX_DESCRIPTION_BYTES, PODCAST, podcast_guid
+from .tags import ID3_VERSION
+
+log = logging.getLogger(__name__)
+
+LOUDNESS_TOLERANCE_LU = 1.0
+CHAPTER_SPREAD_LU = 1.0
+DURATION_TOLERANCE_S = 1.0
+NS = {"itunes": ITUNES, "atom": ATOM, "podcast": PODCAST}
+REQUIRED_ID3 = ("TIT2", "TPE1", "TALB", "TRCK", "TCON", "TDRC", "TLAN", "USLT", "APIC")
+AUDIO_TYPES = {".mp3": "audio/mpeg", ".m4a": "audio/x-m4a", ".m4b": "audio/x-m4a"}
+
+
+class Level(Enum):
+    """How much a finding matters."""
+
+    OK = "ok"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One row of the check table: a rule, the file it was checked on, and the result."""
+
+    rule: str
+    file: str
+    level: Level
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    """All findings of a check."""
+
+    findings: tuple[Finding, ...]
+
+    def count(self, level: Level) -> int:
+        """How many findings have this level."""
+        return sum(1 for f in self.findings if f.level is level)
+
+    def passed(self, strict: bool = False) -> bool:
+        """True when there is no error (and, if strict, no warning)."""
+        failing = {Level.ERROR, Level.WARNING} if strict else {Level.ERROR}
+        return not any(f.level in failing for f in self.findings)
+
+    def summary(self) -> str:
+        """A one-line count of results."""
+        return (f"{self.count(Level.OK)} passed, {self.count(Level.WARNING)} warnings, "
+                f"{self.count(Level.ERROR)} errors")
+
+
+def check_build(output: Path, loudness_target: float | None = None,
+                true_peak_ceiling: float = -1.0) -> Report:
+    """Check every file of a finished build; loudness target from build.json unless given."""
+    checker = _Checker(output, loudness_target, true_peak_ceiling)
+    return Report(tuple(checker.run()))
+
+
+class _Checker:
+    def __init__(self, output: Path, target: float | None, ceiling: float) -> None:
+        self.output = output
+        self.target = target
+        self.ceiling = ceiling
+        self.base = ""
+        self.loudness: dict[str, float] = {}
+
+    def _ok(self, rule: str, file: str, detail: str = "") -> Finding:
+        return Finding(rule, file, Level.OK, detail)
+
+    def _bad(self, rule: str, file: str, detail: str, level: Level = Level.ERROR) -> Finding:
+        return Finding(rule, file, level, detail)
+
+    def run(self) -> Iterator[Finding]:
+        manifest = self.output / "build.json"
+        if self.target is None:
+            try:
+                self.target = float(json.loads(manifest.read_text("utf-8"))["loudness_lufs"])
+            except (OSError, ValueError, KeyError, TypeError):
+                self.target = -16.0
+        feed_path = self.output / "feed.xml"
+        try:
+            root = etree.parse(str(feed_path)).getroot()
+        except OSError:
+            yield self._bad("feed exists", "feed.xml", "no feed.xml in this folder")
+            return
+        except etree.XMLSyntaxError as e:
+            yield self._bad("feed is well-formed XML", "feed.xml", str(e))
+            return
+        yield self._ok("feed is well-formed XML", "feed.xml")
+        channel = root.find("channel")
+        if root.tag != "rss" or root.get("version") != "2.0" or channel is None:
+            yield self._bad("RSS 2.0", "feed.xml", "root is not <rss version=\"2.0\"> with a channel")
+            return
+        if root.nsmap.get("itunes") != ITUNES:
+            yield self._bad("itunes namespace", "feed.xml", f"must be {ITUNES}")
+        yield from self._channel(channel)
+        enclosures: list[Path] = []
+        for number, item in enumerate(channel.iterfind("item"), 1):
+            yield from self._item(item, number, enclosures)
+        published = sorted(p for p in self.output.rglob("*.mp3")
+                           if not any(part.startswith(".") for part in p.relative_to(self.output).parts))
+        for path in dict.fromkeys([*enclosures, *published]):
+            yield from self._audio(path)
+        yield from self._loudness_spread()
+
+    def _channel(self, channel: etree._Element) -> Iterator[Finding]:
+        def text(path: str) -> str:
+            return (channel.findtext(path, namespaces=NS) or "").strip()
+
+        for rule, path in (("channel title", "title"), ("channel description", "description"),
+                           ("channel language", "language")):
+            yield (self._ok(rule, "feed.xml") if text(path)
+                   else self._bad(rule, "feed.xml", f"<{path}> is missing or empty"))
+        if len(text("description").encode("utf-8")) > MAX_DESCRIPTION_BYTES:
+            yield self._bad("channel description", "feed.xml", "longer than 4,000 bytes")
+        explicit = text("itunes:explicit")
+        yield (self._ok("itunes:explicit", "feed.xml") if explicit in ("true", "false")
+               else self._bad("itunes:explicit", "feed.xml", f"must be true or false, not {explicit!r}"))
+        category = channel.find("itunes:category", NS)
+        name = category.get("text", "") if category is not None else ""
+        yield (self._ok("itunes:category", "feed.xml", name) if name in APPLE_CATEGORIES
+               else self._bad("itunes:category", "feed.xml", f"{name!r} is not an Apple category"))
+        for rule, path in (("itunes:author", "itunes:author"), ("channel link", "link"),
+                           ("itunes:owner email", "itunes:owner/itunes:email"),
+                           ("copyright", "copyright"), ("itunes:type", "itunes:type"),
+                           ("podcast:medium", "podcast:medium"), ("podcast:locked", "podcast:locked")):
+            yield (self._ok(rule, "feed.xml") if text(path)
+                   else self._bad(rule, "feed.xml", "recommended tag is missing", Level.WARNING))
+        self_link = channel.find("atom:link[@rel='self']", NS)
+        href = self_link.get("href", "") if self_link is not None else ""
+        if not href.endswith("/feed.xml"):
+            yield self._bad("atom:link rel=self", "feed.xml", "missing, or not ending in /feed.xml",
+                            Level.WARNING)
+        else:
+            self.base = href.removesuffix("feed.xml")
+            yield self._ok("atom:link rel=self", "feed.xml", href)
+            guid = text("podcast:guid")
+            yield (self._ok("podcast:guid", "feed.xml") if guid == podcast_guid(href)
+                   else self._bad("podcast:guid", "feed.xml",
+                                  f"{guid!r} is not the UUIDv5 of the feed URL", Level.WARNING))
+        image = channel.find("itunes:image", NS)
+        yield from self._artwork(image.get("href", "") if image is not None else "")
+
+    def _local(self, url: str) -> Path | None:
+        if not self.base or not url.startswith(self.base):
+            return None
+        relative = url.removeprefix(self.base)
+        path = (self.output / relative).resolve()
+        return path if path.is_relative_to(self.output.resolve()) else None
+
+    def _name(self, path: Path) -> str:
+        return path.resolve().relative_to(self.output.resolve()).as_posix()
+
+    def _artwork(self, url: str) -> Iterator[Finding]:
+        path = self._local(url)
+        if path is None or not path.is_file():
+            yield self._bad("artwork", url or "feed.xml", "itunes:image does not point to a file here")
+            return
+        name = self._name(path)
+        try:
+            with Image.open(path) as image:
+                fmt, (width, height), mode = image.format, image.size, image.mode
+        except (OSError, UnidentifiedImageError) as e:
+            yield self._bad("artwork", name, f"not a readable image ({e})")
+            return
+        problems = []
+        if fmt not in ("JPEG", "PNG"):
+            problems.append(f"{fmt} is not JPEG or PNG")
+        elif path.suffix.lower() not in ({".jpg", ".jpeg"} if fmt == "JPEG" else {".png"}):
+            problems.append(f"extension {path.suffix} does not match {fmt}")
+        if width != height or not MIN_SIZE <= width <= MAX_SIZE:
+            problems.append(f"{width}x{height} is not square {MIN_SIZE}-{MAX_SIZE} px")
+        if mode not in ("RGB", "RGBA", "P"):
+            problems.append(f"colour mode {mode} is not RGB")
+        yield (self._bad("artwork", name, "; ".join(problems)) if problems
+               else self._ok("artwork", name, f"{fmt} {width}x{height}"))
+
+    def _item(self, item: etree._Element, number: int, enclosures: list[Path]) -> Iterator[Finding]:
+        label = f"item {number}"
+        title = (item.findtext("title") or "").strip()
+        yield (self._ok("item title", label, title) if title
+               else self._bad("item title", label, "missing"))
+        for rule, path in (("item guid", "guid"), ("item pubDate", "pubDate"),
+                           ("itunes:duration", "itunes:duration"), ("itunes:episode", "itunes:episode"),
+                           ("item description", "description")):
+            if not (item.findtext(path, namespaces=NS) or "").strip():
+                yield self._bad(rule, label, "recommended tag is missing", Level.WARNING)
+        published = item.findtext("pubDate")
+        if published:
+            try:
+                email.utils.parsedate_to_datetime(published)
+            except (TypeError, ValueError):
+                yield self._bad("item pubDate", label, f"{published!r} is not an RFC 2822 date")
+        guid = (item.findtext("guid") or "").strip()
+        if guid and not _is_stable_guid(guid):
+            yield self._bad("item guid", label, f"{guid!r} looks generated per build", Level.WARNING)
+        enclosure = item.find("enclosure")
+        if enclosure is None:
+            yield self._bad("enclosure", label, "missing")
+            return
+        url, length, kind = (enclosure.get(k, "") for k in ("url", "length", "type"))
+        path = self._local(url)
+        if path is None or not path.is_file():
+            yield self._bad("enclosure", label, f"{url} is not a file of this build")
+            return
+        name = self._name(path)
+        if path in enclosures:
+            yield self._bad("enclosure", name, "the same enclosure URL is listed twice")
+        enclosures.append(path)
+        size = path.stat().st_size
+        yield (self._ok("enclosure length", name, f"{size} bytes") if length == str(size)
+               else self._bad("enclosure length", name, f"feed says {length}, file has {size} bytes"))
+        expected_type = AUDIO_TYPES.get(path.suffix.lower(), "")
+        yield (self._ok("enclosure type", name, kind) if kind == expected_type
+               else self._bad("enclosure type", name, f"{kind!r}, expected {expected_type!r}"))
+        duration = (item.findtext("itunes:duration", namespaces=NS) or "").strip()
+        if path.suffix.lower() == ".mp3" and duration:
+            yield from self._duration(path, name, duration)
+        for link in item.iterfind("podcast:transcript", NS):
+            yield from self._linked_file("podcast:transcript", link.get("url", ""), label)
+        chapters = item.find("podcast:chapters", NS)
+        if chapters is not None:
+            yield from self._json_chapters(chapters.get("url", ""), label)
+
+    def _duration(self, path: Path, name: str, duration: str) -> Iterator[Finding]:
+        real = len(decode_file(path, 8000)) / 2 / 8000
+        if not duration.isdigit():
+            yield self._bad("itunes:duration", name, f"{duration!r} is not whole seconds")
+        elif abs(int(duration) - real) > DURATION_TOLERANCE_S:
+            yield self._bad("itunes:duration", name, f"feed says {duration} s, audio is {real:.1f} s")
+        else:
+            yield self._ok("itunes:duration", name, f"{duration} s (audio {real:.2f} s)")
+
+    def _linked_file(self, rule: str, url: str, label: str) -> Iterator[Finding]:
+        path = self._local(url)
+        if path is None or not path.is_file():
+            yield self._bad(rule, label, f"{url} does not resolve to a file of this build")
+        else:
+            yield self._ok(rule, self._name(path))
+
+    def _json_chapters(self, url: str, label: str) -> Iterator[Finding]:
+        path = self._local(url)
+        if path is None or not path.is_file():
+            yield self._bad("podcast:chapters", label, f"{url} does not resolve to a file of this build")
+            return
+        name = self._name(path)
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            chapters = data["chapters"]
+            starts = [float(c["startTime"]) for c in chapters]
+            titles_ok = all(isinstance(c.get("title", ""), str) for c in chapters)
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            yield self._bad("JSON chapters schema", name, f"not version 1.2.0 chapters ({e})")
+            return
+        problems = []
+        if data.get("version") != "1.2.0":
+            problems.append(f"version {data.get('version')!r} is not 1.2.0")
+        if starts != sorted(starts):
+            problems.append("startTime values are not ascending")
+        if not titles_ok:
+            problems.append("a title is not text")
+        yield (self._bad("JSON chapters schema", name, "; ".join(problems)) if problems
+               else self._ok("JSON chapters schema", name, f"{len(chapters)} chapters"))
+
+    def _audio(self, path: Path) -> Iterator[Finding]:
+        name = self._name(path)
+        if path.suffix.lower() != ".mp3":
+            return
+        try:
+            info = MP3(path).info
+            tags = ID3(path)
+        except MutagenError as e:
+            yield self._bad("MP3 stream", name, f"not a readable MP3 ({e})")
+            return
+        if (info.version, info.layer) != (1, 3) or info.bitrate_mode is not BitrateMode.CBR:
+            yield self._bad("MP3 stream", name, f"MPEG-{info.version} layer {info.layer}, "
+                            f"{info.bitrate_mode}: expected MPEG-1 Layer III CBR with an info frame")
+        else:
+            yield self._ok("MP3 stream", name, f"MPEG-1 Layer III CBR {info.bitrate // 1000} kbps, "
+                           f"{info.sample_rate} Hz")
+        missing = [frame for frame in REQUIRED_ID3 if not tags.getall(frame)]
+        if tags.version[:2] != (2, ID3_VERSION):
+            missing.append(f"ID3v2.{ID3_VERSION} (found v2.{tags.version[1]})")
+        yield (self._bad("ID3 tags", name, "missing " + ", ".join(missing)) if missing
+               else self._ok("ID3 tags", name, "ID3v2.3: " + ", ".join(REQUIRED_ID3)))
+        yield from self._mp3val(path, name)
+        samples = np.frombuffer(decode_file(path, info.sample_rate), dtype="<i2") / 32768.0
+        loudness, peak = integrated_loudness(samples, info.sample_rate), true_peak(samples)
+        target = self.target if self.target is not None else -16.0
+        if name.startswith("chapters/"):
+            self.loudness[name] = loudness
+        detail = f"{loudness:.1f} LUFS (target {target:g})"
+        yield (self._ok("loudness", name, detail)
+               if math.isfinite(loudness) and abs(loudness - target) <= LOUDNESS_TOLERANCE_LU
+               else self._bad("loudness", name, detail))
+        yield (self._ok("true peak", name, f"{peak:.1f} dBTP") if peak <= self.ceiling
+               else self._bad("true peak", name, f"{peak:.1f} dBTP is above {self.ceiling:g}"))
+
+    def _mp3val(self, path: Path, name: str) -> Iterator[Finding]:
+        mp3val = shutil.which("mp3val")
+        if mp3val is None:
+            return
+        result = subprocess.run([mp3val, str(path)], capture_output=True, text=True, check=False)
+        problems = [line.split(":", 1)[-1].strip() for line in result.stdout.splitlines()
+                    if line.startswith(("WARNING", "PROBLEM", "ERROR"))]
+        yield (self._bad("mp3val", name, "; ".join(problems)) if problems
+               else self._ok("mp3val", name, "no problem found"))
+
+    def _loudness_spread(self) -> Iterator[Finding]:
+        values = [v for v in self.loudness.values() if math.isfinite(v)]
+        if len(values) < 2:
+            return
+        spread = max(values) - min(values)
+        yield (self._ok("chapters agree in loudness", "chapters/", f"spread {spread:.2f} LU")
+               if spread <= CHAPTER_SPREAD_LU
+               else self._bad("chapters agree in loudness", "chapters/", f"spread {spread:.2f} LU"))
+
+
+def _is_stable_guid(guid: str) -> bool:
+    """A GUID derived from names (a URL or a UUIDv5) rather than random per build (UUIDv4)."""
+    try:
+        return uuid.UUID(guid.removeprefix("urn:uuid:")).version != 4
+    except ValueError:
+        return True
