@@ -16,6 +16,7 @@ from .check import Level, Report, check_build
 from .config import ENGINE_NAMES, FEED_ITEMS, VoiceSettings, load_settings
 from .engines import engine_statuses
 from .errors import GutaudioError, OutputError
+from .serve import create_server
 
 
 class _CliError(click.ClickException):
@@ -242,6 +243,38 @@ def _print_findings(report: Report, only_problems: bool) -> None:
     for finding in rows:
         result = finding.level.value + (f": {finding.detail}" if finding.detail else "")
         click.echo(f"{finding.rule:<{rule_width}}  {finding.file:<{file_width}}  {result}")
+
+
+@cli.command("serve")
+@click.argument("output_dir", default="output", required=False,
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 lets a phone on the same network subscribe.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0 picks a free one).")
+@_reports_errors
+def serve_command(output_dir: Path, host: str, port: int) -> None:
+    """Serve a finished build over HTTP so a podcast app can subscribe to it.
+
+    The feed is served at /feed.xml with its URLs pointing at this server; audio
+    answers HEAD and byte-range requests (206, 416), which podcast apps use to
+    seek. Nothing outside OUTPUT is ever served.
+
+    \b
+    Examples:
+      gutaudio serve
+      gutaudio serve output/ --host 0.0.0.0 --port 8080
+    """
+    server = create_server(output_dir, host, port)
+    url = server.app.public_url  # type: ignore[attr-defined]
+    click.echo(f"Serving {output_dir} at {url}")
+    click.echo(f"Subscribe in a podcast app to {url}feed.xml  (Ctrl+C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    finally:
+        server.server_close()
 
 
 @cli.command("engines")

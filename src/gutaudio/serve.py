@@ -1,0 +1,113 @@
+"""Serve a finished build over HTTP with byte ranges, so podcast apps can subscribe and seek."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.utils import send_from_directory
+from werkzeug.wrappers import Request, Response
+
+from .errors import OutputError
+from .feed import ATOM
+
+log = logging.getLogger(__name__)
+
+CONTENT_TYPES = {
+    ".mp3": "audio/mpeg",
+    ".m4b": "audio/x-m4a",
+    ".vtt": "text/vtt; charset=utf-8",
+    ".srt": "application/x-subrip; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".jpg": "image/jpeg",
+    ".png": "image/png",
+    ".json": "application/json",
+}
+SPECIAL_TYPES = {"feed.xml": "application/rss+xml; charset=utf-8",
+                 "chapters.json": "application/json+chapters"}
+
+
+def rebase_feed(feed: bytes, public_url: str) -> bytes:
+    """Point every URL of the build inside a feed at public_url instead of its base URL."""
+    root = etree.fromstring(feed)
+    self_link = root.find(f"channel/{{{ATOM}}}link[@rel='self']")
+    if self_link is None or not self_link.get("href", "").endswith("feed.xml"):
+        return feed
+    base = self_link.get("href", "").removesuffix("feed.xml")
+    for element in root.iter():
+        for key, value in element.attrib.items():
+            if value.startswith(base):
+                element.set(key, public_url + value.removeprefix(base))
+        if element.text and element.text.strip().startswith(base):
+            element.text = public_url + element.text.strip().removeprefix(base)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+class BuildApp:
+    """A WSGI app serving one output folder: the feed rebased, everything else with ranges."""
+
+    def __init__(self, output: Path, public_url: str) -> None:
+        """Serve output/ as if it were published at public_url."""
+        if not (output / "feed.xml").is_file():
+            raise OutputError(f"{output}: no feed.xml here; run gutaudio build first")
+        self.output = output.resolve()
+        self.public_url = public_url if public_url.endswith("/") else public_url + "/"
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """Answer one request."""
+        request = Request(environ)
+        try:
+            response = self.respond(request)
+        except HTTPException as e:
+            response = e.get_response(environ)
+        return response(environ, start_response)
+
+    def respond(self, request: Request) -> Response:
+        """Map a request to a file of the build, never to anything outside it."""
+        if request.method not in ("GET", "HEAD"):
+            return Response("Method Not Allowed\n", status=405, headers={"Allow": "GET, HEAD"})
+        path = request.path.lstrip("/") or "index.html"
+        target = (self.output / path).resolve()
+        if any(part.startswith(".") for part in path.split("/")) \
+                or not target.is_relative_to(self.output):
+            raise NotFound()  # hidden staging folders, and links that lead out of the build
+        name = path.rsplit("/", 1)[-1]
+        kind = SPECIAL_TYPES.get(path) or CONTENT_TYPES.get(Path(name).suffix.lower(),
+                                                            "application/octet-stream")
+        if path == "feed.xml":
+            data = rebase_feed((self.output / "feed.xml").read_bytes(), self.public_url)
+            response = Response(data, content_type=kind)
+            return response.make_conditional(request, accept_ranges=True,
+                                              complete_length=len(data))
+        response = send_from_directory(self.output, path, request.environ, mimetype=kind,
+                                       conditional=True, max_age=0)
+        response.headers["Accept-Ranges"] = "bytes"
+        return response
+
+
+def public_address(host: str, port: int) -> str:
+    """The URL clients should use: the host itself, or this machine's name for 0.0.0.0."""
+    if host in ("0.0.0.0", "::"):
+        try:
+            host = socket.gethostbyname(socket.gethostname())
+        except OSError:
+            host = socket.gethostname()
+    return f"http://{host}:{port}/"
+
+
+def create_server(output: Path, host: str = "127.0.0.1", port: int = 8000) -> BaseWSGIServer:
+    """Make (but do not start) a threaded HTTP server for a build; port 0 picks a free port."""
+    try:
+        server = make_server(host, port, BuildApp(output, "http://placeholder/"), threaded=True)
+    except OSError as e:
+        raise OutputError(f"cannot listen on {host}:{port}: {e.strerror or e}") from e
+    app: BuildApp = server.app  # type: ignore[assignment]
+    app.public_url = public_address(host, server.server_port)
+    return server
