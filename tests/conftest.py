@@ -23,6 +23,7 @@ SETTINGS_TOML = textwrap.dedent('''\
     link = "https://example.org/show"
     owner_email = "owner@example.org"
     base_url = "https://cdn.example.org/audio"
+    copyright = "(c) 2026 Test Author"
     date = 2026-01-15
 
     [voice]

@@ -1,4 +1,7 @@
-"""Serve a finished build over HTTP with byte ranges, so podcast apps can subscribe and seek."""
+"""Serve a finished build over HTTP with byte ranges, so podcast apps can subscribe and seek.
+
+Werkzeug adds "; charset=utf-8" to text types by itself.
+"""
 
 from __future__ import annotations
 
@@ -22,15 +25,15 @@ log = logging.getLogger(__name__)
 CONTENT_TYPES = {
     ".mp3": "audio/mpeg",
     ".m4b": "audio/x-m4a",
-    ".vtt": "text/vtt; charset=utf-8",
-    ".srt": "application/x-subrip; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-    ".html": "text/html; charset=utf-8",
+    ".vtt": "text/vtt",
+    ".srt": "application/x-subrip",
+    ".txt": "text/plain",
+    ".html": "text/html",
     ".jpg": "image/jpeg",
     ".png": "image/png",
     ".json": "application/json",
 }
-SPECIAL_TYPES = {"feed.xml": "application/rss+xml; charset=utf-8",
+SPECIAL_TYPES = {"feed.xml": "application/rss+xml",
                  "chapters.json": "application/json+chapters"}
 
 
@@ -83,7 +86,7 @@ class BuildApp:
                                                             "application/octet-stream")
         if path == "feed.xml":
             data = rebase_feed((self.output / "feed.xml").read_bytes(), self.public_url)
-            response = Response(data, content_type=kind)
+            response = Response(data, content_type=f"{kind}; charset=utf-8")
             return response.make_conditional(request, accept_ranges=True,
                                               complete_length=len(data))
         response = send_from_directory(self.output, path, request.environ, mimetype=kind,
