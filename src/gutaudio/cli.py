@@ -211,7 +211,7 @@ def inspect_command(content_dir: Path, engine: str | None, voice: Path | None, t
 @click.option("--problems-only", is_flag=True, help="List only the rules that did not pass.")
 @_reports_errors
 def check_command(output_dir: Path, strict: bool, problems_only: bool) -> None:
-    """Validate a finished build in OUTPUT (default: output/) and print rule, file, result.
+    """Validate a finished build in OUTPUT and print a table of rule, file, result.
 
     Checks the feed's required and recommended tags (Apple, Podcasting 2.0),
     enclosure lengths and durations, artwork, MP3 format (and mp3val where it is
