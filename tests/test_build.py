@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import eyed3
 import feedparser
 import podcastparser
 import pytest
@@ -61,6 +62,10 @@ def test_every_chapter_is_tagged(built: tuple[Path, object]) -> None:
         assert str(tags["TLAN"]) == "eng"
         assert str(tags["TCON"]) == "Podcast"
         assert str(tags["TDRC"]).startswith("2026")
+        # Readers of ID3v2.3 need TYER: check the bytes on disk and with eyeD3.
+        head = (output / chapter["file"]).read_bytes()[:4096]
+        assert b"TYER" in head and b"TDRC" not in head
+        assert str(eyed3.load(output / chapter["file"]).tag.getBestDate()) == "2026-01-15"
         lyrics = tags.getall("USLT")[0].text
         for utterance in chapter["utterances"]:
             assert utterance["text"] in lyrics or utterance["text"] == "Disclaimer"

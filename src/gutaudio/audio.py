@@ -72,6 +72,24 @@ def use_ffmpeg(configured: Path | None = None) -> str:
     return exe
 
 
+def run_ffmpeg(arguments: list[str], what: str, *, data: bytes | None = None,
+               ffmpeg: Path | None = None) -> bytes:
+    """Run ffmpeg quietly with arguments and return its standard output.
+
+    Failures become one AudioError that says what was being done and ffmpeg's last words.
+    """
+    command = [ffmpeg_executable(ffmpeg), "-hide_banner", "-loglevel", "error", "-nostdin",
+               *arguments]
+    try:
+        result = subprocess.run(command, input=data, capture_output=True, check=False)
+    except OSError as e:
+        raise AudioError(f"ffmpeg could not run: {e}") from e
+    if result.returncode != 0:
+        lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise AudioError(f"{what}: ffmpeg failed: {lines[-1] if lines else f'exit {result.returncode}'}")
+    return result.stdout
+
+
 def decode_audio(data: bytes, sample_rate: int, ffmpeg: Path | None = None) -> bytes:
     """Decode encoded audio bytes (MP3, WAV, ...) to mono 16-bit PCM at sample_rate."""
     return _run_decoder(["-i", "pipe:0"], data, sample_rate, ffmpeg)
@@ -87,18 +105,11 @@ def _run_decoder(
 ) -> bytes:
     if data is not None and not data:
         raise AudioError("no audio data to decode")
-    command = [ffmpeg_executable(ffmpeg), "-hide_banner", "-loglevel", "error", "-nostdin",
-               *source, "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1",
-               "-ar", str(sample_rate), "pipe:1"]
-    try:
-        result = subprocess.run(command, input=data, capture_output=True, check=False,
-                                timeout=600)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        raise AudioError(f"ffmpeg could not run: {e}") from e
-    if result.returncode != 0 or not result.stdout:
-        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise AudioError(f"ffmpeg could not decode the audio: {message[-1] if message else 'no output'}")
-    return result.stdout
+    pcm = run_ffmpeg([*source, "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1",
+                      "-ar", str(sample_rate), "pipe:1"], "decoding audio", data=data, ffmpeg=ffmpeg)
+    if not pcm:
+        raise AudioError("decoding audio: ffmpeg found no audio in it")
+    return pcm
 
 
 @dataclass(frozen=True)
@@ -134,7 +145,7 @@ def assemble_chapter(
 ) -> ChapterAudio:
     """Join trimmed utterance clips with their pauses, lead-in and tail, at the clips' own rate."""
     if len(clips) != len(pauses_ms):
-        raise ValueError("every clip needs a pause after it")
+        raise AudioError("every clip needs a pause after it")
     clips = [trim_silence(clip) for clip in clips]
     rate = clips[0].sample_rate if clips else 22050
     if any(clip.sample_rate != rate for clip in clips):
@@ -212,18 +223,11 @@ def _run_level_chain(segment: AudioSegment, gain: float, audio: AudioSettings) -
     ceiling = 10 ** ((audio.true_peak_dbtp - LIMITER_MARGIN_DB) / 20)
     chain = (f"aresample={audio.sample_rate},volume={gain:.3f}dB,"
              f"alimiter=limit={ceiling:.4f}:attack=1:release=60:level=false:latency=true")
-    command = [ffmpeg_executable(audio.ffmpeg), "-hide_banner", "-loglevel", "error", "-nostdin",
-               "-f", "s16le", "-ar", str(segment.frame_rate), "-ac", "1", "-i", "pipe:0",
-               "-af", chain, "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1", "pipe:1"]
-    try:
-        result = subprocess.run(command, input=segment.raw_data, capture_output=True, check=False)
-    except OSError as e:
-        raise AudioError(f"ffmpeg could not run: {e}") from e
-    if result.returncode != 0:
-        lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise AudioError(f"ffmpeg could not level the audio: {lines[-1] if lines else 'failed'}")
-    return AudioSegment(data=result.stdout, sample_width=SAMPLE_WIDTH,
-                        frame_rate=audio.sample_rate, channels=1)
+    pcm = run_ffmpeg(["-f", "s16le", "-ar", str(segment.frame_rate), "-ac", "1", "-i", "pipe:0",
+                      "-af", chain, "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1", "pipe:1"],
+                     "levelling loudness", data=segment.raw_data, ffmpeg=audio.ffmpeg)
+    return AudioSegment(data=pcm, sample_width=SAMPLE_WIDTH, frame_rate=audio.sample_rate,
+                        channels=1)
 
 
 class LevelledEncoder:
@@ -315,18 +319,9 @@ class EpisodeWriter:
     def encode(self, destination: Path, audio: AudioSettings) -> None:
         """Encode the collected WAV to a constant-bitrate MP3 at destination, streaming from disk."""
         self.close()
-        command = [ffmpeg_executable(audio.ffmpeg), "-hide_banner", "-loglevel", "error",
-                   "-nostdin", "-y", "-i", str(self.path), "-codec:a", "libmp3lame",
-                   "-b:a", f"{audio.bitrate_kbps}k", *_mp3_parameters(audio), "-f", "mp3",
-                   str(destination)]
-        try:
-            result = subprocess.run(command, capture_output=True, check=False)
-        except OSError as e:
-            raise AudioError(f"ffmpeg could not run: {e}") from e
-        if result.returncode != 0:
-            lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise AudioError(f"{destination}: ffmpeg could not encode MP3: "
-                             f"{lines[-1] if lines else 'exit ' + str(result.returncode)}")
+        run_ffmpeg(["-y", "-i", str(self.path), "-codec:a", "libmp3lame",
+                    "-b:a", f"{audio.bitrate_kbps}k", *_mp3_parameters(audio), "-f", "mp3",
+                    str(destination)], f"{destination}: encoding MP3", ffmpeg=audio.ffmpeg)
 
 
 def _ffmetadata_escape(value: str) -> str:
@@ -352,20 +347,12 @@ def encode_m4b(wav: Path, destination: Path, chapters: Sequence[Any], cover: byt
     cover_path = destination.with_suffix(".cover")
     meta_path.write_text(ffmetadata(metadata, marks), encoding="utf-8")
     cover_path.write_bytes(cover)
-    command = [ffmpeg_executable(audio.ffmpeg), "-hide_banner", "-loglevel", "error", "-nostdin",
-               "-y", "-i", str(wav), "-i", str(meta_path), "-i", str(cover_path),
-               "-map", "0:a", "-map", "2:v", "-map_metadata", "1", "-map_chapters", "1",
-               "-c:a", "aac", "-b:a", "64k", "-ac", str(audio.channels), "-c:v", "mjpeg",
-               "-disposition:v", "attached_pic", "-movflags", "+faststart", "-f", "ipod",
-               str(destination)]
     try:
-        result = subprocess.run(command, capture_output=True, check=False)
-    except OSError as e:
-        raise AudioError(f"ffmpeg could not run: {e}") from e
+        run_ffmpeg(["-y", "-i", str(wav), "-i", str(meta_path), "-i", str(cover_path),
+                    "-map", "0:a", "-map", "2:v", "-map_metadata", "1", "-map_chapters", "1",
+                    "-c:a", "aac", "-b:a", "64k", "-ac", str(audio.channels), "-c:v", "mjpeg",
+                    "-disposition:v", "attached_pic", "-movflags", "+faststart", "-f", "ipod",
+                    str(destination)], f"{destination}: encoding M4B", ffmpeg=audio.ffmpeg)
     finally:
         meta_path.unlink(missing_ok=True)
         cover_path.unlink(missing_ok=True)
-    if result.returncode != 0:
-        lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise AudioError(f"{destination}: ffmpeg could not encode M4B: "
-                         f"{lines[-1] if lines else 'exit ' + str(result.returncode)}")

@@ -100,6 +100,7 @@ def write_tags(path: Path, tags: TrackTags) -> None:
         id3.add(APIC(encoding=3, mime="image/jpeg", type=PictureType.COVER_FRONT,
                      desc="Cover", data=tags.cover_jpeg))
     add_chapter_frames(id3, tags.chapters)
+    id3.update_to_v23()  # TDRC -> TYER (and TDAT): save() alone keeps v2.4-only frames
     try:
         id3.save(path, v2_version=ID3_VERSION, v1=0)
     except (MutagenError, OSError) as e:
