@@ -517,3 +517,30 @@ def test_content_folder_that_is_a_file(tmp_path: Path) -> None:
 def test_config_error_is_a_value_error_with_exit_code_2() -> None:
     assert issubclass(ConfigError, ValueError)
     assert ConfigError.exit_code == 2
+
+
+def test_control_characters_in_show_text_are_reported(tmp_path: Path) -> None:
+    message = error_of(tmp_path, show(title='"Gut\\u0007Health"'))
+    assert message == (f"{tmp_path / CONFIG_FILENAME}: show.title contains a control character "
+                       "(such as \\u0007); remove it")
+
+
+def test_podcast_guid_is_checked_and_kept(tmp_path: Path) -> None:
+    message = error_of(tmp_path, show(podcast_guid='"not-a-uuid"'))
+    assert message == f"{tmp_path / CONFIG_FILENAME}: show.podcast_guid 'not-a-uuid' is not a UUID"
+    fixed = "917393E3-1B1E-5CEF-ACE4-EDAA54E1F810"
+    settings = load(tmp_path, show(podcast_guid=f'"{fixed}"'))
+    assert settings.show.podcast_guid == fixed.lower()
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [("words = 3\n", '[words] must be a table of word = "respelling" lines'),
+     ("[words]\nx = 1\n", "'x' must map to a non-empty respelling in quotes")],
+)
+def test_a_bad_lexicon_is_one_config_error(tmp_path: Path, body: str, problem: str) -> None:
+    write_config(tmp_path, SHOW)
+    (tmp_path / "lexicon.toml").write_text(body, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_settings(tmp_path, tmp_path / "output")
+    assert str(info.value) == f"{tmp_path / 'lexicon.toml'}: {problem}"

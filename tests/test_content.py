@@ -628,3 +628,27 @@ def test_unique_slugs_stay_within_60_characters(title: str, first: str, second: 
 
 def test_unique_slugs_with_a_custom_maker() -> None:
     assert unique_slugs(["A", "b", "C"], make=lambda t: "same") == ["same", "same-2", "same-3"]
+
+
+def test_markdown_tables_are_read_row_by_row() -> None:
+    text = "Intro.\n\n| Food | Fibre |\n|---|---|\n| Oats | 4 g |\n| Beans! | 7 g |\n"
+    article = parse_article(text, Path("t.md"), disclaimer_text="Not advice.")
+    assert [b.text for b in article.sections[0].blocks] == [
+        "Intro.", "Food, Fibre.", "Oats, 4 g.", "Beans!, 7 g."]
+
+
+def test_unknown_front_matter_keys_are_reported(caplog: pytest.LogCaptureFixture) -> None:
+    text = "---\ntitle: Fibre\nUpdated: March 2024\n---\nBody text.\n"
+    with caplog.at_level(logging.WARNING, logger="gutaudio"):
+        article = parse_article(text, Path("t.txt"), disclaimer_text="Not advice.")
+    assert article.title == "Fibre"
+    assert [r.getMessage() for r in caplog.records] == [
+        "t.txt: front matter 'Updated' is not used and not spoken (known: title, date, disclaimer)"]
+
+
+def test_a_headed_section_that_is_all_disclaimer_keeps_its_heading() -> None:
+    text = ("Opening paragraph.\n\nImportant Note\n\nThis site offers information designed for "
+            "educational purposes only.\n")
+    sections = parse_article(text, Path("t.txt")).sections
+    assert [(s.title, s.heading, s.is_disclaimer) for s in sections] == [
+        ("Introduction", "", False), ("Disclaimer", "Important Note", True)]

@@ -697,3 +697,26 @@ def test_display_words_all_reach_the_listener(text: str) -> None:
         assert words(" ".join(u.display for u in displays)) == words(section.text)
         for utterance in chapter.utterances:
             assert set(words(utterance.display)) <= set(words(utterance.spoken))
+
+
+def test_unspeakable_headings_are_not_sent_to_the_engine() -> None:
+    section = Section("???", (Block("Real text here."), Block("* * *", level=3)), heading="???")
+    assert [u.display for u in script_section(section, AUDIO)] == ["Real text here."]
+
+
+def test_a_section_with_nothing_to_speak_is_left_out(caplog: pytest.LogCaptureFixture) -> None:
+    article = parse_article("* * *\n\n1. Real\n\nWords.\n", Path("t.txt"),
+                            disclaimer_text="Not advice.")
+    with caplog.at_level("WARNING", logger="gutaudio"):
+        chapters = build_script(article, AUDIO)
+    assert [(c.index, c.title, c.filename) for c in chapters] == [
+        (1, "Real", "01-real.mp3"), (2, "Disclaimer", "02-disclaimer.mp3")]
+    assert "t.txt: section 'Introduction' has nothing to speak; it is left out" in caplog.messages
+
+
+@pytest.mark.parametrize(("text", "spoken"), [
+    ("Take it at 12:30pm.", "Take it at twelve thirty pm."),
+    ("Between 9:05 and 10:00 am", "Between nine oh five and ten am"),
+])
+def test_times_with_attached_suffixes(text: str, spoken: str) -> None:
+    assert to_spoken(text) == spoken

@@ -162,9 +162,12 @@ class _Checker:
             self.base = href.removesuffix("feed.xml")
             yield self._ok("atom:link rel=self", "feed.xml", href)
             guid = text("podcast:guid")
-            yield (self._ok("podcast:guid", "feed.xml") if guid == podcast_guid(href)
-                   else self._bad("podcast:guid", "feed.xml",
-                                  f"{guid!r} is not the UUIDv5 of the feed URL", Level.WARNING))
+            if guid == podcast_guid(href):
+                yield self._ok("podcast:guid", "feed.xml", "UUIDv5 of the feed URL")
+            elif _is_uuid(guid):
+                yield self._ok("podcast:guid", "feed.xml", "fixed by the publisher")
+            else:
+                yield self._bad("podcast:guid", "feed.xml", f"{guid!r} is not a UUID", Level.WARNING)
         image = channel.find("itunes:image", NS)
         yield from self._artwork(image.get("href", "") if image is not None else "")
 
@@ -349,3 +352,11 @@ def _is_stable_guid(guid: str) -> bool:
         return uuid.UUID(guid.removeprefix("urn:uuid:")).version != 4
     except ValueError:
         return True
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True

@@ -7,6 +7,7 @@ import difflib
 import logging
 import re
 import tomllib
+import uuid
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,7 @@ APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
 }
 
 _LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -101,6 +103,8 @@ class ShowSettings:
     """Publication date; every item's pubDate derives from it so rebuilds are reproducible."""
     genre: str = "Podcast"
     """ID3 genre (TCON) of every file."""
+    podcast_guid: str = ""
+    """The show's podcast:guid; derived from the feed URL when empty. Fix it here before moving hosts."""
     feed_items: str = "chapters"
     """What the feed lists: "chapters" (one item per chapter) or "episode" (one item, chapter marks)."""
 
@@ -277,6 +281,8 @@ def read_lexicon(path: Path) -> tuple[tuple[str, str], ...]:
     """Read a pronunciation lexicon: a TOML file of word = "spoken respelling" lines."""
     raw = read_config_file(path)
     table = raw.get("words", raw)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [words] must be a table of word = \"respelling\" lines")
     problems = []
     entries = []
     for word, spoken in table.items():
@@ -373,7 +379,7 @@ _KIND_NAMES = {str: "text", bool: "true or false", int: "a whole number"}
 
 _SHOW_TEXT_KEYS = ("title", "author", "description", "link", "owner_email", "base_url", "language",
                    "category", "subcategory", "owner_name", "copyright", "genre", "cover",
-                   "feed_items")
+                   "feed_items", "podcast_guid")
 _SHOW_REQUIRED_KEYS = ("title", "author", "description", "link", "owner_email", "base_url")
 
 
@@ -383,6 +389,9 @@ def _check_show(kw: dict[str, Any], content_dir: Path, problems: list[str]) -> d
     for key in _SHOW_TEXT_KEYS:
         if _want(str, key, kw, problems, "show"):
             text[key] = kw[key] = kw[key].strip()
+            if _CONTROL_RE.search(text[key]):
+                problems.append(f"show.{key} contains a control character (such as \\u0007); "
+                                "remove it")
     _want(bool, "explicit", kw, problems, "show")
     missing = [k for k in _SHOW_REQUIRED_KEYS if kw.get(k, "") == ""]
     if missing:
@@ -421,6 +430,11 @@ def _check_show(kw: dict[str, Any], content_dir: Path, problems: list[str]) -> d
             problems.append(f"show.cover '{text['cover']}' does not exist")
     if "date" in kw:
         kw["date"] = _parse_date(kw["date"], problems)
+    if text.get("podcast_guid"):
+        try:
+            kw["podcast_guid"] = str(uuid.UUID(text["podcast_guid"]))
+        except ValueError:
+            problems.append(f"show.podcast_guid '{text['podcast_guid']}' is not a UUID")
     if "feed_items" in text and text["feed_items"] not in FEED_ITEMS:
         problems.append(f"show.feed_items '{text['feed_items']}' is not one of: {', '.join(FEED_ITEMS)}")
     return kw

@@ -24,6 +24,7 @@ ARTICLE_SUFFIXES = (".txt", ".md", ".markdown")
 INTRODUCTION_TITLE = "Introduction"
 DISCLAIMER_TITLE = "Disclaimer"
 MAX_HEADING_CHARS = 120
+FRONT_MATTER_KEYS = ("title", "date", "disclaimer")
 MAX_SLUG_CHARS = 60
 
 # Phrases that mark a closing paragraph as a medical or informational disclaimer.
@@ -215,6 +216,11 @@ def _split_front_matter(text: str, source: Path) -> tuple[dict[str, Any], str]:
         metadata = {}
     if not isinstance(metadata, dict):
         raise ContentError(f"{source}: front matter must be a set of 'key: value' lines")
+    unused = [str(key) for key in metadata if key not in FRONT_MATTER_KEYS]
+    if unused:
+        log.warning("%s: front matter %s not used and not spoken (known: %s)", source,
+                    ", ".join(f"'{key}'" for key in unused) + (" is" if len(unused) == 1 else " are"),
+                    ", ".join(FRONT_MATTER_KEYS))
     return dict(metadata), parts[2]
 
 
@@ -265,15 +271,27 @@ def looks_like_heading(line: str) -> bool:
 
 def markdown_blocks(text: str) -> Iterable[Block]:
     """Turn Markdown into blocks of plain text; headings keep their level."""
-    tokens = MarkdownIt("commonmark").parse(text)
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
     heading_level = 0
+    row: list[str] | None = None
     for token in tokens:
         if token.type == "heading_open":
             heading_level = int(token.tag[1:])
         elif token.type == "heading_close":
             heading_level = 0
+        elif token.type == "tr_open":
+            row = []
+        elif token.type == "tr_close" and row is not None:
+            # A table is read row by row, its cells joined like a list.
+            cells = [cell for cell in row if cell]
+            if cells:
+                yield Block(", ".join(cells) + ("" if cells[-1][-1] in ".!?" else "."))
+            row = None
         elif token.type == "inline":
             words = " ".join(_inline_text(token.children or []).split())
+            if row is not None:
+                row.append(words)
+                continue
             if not words:
                 continue
             if heading_level:
@@ -370,10 +388,15 @@ def attach_disclaimer(sections: list[Section], configured: str) -> list[Section]
         # The disclaimer starts at its first real disclaimer paragraph; advice before it stays put.
         while tail and not is_disclaimer_text(tail[0].text):
             blocks.append(tail.pop(0))
-        if tail:
+        if tail and blocks:
             sections[-1] = Section(last.title, tuple(blocks), number=last.number,
                                    heading=last.heading)
             found = Section(DISCLAIMER_TITLE, tuple(tail), is_disclaimer=True)
+        elif tail:
+            # The whole section is the disclaimer: it keeps the heading the author gave it.
+            sections.pop()
+            found = Section(DISCLAIMER_TITLE, tuple(tail), heading=last.heading,
+                            is_disclaimer=True)
     if configured:
         if found is not None:
             log.info("using the configured disclaimer instead of the article's own")

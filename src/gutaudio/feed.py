@@ -11,6 +11,7 @@ from lxml import etree
 
 from . import __version__
 from .config import ShowSettings
+from .errors import FeedError
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 ATOM = "http://www.w3.org/2005/Atom"
@@ -89,6 +90,20 @@ def build_feed(
     built: dt.datetime,
 ) -> bytes:
     """Render the feed document as UTF-8 XML bytes."""
+    try:
+        return _render_feed(show, feed_url=feed_url, image_url=image_url, items=items, built=built)
+    except (ValueError, TypeError) as e:  # lxml refuses text that XML cannot carry
+        raise FeedError(f"the feed cannot hold this text: {e}") from e
+
+
+def _render_feed(
+    show: ShowSettings,
+    *,
+    feed_url: str,
+    image_url: str,
+    items: list[FeedItem],
+    built: dt.datetime,
+) -> bytes:
     rss = etree.Element("rss", nsmap=NSMAP, version="2.0")
     channel = _sub(rss, "channel")
     _sub(channel, f"{{{ATOM}}}link", href=feed_url, rel="self", type="application/rss+xml")
@@ -114,7 +129,7 @@ def build_feed(
         _sub(category, _it("category"), text_=show.subcategory)
     _sub(channel, _it("explicit"), "true" if show.explicit else "false")
     _sub(channel, _it("type"), "serial")
-    _sub(channel, f"{{{PODCAST}}}guid", podcast_guid(feed_url))
+    _sub(channel, f"{{{PODCAST}}}guid", show.podcast_guid or podcast_guid(feed_url))
     _sub(channel, f"{{{PODCAST}}}medium", "podcast")
     _sub(channel, f"{{{PODCAST}}}locked", "no", owner=show.owner_email)
 

@@ -6,6 +6,7 @@ form is normalized, by a chain of small pure ``str -> str`` functions.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -16,6 +17,8 @@ from num2words import num2words
 
 from .config import AudioSettings
 from .content import DISCLAIMER_TITLE, Article, Section, split_heading_number, unique_slugs
+
+log = logging.getLogger(__name__)
 
 MAX_UTTERANCE_CHARS = 300
 """Longer sentences are split at clause boundaries, then between words."""
@@ -56,27 +59,33 @@ Lexicon = tuple[tuple[str, str], ...]
 
 def build_script(article: Article, audio: AudioSettings, lexicon: Lexicon = ()) -> list[Chapter]:
     """Script every section of an article as a chapter of utterances, in reading order."""
-    slugs = unique_slugs(section.title for section in article.sections)
+    scripted = []
+    for section in article.sections:
+        utterances = tuple(replace(u, spoken=apply_lexicon(u.spoken, lexicon))
+                           for u in script_section(section, audio))
+        if utterances:
+            scripted.append((section, utterances))
+        else:
+            log.warning("%s: section '%s' has nothing to speak; it is left out",
+                        article.source, section.title)
+    slugs = unique_slugs(section.title for section, _ in scripted)
     return [
         Chapter(
             index=index,
             title=section.title,
             slug=slug,
             text=section.text,
-            utterances=tuple(
-                replace(u, spoken=apply_lexicon(u.spoken, lexicon))
-                for u in script_section(section, audio)
-            ),
+            utterances=utterances,
             is_disclaimer=section.is_disclaimer,
         )
-        for index, (section, slug) in enumerate(zip(article.sections, slugs, strict=True), 1)
+        for index, ((section, utterances), slug) in enumerate(zip(scripted, slugs, strict=True), 1)
     ]
 
 
 def script_section(section: Section, audio: AudioSettings) -> list[Utterance]:
     """Script one section: its spoken heading, then each sentence with its pause."""
     utterances: list[Utterance] = []
-    if section.heading:
+    if section.heading and speakable(section.heading):
         # Spoken from the heading as written: a disclaimer's title is renamed, its heading is not.
         spoken = speak_heading(*split_heading_number(section.heading))
         utterances.append(Utterance(section.heading, spoken, audio.heading_pause_ms, True))
@@ -86,6 +95,8 @@ def script_section(section: Section, audio: AudioSettings) -> list[Utterance]:
         )
     for block in section.blocks:
         if block.is_heading:
+            if not speakable(block.text):
+                continue
             utterances.append(
                 Utterance(block.text, speak_heading("", block.text), audio.heading_pause_ms, True)
             )
@@ -439,7 +450,7 @@ _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
 _YEAR = re.compile(r"(?<![\d,.$])\b(1[1-9]\d\d|20\d\d)\b(?!\d|[,.]\d|\s?%)")
 _DECADE = re.compile(r"\b(1[1-9]\d0|20\d0)'?s\b")
 _SHORT_DECADE = re.compile(r"(?:(?<![\w'])')?\b([1-9]0)'?s\b")  # "in their 40s", "the '90s"
-_TIME = re.compile(r"(?<![\d:.])\b([01]?\d|2[0-3]):([0-5]\d)\b(?!:\d)(\s?[AaPp]\.?[Mm]\b\.?)?")
+_TIME = re.compile(r"(?<![\d:.])\b([01]?\d|2[0-3]):([0-5]\d)(?![\d:])(\s?[AaPp]\.?[Mm]\b\.?)?")
 _FRACTION = re.compile(r"(?<![\d/])\b(\d{1,3})/(\d{1,3})\b(?![\d/])")
 _DIGITS = re.compile(rf"(?<![\w.])(-)?({_NUMBER})(?![\d])")
 _FRACTION_NAMES = {(1, 2): "one half", (1, 4): "one quarter", (3, 4): "three quarters"}
@@ -467,7 +478,8 @@ def _plural(words: str) -> str:
 
 
 def _speak_time(m: re.Match[str]) -> str:
-    hour, minutes, suffix = num2words(int(m.group(1))), m.group(2), m.group(3) or ""
+    hour, minutes = num2words(int(m.group(1))), m.group(2)
+    suffix = f" {m.group(3).strip()}" if m.group(3) else ""
     if minutes == "00":
         return f"{hour}{suffix}" if suffix else f"{hour} o'clock"
     spoken = num2words(int(minutes))

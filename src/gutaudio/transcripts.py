@@ -34,8 +34,8 @@ class ChapterMark:
 
 def make_cues(texts: Sequence[str], timings: Sequence[tuple[float, float]],
               offset: float = 0.0) -> list[Cue]:
-    """Pair each utterance's text with its timing, shifted by offset seconds."""
-    return [Cue(start + offset, end + offset, text)
+    """Pair each utterance's text with its timing, shifted by offset seconds, in whole ms."""
+    return [Cue(round(start + offset, 3), round(end + offset, 3), text)
             for text, (start, end) in zip(texts, timings, strict=True)]
 
 
@@ -61,8 +61,8 @@ def to_vtt(cues: Sequence[Cue]) -> str:
 def to_srt(cues: Sequence[Cue]) -> str:
     """Render cues as a SubRip (.srt) document."""
     return srt.compose([
-        srt.Subtitle(number, dt.timedelta(seconds=cue.start), dt.timedelta(seconds=cue.end),
-                     cue.text)
+        srt.Subtitle(number, dt.timedelta(milliseconds=round(cue.start * 1000)),
+                     dt.timedelta(milliseconds=round(cue.end * 1000)), cue.text)
         for number, cue in enumerate(cues, 1)
     ], reindex=False)
 
