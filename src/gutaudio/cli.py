@@ -178,7 +178,7 @@ def inspect_command(content_dir: Path, engine: str | None, voice: Path | None, t
 
     With --timings, reads a finished build instead and prints, for every
     utterance, its chapter, the start and end time within the chapter file
-    and the text, as measured from the audio itself.
+    and the text, timed from the lengths of the synthesized clips.
 
     \b
     Examples:
