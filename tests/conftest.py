@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+import pyloudnorm
 import pytest
 from click.testing import CliRunner, Result
+from scipy.signal import resample_poly
 
 from gutaudio.cli import cli
 
@@ -69,6 +74,32 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Result]:
     return output, result
 
 
-def manifest_of(output: Path) -> dict:
-    """The build.json of a finished build."""
-    return json.loads((output / "build.json").read_text(encoding="utf-8"))
+def manifest_of(output: Path, article: int = 0) -> dict:
+    """One article's part of a finished build's build.json, its chapters as a list."""
+    data = json.loads((output / "build.json").read_text(encoding="utf-8"))
+    entry = dict(data["articles"][article])
+    entry["chapters"] = list(entry["chapters"].values())
+    return entry
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_clip_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep the tests' clips out of the user's cache folder."""
+    previous = os.environ.get("GUTAUDIO_CACHE_DIR")
+    os.environ["GUTAUDIO_CACHE_DIR"] = str(tmp_path_factory.mktemp("clip-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("GUTAUDIO_CACHE_DIR", None)
+    else:
+        os.environ["GUTAUDIO_CACHE_DIR"] = previous
+
+
+def lufs(samples: np.ndarray, rate: int) -> float:
+    """Integrated loudness by pyloudnorm: a second, independent BS.1770 meter for the tests."""
+    return float(pyloudnorm.Meter(rate).integrated_loudness(samples))
+
+
+def true_peak_dbtp(samples: np.ndarray) -> float:
+    """True peak: the highest sample after 4x oversampling (BS.1770 annex 2), in dB."""
+    peak = float(np.max(np.abs(resample_poly(samples, 4, 1))))
+    return 20 * np.log10(peak) if peak > 0 else float("-inf")

@@ -17,11 +17,11 @@ import requests
 from click.testing import CliRunner, Result
 from lxml import etree
 
-from gutaudio.audio import decode_file, integrated_loudness, true_peak
+from gutaudio.audio import decode_file
 from gutaudio.cli import cli
 from gutaudio.serve import create_server
 
-from .conftest import SETTINGS_TOML, manifest_of, write_content
+from .conftest import SETTINGS_TOML, lufs, manifest_of, true_peak_dbtp, write_content
 
 RATE = 44100
 
@@ -39,9 +39,9 @@ def test_every_file_is_at_minus_16_lufs_with_true_peak_below_minus_1(built: tupl
     chapter_levels = []
     for path in _mp3s(output):
         samples = _samples(path)
-        loudness = integrated_loudness(samples, RATE)
+        loudness = lufs(samples, RATE)
         assert loudness == pytest.approx(-16.0, abs=1.0), path.name
-        assert true_peak(samples) <= -1.0, path.name
+        assert true_peak_dbtp(samples) <= -1.0, path.name
         if path.parent.name == "chapters":
             chapter_levels.append(loudness)
     assert max(chapter_levels) - min(chapter_levels) <= 1.0
@@ -65,7 +65,7 @@ def test_loudness_target_is_a_setting(tmp_path: Path) -> None:
         cli, ["build", "--content", str(content), "--output", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output + result.stderr
     for path in _mp3s(tmp_path / "out"):
-        assert integrated_loudness(_samples(path), RATE) == pytest.approx(-19.0, abs=1.0)
+        assert lufs(_samples(path), RATE) == pytest.approx(-19.0, abs=1.0)
     assert "Check: " in result.output and " 0 errors" in result.output
 
 

@@ -15,10 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pyloudnorm
-from scipy.signal import resample_poly
-
 from .config import AudioSettings
 from .engines.base import SAMPLE_WIDTH, Clip
 from .errors import AudioError
@@ -28,7 +24,6 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", RuntimeWarning)
     warnings.simplefilter("ignore", DeprecationWarning)
     from pydub import AudioSegment
-    from pydub.exceptions import CouldntEncodeError
     from pydub.silence import detect_leading_silence
 
 log = logging.getLogger(__name__)
@@ -38,8 +33,8 @@ LIMITER_MARGIN_DB = 1.5
 and for MP3 overshoot."""
 LEVELLING_PASSES = 4
 LEVELLING_TOLERANCE_LU = 0.3
-OVERSAMPLING = 4
-"""Limiting and true-peak measurement run at four times the sample rate (ITU-R BS.1770)."""
+LIMITER_SLOPE = 0.55
+"""First guess of how much of an added dB survives the limiter, for speech levelled to -16."""
 SILENCE_BELOW_PEAK_DB = 45.0
 """Clip edges quieter than this, relative to the clip's peak, count as silence and are trimmed."""
 EDGE_PADDING_MS = 30
@@ -78,16 +73,22 @@ def run_ffmpeg(arguments: list[str], what: str, *, data: bytes | None = None,
 
     Failures become one AudioError that says what was being done and ffmpeg's last words.
     """
-    command = [ffmpeg_executable(ffmpeg), "-hide_banner", "-loglevel", "error", "-nostdin",
+    return _ffmpeg(arguments, what, data=data, ffmpeg=ffmpeg).stdout
+
+
+def _ffmpeg(arguments: list[str], what: str, *, data: bytes | None = None,
+            ffmpeg: Path | None = None, loglevel: str = "error") -> subprocess.CompletedProcess[bytes]:
+    command = [ffmpeg_executable(ffmpeg), "-hide_banner", "-loglevel", loglevel, "-nostdin",
                *arguments]
     try:
         result = subprocess.run(command, input=data, capture_output=True, check=False)
     except OSError as e:
         raise AudioError(f"ffmpeg could not run: {e}") from e
     if result.returncode != 0:
-        lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        lines = [line for line in result.stderr.decode("utf-8", "replace").splitlines()
+                 if line.strip() and "Parsed_ebur128" not in line]
         raise AudioError(f"{what}: ffmpeg failed: {lines[-1] if lines else f'exit {result.returncode}'}")
-    return result.stdout
+    return result
 
 
 def decode_audio(data: bytes, sample_rate: int, ffmpeg: Path | None = None) -> bytes:
@@ -113,16 +114,35 @@ def _run_decoder(
 
 
 @dataclass(frozen=True)
-class ChapterAudio:
-    """A chapter's joined audio and where each utterance starts and ends, in seconds."""
+class Loudness:
+    """Integrated loudness (LUFS) and true peak (dBTP), per ITU-R BS.1770, by ffmpeg's ebur128."""
 
-    segment: AudioSegment
-    timings: tuple[tuple[float, float], ...]
+    integrated: float
+    true_peak: float
 
-    @property
-    def duration(self) -> float:
-        """Length of the chapter in seconds."""
-        return self.segment.frame_count() / self.segment.frame_rate
+
+_SUMMARY_I = re.compile(r"^\s*I:\s+(-?inf|-?[\d.]+) LUFS", re.MULTILINE)
+_SUMMARY_PEAK = re.compile(r"^\s*Peak:\s+(-?inf|-?[\d.]+) dBFS", re.MULTILINE)
+
+
+def _parse_ebur128(stderr: bytes, what: str) -> Loudness:
+    text = stderr.decode("utf-8", "replace")
+    summary = text[text.rfind("Summary:"):]
+    integrated = _SUMMARY_I.search(summary)
+    if integrated is None:
+        raise AudioError(f"{what}: ffmpeg printed no loudness summary")
+    peak = _SUMMARY_PEAK.search(summary)
+    return Loudness(float(integrated.group(1)), float(peak.group(1)) if peak else float("nan"))
+
+
+def measure_loudness(source: Path, ffmpeg: Path | None = None, *, filters: str = "",
+                     true_peak: bool = True) -> Loudness:
+    """Measure a file's loudness and true peak (after optional filters), streaming from disk."""
+    meter = f"ebur128=framelog=quiet{':peak=true' if true_peak else ''}"
+    chain = f"{filters},{meter}" if filters else meter
+    result = _ffmpeg(["-i", str(source), "-af", chain, "-f", "null", "-"],
+                     f"{source}: measuring loudness", ffmpeg=ffmpeg, loglevel="info")
+    return _parse_ebur128(result.stderr, str(source))
 
 
 def trim_silence(clip: Clip) -> Clip:
@@ -136,192 +156,178 @@ def trim_silence(clip: Clip) -> Clip:
     tail = detect_leading_silence(segment.reverse(), silence_threshold=threshold, chunk_size=5)
     start_ms = max(0, lead - EDGE_PADDING_MS)
     end_ms = min(len(segment), len(segment) - tail + EDGE_PADDING_MS)
-    trimmed = segment[start_ms:end_ms]
-    return Clip(trimmed.raw_data, clip.sample_rate)
+    return Clip(segment[start_ms:end_ms].raw_data, clip.sample_rate)
 
 
-def assemble_chapter(
-    clips: Sequence[Clip], pauses_ms: Sequence[int], audio: AudioSettings
-) -> ChapterAudio:
-    """Join trimmed utterance clips with their pauses, lead-in and tail, at the clips' own rate."""
-    if len(clips) != len(pauses_ms):
-        raise AudioError("every clip needs a pause after it")
-    clips = [trim_silence(clip) for clip in clips]
-    rate = clips[0].sample_rate if clips else 22050
-    if any(clip.sample_rate != rate for clip in clips):
-        raise AudioError("clips of one chapter must share a sample rate")
+@dataclass(frozen=True)
+class ChapterAudio:
+    """A chapter's joined audio in a WAV file, and where each utterance starts and ends (seconds)."""
 
-    def silence(ms: int) -> bytes:
-        return b"\x00" * (SAMPLE_WIDTH * (rate * ms // 1000))
-
-    parts = [silence(audio.lead_in_ms)]
-    position = len(parts[0]) // SAMPLE_WIDTH
-    timings = []
-    for clip, pause in zip(clips, pauses_ms, strict=True):
-        timings.append((position / rate, (position + clip.frames) / rate))
-        parts += [clip.pcm, silence(pause)]
-        position += clip.frames + len(parts[-1]) // SAMPLE_WIDTH
-    parts.append(silence(audio.tail_ms))
-    segment = AudioSegment(data=b"".join(parts), sample_width=SAMPLE_WIDTH, frame_rate=rate,
-                           channels=1)
-    return ChapterAudio(segment, tuple(timings))
-
-
-def _as_float(segment: AudioSegment) -> np.ndarray:
-    return np.frombuffer(segment.raw_data, dtype="<i2").astype(np.float64) / 32768.0
-
-
-def integrated_loudness(samples: np.ndarray, rate: int) -> float:
-    """Integrated loudness in LUFS (ITU-R BS.1770 with gating, so pauses do not count)."""
-    if len(samples) < int(rate * 0.4):
-        return float("-inf")
-    return float(pyloudnorm.Meter(rate).integrated_loudness(samples))
-
-
-def true_peak(samples: np.ndarray) -> float:
-    """True peak in dBTP: the highest sample after 4x oversampling (ITU-R BS.1770 annex 2)."""
-    if not len(samples):
-        return float("-inf")
-    upsampled = resample_poly(samples, OVERSAMPLING, 1)
-    peak = float(np.max(np.abs(upsampled)))
-    return 20 * math.log10(peak) if peak > 0 else float("-inf")
-
-
-def level_loudness(segment: AudioSegment, audio: AudioSettings,
-                   target: float | None = None) -> AudioSegment:
-    """Bring speech to the loudness target with one gain, and limit true peaks below the ceiling.
-
-    One gain for the whole chapter keeps pauses and quiet endings as quiet as they were; a
-    look-ahead limiter at 4x the sample rate (delay compensated, so timings hold) catches the
-    peaks the gain pushes over the ceiling. Limiting lowers the loudness a little, so the gain
-    is corrected from a measurement of the limited result, a few times at most.
-    The result is at the MP3 sample rate.
-    """
-    target = audio.loudness_lufs if target is None else target
-    loudness = integrated_loudness(_as_float(segment), segment.frame_rate)
-    if not math.isfinite(loudness):
-        return _run_level_chain(segment, 0.0, audio)
-    gain = target - loudness
-    # Limiting takes back part of any gain added; a secant step learns how much.
-    previous: tuple[float, float] | None = None
-    for _ in range(LEVELLING_PASSES):
-        levelled = _run_level_chain(segment, gain, audio)
-        reached = integrated_loudness(_as_float(levelled), audio.sample_rate)
-        error = target - reached
-        log.debug("loudness %.1f LUFS, gain %+.2f dB, off by %+.2f LU", loudness, gain, error)
-        if abs(error) <= LEVELLING_TOLERANCE_LU:
-            break
-        slope = 1.0
-        if previous is not None and abs(reached - previous[1]) > 1e-3:
-            slope = min(1.0, max(0.1, (reached - previous[1]) / (gain - previous[0])))
-        previous = (gain, reached)
-        gain += error / (slope if previous is not None and slope < 1.0 else 0.5)
-    return levelled
-
-
-def _run_level_chain(segment: AudioSegment, gain: float, audio: AudioSettings) -> AudioSegment:
-    ceiling = 10 ** ((audio.true_peak_dbtp - LIMITER_MARGIN_DB) / 20)
-    chain = (f"aresample={audio.sample_rate},volume={gain:.3f}dB,"
-             f"alimiter=limit={ceiling:.4f}:attack=1:release=60:level=false:latency=true")
-    pcm = run_ffmpeg(["-f", "s16le", "-ar", str(segment.frame_rate), "-ac", "1", "-i", "pipe:0",
-                      "-af", chain, "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1", "pipe:1"],
-                     "levelling loudness", data=segment.raw_data, ffmpeg=audio.ffmpeg)
-    return AudioSegment(data=pcm, sample_width=SAMPLE_WIDTH, frame_rate=audio.sample_rate,
-                        channels=1)
-
-
-class LevelledEncoder:
-    """Levels chapters to the loudness target as measured on the decoded MP3s themselves.
-
-    The encoder shifts loudness a little (a few tenths of an LU). The shift seen on one
-    chapter is carried to the next, so usually each chapter is encoded once; a chapter whose
-    decoded file still misses the target by more than the tolerance is levelled again.
-    """
-
-    def __init__(self, audio: AudioSettings) -> None:
-        """Start with no known codec shift."""
-        self.audio = audio
-        self.codec_shift = 0.0
-
-    def encode(self, raw: AudioSegment, destination: Path) -> AudioSegment:
-        """Level raw chapter audio, encode it to destination, and return what went in."""
-        audio = self.audio
-        for _ in range(2):
-            levelled = level_loudness(raw, audio, audio.loudness_lufs - self.codec_shift)
-            encode_mp3(levelled, destination, audio)
-            decoded = np.frombuffer(decode_file(destination, audio.sample_rate, audio.ffmpeg),
-                                    dtype="<i2") / 32768.0
-            measured = integrated_loudness(decoded, audio.sample_rate)
-            if not math.isfinite(measured):
-                break
-            before = integrated_loudness(_as_float(levelled), audio.sample_rate)
-            self.codec_shift = measured - before
-            if abs(measured - audio.loudness_lufs) <= LEVELLING_TOLERANCE_LU:
-                break
-        return levelled
-
-
-def _mp3_parameters(audio: AudioSettings) -> list[str]:
-    return ["-ar", str(audio.sample_rate), "-ac", str(audio.channels),
-            "-write_xing", "1", "-id3v2_version", "0"]
-
-
-def encode_mp3(segment: AudioSegment, destination: Path, audio: AudioSettings) -> None:
-    """Encode audio as constant-bitrate MP3 (with a LAME info frame) to destination."""
-    use_ffmpeg(audio.ffmpeg)
-    try:
-        handle = segment.export(str(destination), format="mp3", codec="libmp3lame",
-                                bitrate=f"{audio.bitrate_kbps}k", parameters=_mp3_parameters(audio))
-        handle.close()
-    except CouldntEncodeError as e:
-        last = str(e).strip().splitlines()
-        raise AudioError(f"{destination}: ffmpeg could not encode MP3: {last[-1] if last else e}") from e
-    except OSError as e:
-        raise AudioError(f"{destination}: cannot write: {e.strerror or e}") from e
-
-
-class EpisodeWriter:
-    """Collects chapters into one WAV on disk, so the full episode never sits in memory."""
-
-    def __init__(self, path: Path) -> None:
-        """Open a WAV file at path; its format is fixed by the first chapter added."""
-        self.path = path
-        self._wav: wave.Wave_write | None = None
-        self._rate = 0
-        self._frames = 0
-
-    def add(self, segment: AudioSegment) -> tuple[float, float]:
-        """Append a chapter and return where it starts and ends in the episode, in seconds."""
-        if self._wav is None:
-            self._wav = wave.open(str(self.path), "wb")  # noqa: SIM115 - closed in close()
-            self._wav.setnchannels(1)
-            self._wav.setsampwidth(SAMPLE_WIDTH)
-            self._wav.setframerate(segment.frame_rate)
-            self._rate = segment.frame_rate
-        if segment.frame_rate != self._rate or segment.channels != 1:
-            raise AudioError("every chapter of an episode must share one mono sample rate")
-        start = self._frames
-        self._wav.writeframes(segment.raw_data)
-        self._frames += int(segment.frame_count())
-        return start / self._rate, self._frames / self._rate
+    path: Path
+    sample_rate: int
+    frames: int
+    timings: tuple[tuple[float, float], ...]
 
     @property
     def duration(self) -> float:
-        """Seconds of audio written so far."""
-        return self._frames / self._rate if self._rate else 0.0
+        """Length of the chapter in seconds."""
+        return self.frames / self.sample_rate
 
-    def close(self) -> None:
-        """Finish the WAV header."""
-        if self._wav is not None:
-            self._wav.close()
-            self._wav = None
 
-    def encode(self, destination: Path, audio: AudioSettings) -> None:
-        """Encode the collected WAV to a constant-bitrate MP3 at destination, streaming from disk."""
-        self.close()
-        run_ffmpeg(["-y", "-i", str(self.path), "-codec:a", "libmp3lame",
-                    "-b:a", f"{audio.bitrate_kbps}k", *_mp3_parameters(audio), "-f", "mp3",
-                    str(destination)], f"{destination}: encoding MP3", ffmpeg=audio.ffmpeg)
+class ChapterWriter:
+    """Joins a chapter's clips and pauses into a WAV file as they arrive, so no chapter sits in memory.
+
+    Each clip is trimmed of the engine's own silence; the lead-in, the pauses and the tail are
+    ours, and each clip's start and end are recorded from its real length in samples.
+    """
+
+    def __init__(self, path: Path, sample_rate: int, audio: AudioSettings) -> None:
+        """Open the WAV file and write the lead-in."""
+        self.path = path
+        self.rate = sample_rate
+        self.audio = audio
+        self.frames = 0
+        self.timings: list[tuple[float, float]] = []
+        self._wav = wave.open(str(path), "wb")  # noqa: SIM115 - closed in close()
+        self._wav.setnchannels(1)
+        self._wav.setsampwidth(SAMPLE_WIDTH)
+        self._wav.setframerate(sample_rate)
+        self._silence(audio.lead_in_ms)
+
+    def _silence(self, ms: int) -> None:
+        frames = self.rate * ms // 1000
+        self._wav.writeframes(b"\x00" * (SAMPLE_WIDTH * frames))
+        self.frames += frames
+
+    def add(self, clip: Clip, pause_ms: int) -> tuple[float, float]:
+        """Append one utterance's clip and the pause after it; return its start and end."""
+        if clip.sample_rate != self.rate:
+            raise AudioError(f"a {clip.sample_rate} Hz clip cannot join a {self.rate} Hz chapter")
+        clip = trim_silence(clip)
+        start = self.frames
+        self._wav.writeframes(clip.pcm)
+        self.frames += clip.frames
+        self.timings.append((start / self.rate, self.frames / self.rate))
+        self._silence(pause_ms)
+        return self.timings[-1]
+
+    def close(self) -> ChapterAudio:
+        """Write the tail, finish the file, and describe it."""
+        self._silence(self.audio.tail_ms)
+        self._wav.close()
+        return ChapterAudio(self.path, self.rate, self.frames, tuple(self.timings))
+
+
+def _level_chain(gain: float, audio: AudioSettings, resample: bool) -> str:
+    ceiling = 10 ** ((audio.true_peak_dbtp - LIMITER_MARGIN_DB) / 20)
+    chain = (f"volume={gain:.3f}dB,"
+             f"alimiter=limit={ceiling:.4f}:attack=1:release=60:level=false:latency=true")
+    return f"aresample={audio.sample_rate},{chain}" if resample else chain
+
+
+def find_gain(raw: ChapterAudio, audio: AudioSettings, target: float) -> float:
+    """Find the gain that, with the true-peak limiter after it, brings speech to target LUFS.
+
+    One gain for the whole chapter keeps pauses and quiet endings as quiet as they were.
+    Limiting takes back part of the gain, so the result is measured (cheaply, at the clips'
+    own rate) and the gain corrected by a secant step, a few times at most.
+    """
+    loudness = measure_loudness(raw.path, audio.ffmpeg, true_peak=False).integrated
+    if not math.isfinite(loudness):
+        return 0.0
+    gain = target - loudness
+    slope = LIMITER_SLOPE
+    previous: tuple[float, float] | None = None
+    for _ in range(LEVELLING_PASSES):
+        reached = measure_loudness(raw.path, audio.ffmpeg, true_peak=False,
+                                   filters=_level_chain(gain, audio, resample=False)).integrated
+        error = target - reached
+        log.debug("%s: gain %+.2f dB reaches %.2f LUFS", raw.path.name, gain, reached)
+        if abs(error) <= LEVELLING_TOLERANCE_LU / 2:
+            break
+        if previous is not None and abs(gain - previous[0]) > 1e-6:
+            slope = min(1.0, max(0.1, (reached - previous[1]) / (gain - previous[0])))
+        previous = (gain, reached)
+        gain += error / slope
+    return gain
+
+
+def _mp3_parameters(audio: AudioSettings) -> list[str]:
+    return ["-codec:a", "libmp3lame", "-b:a", f"{audio.bitrate_kbps}k", "-ar", str(audio.sample_rate),
+            "-ac", str(audio.channels), "-write_xing", "1", "-id3v2_version", "0", "-f", "mp3"]
+
+
+def render_chapter(raw: ChapterAudio, gain: float, audio: AudioSettings, *,
+                   mp3: Path | None = None, levelled: Path | None = None) -> Loudness:
+    """Level a chapter with gain in one ffmpeg run: write the MP3 and/or the levelled FLAC.
+
+    Returns the loudness of the levelled audio as it went into the encoder.
+    """
+    outputs = [("mp3", mp3), ("flac", levelled)]
+    outputs = [(kind, path) for kind, path in outputs if path is not None]
+    labels = "".join(f"[{kind}]" for kind, _ in outputs)
+    graph = (f"[0:a]{_level_chain(gain, audio, resample=True)},"
+             f"asplit={len(outputs) + 1}{labels}[meter];"
+             f"[meter]ebur128=framelog=quiet:peak=true[measured]")
+    arguments = ["-y", "-i", str(raw.path), "-filter_complex", graph]
+    for kind, path in outputs:
+        codec = _mp3_parameters(audio) if kind == "mp3" else [
+            "-c:a", "flac", "-compression_level", "0", "-sample_fmt", "s16", "-f", "flac"]
+        arguments += ["-map", f"[{kind}]", *codec, str(path)]
+    arguments += ["-map", "[measured]", "-f", "null", "-"]
+    result = _ffmpeg(arguments, f"{mp3 or levelled}: levelling and encoding", ffmpeg=audio.ffmpeg,
+                     loglevel="info")
+    return _parse_ebur128(result.stderr, str(mp3 or levelled))
+
+
+class Leveller:
+    """Levels chapters to the loudness target as measured on the decoded MP3s themselves.
+
+    The encoder shifts loudness a little (a few tenths of an LU). The shift measured on the
+    first chapter is carried to the next ones; a chapter whose MP3 misses the target by more
+    than the tolerance is rendered again with the shift taken into account.
+    """
+
+    def __init__(self, audio: AudioSettings, codec_shift: float | None = None) -> None:
+        """Start with the codec shift a previous build measured with the same settings, if any."""
+        self.audio = audio
+        self.codec_shift = codec_shift
+
+    def render(self, raw: ChapterAudio, mp3: Path, levelled: Path) -> tuple[float, Loudness]:
+        """Level, encode and measure one chapter; return the gain used and the MP3's loudness."""
+        target = self.audio.loudness_lufs
+        for _ in range(2):
+            gain = find_gain(raw, self.audio, target - (self.codec_shift or 0.0))
+            before = render_chapter(raw, gain, self.audio, mp3=mp3, levelled=levelled)
+            if self.codec_shift is not None:
+                return gain, Loudness(before.integrated + self.codec_shift, before.true_peak)
+            after = measure_loudness(mp3, self.audio.ffmpeg)
+            if not (math.isfinite(after.integrated) and math.isfinite(before.integrated)):
+                return gain, after
+            self.codec_shift = after.integrated - before.integrated
+            if abs(after.integrated - target) <= LEVELLING_TOLERANCE_LU:
+                return gain, after
+        return gain, after
+
+
+def _concat_list(wavs: Sequence[Path], folder: Path) -> Path:
+    listing = folder / "concat.txt"
+    lines = ["ffconcat version 1.0"]
+    lines += [f"file '{str(path.resolve()).replace(chr(39), chr(39) + chr(92) + chr(39) + chr(39))}'"
+              for path in wavs]
+    listing.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return listing
+
+
+def encode_episode(wavs: Sequence[Path], destination: Path, audio: AudioSettings) -> None:
+    """Join levelled chapter files, sample-exact, into one constant-bitrate MP3, streaming."""
+    listing = _concat_list(wavs, destination.parent)
+    try:
+        run_ffmpeg(["-y", "-f", "concat", "-safe", "0", "-i", str(listing),
+                    *_mp3_parameters(audio), str(destination)],
+                   f"{destination}: encoding MP3", ffmpeg=audio.ffmpeg)
+    finally:
+        listing.unlink(missing_ok=True)
 
 
 def _ffmetadata_escape(value: str) -> str:
@@ -339,16 +345,18 @@ def ffmetadata(metadata: dict[str, str], chapters: Sequence[tuple[float, float, 
     return "\n".join(lines) + "\n"
 
 
-def encode_m4b(wav: Path, destination: Path, chapters: Sequence[Any], cover: bytes,
+def encode_m4b(wavs: Sequence[Path], destination: Path, chapters: Sequence[Any], cover: bytes,
                metadata: dict[str, str], audio: AudioSettings) -> None:
-    """Encode an M4B audiobook (AAC) with chapter atoms and cover art from a WAV file."""
+    """Encode an M4B audiobook (AAC) with chapter atoms and cover art from chapter WAVs."""
     marks = [(mark.start, mark.end, mark.title) for mark in chapters]
     meta_path = destination.with_suffix(".ffmeta")
     cover_path = destination.with_suffix(".cover")
     meta_path.write_text(ffmetadata(metadata, marks), encoding="utf-8")
     cover_path.write_bytes(cover)
+    listing = _concat_list(wavs, destination.parent)
     try:
-        run_ffmpeg(["-y", "-i", str(wav), "-i", str(meta_path), "-i", str(cover_path),
+        run_ffmpeg(["-y", "-f", "concat", "-safe", "0", "-i", str(listing),
+                    "-i", str(meta_path), "-i", str(cover_path),
                     "-map", "0:a", "-map", "2:v", "-map_metadata", "1", "-map_chapters", "1",
                     "-c:a", "aac", "-b:a", "64k", "-ac", str(audio.channels), "-c:v", "mjpeg",
                     "-disposition:v", "attached_pic", "-movflags", "+faststart", "-f", "ipod",
@@ -356,3 +364,4 @@ def encode_m4b(wav: Path, destination: Path, chapters: Sequence[Any], cover: byt
     finally:
         meta_path.unlink(missing_ok=True)
         cover_path.unlink(missing_ok=True)
+        listing.unlink(missing_ok=True)

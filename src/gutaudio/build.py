@@ -1,8 +1,17 @@
-"""The one place that knows the order of a build: plan everything, make audio, then publish atomically."""
+"""The one place that knows the order of a build: plan, make what changed, then publish atomically.
+
+A build reads every article, scripts it, and compares each chapter's inputs (its clips'
+cache keys, its pauses, the audio settings) with the previous build's manifest. Chapters
+whose inputs are unchanged keep their files; the others are synthesized (clips come from
+the cache when they can), joined, levelled, encoded and tagged in a staging folder. Files
+move into place only when everything succeeded, the feed last.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
@@ -10,27 +19,32 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .audio import (
     ChapterAudio,
-    EpisodeWriter,
-    LevelledEncoder,
-    assemble_chapter,
+    ChapterWriter,
+    Leveller,
+    Loudness,
+    encode_episode,
     encode_m4b,
+    measure_loudness,
+    render_chapter,
     use_ffmpeg,
 )
+from .cache import ClipCache, default_cache_dir
+from .check import Report, check_build
 from .config import Settings
 from .content import Article, find_articles, read_article
 from .cover import Cover, generate_cover, load_cover
-from .engines import Engine, create_engine
 from .errors import ContentError, OutputError
 from .feed import FeedItem, Transcript, build_feed, item_guid
-from .site import Page, PageChapter, render_page
+from .site import CatalogArticle, Page, PageChapter, render_catalog, render_page
 from .speech import Chapter, build_script
+from .synthesis import Synthesizer
 from .tags import TrackTags, write_tags
 from .transcripts import ChapterMark, Cue, make_cues, to_json_chapters, to_srt, to_text, to_vtt
 
@@ -43,17 +57,25 @@ EPISODE_MP3 = "episode.mp3"
 EPISODE_M4B = "episode.m4b"
 PAGE_NAME = "index.html"
 CHAPTERS_JSON = "chapters.json"
+MANIFEST_VERSION = 2
+WORK_DIR = ".gutaudio-work"
+"""Scratch files of a running build (joined WAVs), inside the output folder; never published."""
 
 ProgressCallback = Callable[[int, int, str], None]
-"""Called as progress(done, total, text) after each utterance is synthesized."""
+"""Called as progress(done, total, text) after each utterance's clip is ready."""
 
 
 @dataclass(frozen=True)
 class Plan:
-    """What a build will make, decided before any audio exists."""
+    """What a build will make for one article, decided before any audio exists."""
 
     article: Article
     chapters: tuple[Chapter, ...]
+
+    @property
+    def folder(self) -> str:
+        """The article's folder inside output/."""
+        return self.article.slug
 
     @property
     def utterance_count(self) -> int:
@@ -63,24 +85,56 @@ class Plan:
 
 @dataclass(frozen=True)
 class ChapterResult:
-    """A finished chapter file."""
+    """A finished chapter file and what is known about it."""
 
     chapter: Chapter
     path: Path
     duration: float
     size: int
     timings: tuple[tuple[float, float], ...]
+    gain: float = 0.0
+    loudness: Loudness | None = None
+    reused: bool = False
+    audio_fingerprint: str = ""
+    tags_fingerprint: str = ""
 
 
 @dataclass(frozen=True)
 class EpisodeResult:
-    """The full episode: every chapter in one file, with chapter marks."""
+    """The full episode of an article: every chapter in one file, with chapter marks."""
 
     path: Path
     duration: float
     size: int
     marks: tuple[ChapterMark, ...]
     m4b: bool = False
+    loudness: Loudness | None = None
+    reused: bool = False
+    audio_fingerprint: str = ""
+    tags_fingerprint: str = ""
+
+
+@dataclass(frozen=True)
+class ArticleResult:
+    """Everything one article's edition is made of."""
+
+    plan: Plan
+    chapters: tuple[ChapterResult, ...]
+    episode: EpisodeResult
+
+
+@dataclass
+class BuildCounts:
+    """What a build made and what it reused."""
+
+    synthesized: int = 0
+    clips_reused: int = 0
+    chapters_encoded: int = 0
+    chapters_reused: int = 0
+    episodes_encoded: int = 0
+    episodes_reused: int = 0
+    files_written: int = 0
+    files_unchanged: int = 0
 
 
 @dataclass(frozen=True)
@@ -88,13 +142,18 @@ class BuildResult:
     """What a finished build published."""
 
     output_dir: Path
-    plan: Plan
-    chapters: tuple[ChapterResult, ...]
+    articles: tuple[ArticleResult, ...]
     feed_path: Path
-    cover_path: Path
     seconds: float
-    extra_files: tuple[Path, ...] = ()
-    """Everything else the build published besides the chapter MP3s: episode, page, feed."""
+    counts: BuildCounts = field(default_factory=BuildCounts)
+    written: tuple[Path, ...] = ()
+    """Files this build wrote (new or changed); unchanged files are left as they were."""
+    report: Report | None = None
+
+    @property
+    def chapters(self) -> tuple[ChapterResult, ...]:
+        """Every chapter of every article, in order."""
+        return tuple(c for a in self.articles for c in a.chapters)
 
     @property
     def audio_seconds(self) -> float:
@@ -102,201 +161,356 @@ class BuildResult:
         return sum(c.duration for c in self.chapters)
 
 
-def choose_article(settings: Settings) -> Path:
-    """Pick the article to build: the configured one, else the only article in content/."""
+def choose_articles(settings: Settings) -> list[Path]:
+    """The articles to build: the configured one, else every article in content/, by name."""
     if settings.article is not None:
-        return settings.article
+        return [settings.article]
     articles = find_articles(settings.content_dir)
     if not articles:
         raise ContentError(f"{settings.content_dir}: no article (.txt or .md) found")
-    if len(articles) > 1:
-        names = ", ".join(p.name for p in articles)
-        raise ContentError(
-            f"{settings.content_dir}: holds {len(articles)} articles ({names}); "
-            "name one with article = \"...\" in gutaudio.toml"
-        )
-    return articles[0]
+    return articles
 
 
-def plan_build(settings: Settings) -> Plan:
-    """Read the article and script its chapters; no audio, no files written."""
-    article = read_article(choose_article(settings), disclaimer_text=settings.disclaimer_text)
+def plan_article(path: Path, settings: Settings) -> Plan:
+    """Read one article and script its chapters; no audio, no files written."""
+    article = read_article(path, disclaimer_text=settings.disclaimer_text)
     return Plan(article, tuple(build_script(article, settings.audio, settings.lexicon)))
+
+
+def plan_build(settings: Settings) -> list[Plan]:
+    """Plan every article of the build, checking that their folders do not collide."""
+    plans = [plan_article(path, settings) for path in choose_articles(settings)]
+    seen: dict[str, Path] = {}
+    for plan in plans:
+        other = seen.setdefault(plan.folder, plan.article.source)
+        if other != plan.article.source:
+            raise ContentError(f"{plan.article.source}: its folder name '{plan.folder}' is "
+                               f"already taken by {other.name}; rename one of them")
+    return plans
 
 
 def publication_date(settings: Settings, article: Article) -> dt.date:
     """The article's date, else the show's, else today (with a note that rebuilds will differ)."""
     date = article.date or settings.show.date
     if date is None:
-        log.warning("no date in the article or [show] date; using today's date for pubDate")
+        log.warning("%s: no date in the article or [show] date; using today's date for pubDate",
+                    article.source)
         date = dt.datetime.now(dt.UTC).date()
     return date
 
 
-def build(settings: Settings, progress: ProgressCallback | None = None) -> BuildResult:
-    """Build the narrated edition of the article into settings.output_dir."""
+def read_manifest(output: Path) -> dict[str, Any]:
+    """The previous build's manifest, or an empty one when there is none (or it is unreadable)."""
+    try:
+        data = json.loads((output / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and data.get("version") == MANIFEST_VERSION else {}
+
+
+def build(settings: Settings, progress: ProgressCallback | None = None, *,
+          force: bool = False) -> BuildResult:
+    """Build the narrated edition of every article into settings.output_dir."""
     started = time.perf_counter()
-    plan = plan_build(settings)
+    plans = plan_build(settings)
     use_ffmpeg(settings.audio.ffmpeg)
-    cover = load_cover(settings.show.cover) if settings.show.cover else generate_cover(
-        settings.show.title, settings.show.author
-    )
-    engine = create_engine(settings.voice)
-    date = publication_date(settings, plan.article)
     output = settings.output_dir
-    cover_name = f"cover{cover.extension}"
-    with _staging(output) as staging:
-        episode = EpisodeWriter(staging.root / "episode.wav")
-        chapters = _make_chapters(plan, settings, engine, cover, date, staging, episode,
-                                  progress)
-        episode_result = _make_episode(plan, settings, cover, date, staging, episode, chapters)
+    previous = {} if force else read_manifest(output)
+    cover = load_cover(settings.show.cover) if settings.show.cover else generate_cover(
+        settings.show.title, settings.show.author)
+    cache = ClipCache(settings.build.cache_dir or default_cache_dir())
+    counts = BuildCounts()
+    with _staging(output) as staging, \
+            Synthesizer(settings.voice, cache, settings.build.jobs or None) as synthesizer:
+        builder = _ArticleBuilder(settings, synthesizer, staging, cover, previous, counts, progress)
+        builder.queue(plans)
+        articles = [builder.build(plan) for plan in plans]
+        counts.synthesized = synthesizer.stats.made
+        counts.clips_reused = synthesizer.stats.reused
+        articles = [_in_place(article, staging.root, output) for article in articles]
+        cover_name = f"cover{cover.extension}"
         staging.write(cover_name, cover.data)
-        staging.write(MANIFEST_NAME, _manifest(settings, plan, chapters, episode_result, engine))
-        staging.write(PAGE_NAME, _page(settings, plan, chapters, episode_result, cover_name))
-        staging.write(FEED_NAME, _feed_bytes(settings, plan, chapters, episode_result,
-                                             cover_name, date))
-        staging.publish(output)
-        extra = tuple(output / name for name in staging.files
-                      if not name.startswith(f"{CHAPTERS_DIR}/"))
-    final = tuple(
-        ChapterResult(c.chapter, output / c.path.relative_to(staging.root), c.duration, c.size,
-                      c.timings)
-        for c in chapters
-    )
-    return BuildResult(output, plan, final, output / FEED_NAME, output / cover_name,
-                       time.perf_counter() - started, extra)
+        staging.write(PAGE_NAME, _catalog_page(settings, articles, cover_name))
+        staging.write(MANIFEST_NAME, _manifest(settings, articles, synthesizer, builder))
+        staging.write(FEED_NAME, _feed_bytes(settings, articles, cover_name))
+        keep = {name for a in articles for name in _article_files(a, settings)}
+        written = staging.publish(output, keep | {cover_name, PAGE_NAME, MANIFEST_NAME, FEED_NAME},
+                                  [a.plan.folder for a in articles])
+    counts.files_written = len(written)
+    counts.files_unchanged = len(staging.unchanged)
+    measured = {f"{a.plan.folder}/{CHAPTERS_DIR}/{c.chapter.filename}": c.loudness
+                for a in articles for c in a.chapters if c.loudness}
+    measured |= {f"{a.plan.folder}/{EPISODE_MP3}": a.episode.loudness
+                 for a in articles if a.episode.loudness}
+    report = check_build(output, settings.audio.loudness_lufs, settings.audio.true_peak_dbtp,
+                         measured={name: (m.integrated, m.true_peak) for name, m in measured.items()})
+    return BuildResult(output, tuple(articles), output / FEED_NAME, time.perf_counter() - started,
+                       counts, tuple(output / name for name in written), report)
 
 
-def _page(settings: Settings, plan: Plan, chapters: list[ChapterResult], episode: EpisodeResult,
-          cover_name: str) -> str:
-    page_chapters = []
-    for result in chapters:
-        chapter = result.chapter
-        section = plan.article.sections[chapter.index - 1]
-        page_chapters.append(PageChapter(
-            number=chapter.index,
-            title=chapter.title,
-            audio=f"{CHAPTERS_DIR}/{chapter.filename}",
-            stem=f"{CHAPTERS_DIR}/{Path(chapter.filename).stem}",
-            duration=result.duration,
-            blocks=tuple((b.text, b.is_heading) for b in section.blocks),
-            is_disclaimer=chapter.is_disclaimer,
-        ))
-    return render_page(Page(
-        language=settings.show.language,
-        show_title=settings.show.title,
-        article_title=plan.article.title,
-        author=settings.show.author,
-        description=settings.show.description,
-        cover=cover_name,
-        episode_audio=EPISODE_MP3,
-        episode_stem=Path(EPISODE_MP3).stem,
-        episode_duration=episode.duration,
-        chapters=page_chapters,
-        chapters_json=CHAPTERS_JSON,
-        m4b=EPISODE_M4B if episode.m4b else "",
-    ))
+def _in_place(article: ArticleResult, staging: Path, output: Path) -> ArticleResult:
+    """The same results with paths where the files will be once published."""
+    def moved(path: Path) -> Path:
+        return output / path.relative_to(staging) if path.is_relative_to(staging) else path
+
+    chapters = tuple(replace(c, path=moved(c.path)) for c in article.chapters)
+    return replace(article, chapters=chapters,
+                   episode=replace(article.episode, path=moved(article.episode.path)))
 
 
-def _transcript_files(staging: _Staging, stem: str, title: str, sections: list[tuple[str, str]],
-                      cues: list[Cue]) -> None:
-    staging.write(f"{stem}.vtt", to_vtt(cues))
-    staging.write(f"{stem}.srt", to_srt(cues))
-    staging.write(f"{stem}.txt", to_text(title, sections))
-
-
-def _make_chapters(
-    plan: Plan,
-    settings: Settings,
-    engine: Engine,
-    cover: Cover,
-    date: dt.date,
-    staging: _Staging,
-    episode: EpisodeWriter,
-    progress: ProgressCallback | None,
-) -> list[ChapterResult]:
-    total = plan.utterance_count
-    done = 0
-    results = []
-    encoder = LevelledEncoder(settings.audio)
-    for chapter in plan.chapters:
-        clips = []
-        for utterance in chapter.utterances:
-            clips.append(engine.synthesize(utterance.spoken))
-            done += 1
-            if progress:
-                progress(done, total, utterance.display)
-        audio: ChapterAudio = assemble_chapter(
-            clips, [u.pause_after_ms for u in chapter.utterances], settings.audio
-        )
-        path = staging.reserve(f"{CHAPTERS_DIR}/{chapter.filename}")
-        episode.add(encoder.encode(audio.segment, path))
-        write_tags(path, _track_tags(settings, plan, chapter.title, chapter.index,
-                                     len(plan.chapters), chapter.text, cover, date))
-        cues = make_cues([u.display for u in chapter.utterances], audio.timings)
-        _transcript_files(staging, f"{CHAPTERS_DIR}/{Path(chapter.filename).stem}",
-                          plan.article.title, [(chapter.title, chapter.text)], cues)
-        results.append(ChapterResult(chapter, path, audio.duration, path.stat().st_size,
-                                     audio.timings))
-        log.info("chapter %d/%d: %s (%.1f s)", chapter.index, len(plan.chapters),
-                 chapter.title, audio.duration)
-    return results
-
-
-def _make_episode(
-    plan: Plan,
-    settings: Settings,
-    cover: Cover,
-    date: dt.date,
-    staging: _Staging,
-    episode: EpisodeWriter,
-    chapters: list[ChapterResult],
-) -> EpisodeResult:
-    """Encode the full episode with CHAP marks, its transcripts and its JSON chapters."""
-    marks: list[ChapterMark] = []
-    position = 0.0
-    cues: list[Cue] = []
-    for result in chapters:
-        marks.append(ChapterMark(position, position + result.duration, result.chapter.title))
-        cues += make_cues([u.display for u in result.chapter.utterances], result.timings,
-                          offset=position)
-        position += result.duration
-    path = staging.reserve(EPISODE_MP3)
-    episode.encode(path, settings.audio)
-    full_text = "\n\n".join(c.chapter.text for c in chapters)
-    tags = _track_tags(settings, plan, plan.article.title, 1, 1, full_text, cover, date)
-    write_tags(path, replace(tags, chapters=tuple((m.start, m.end, m.title) for m in marks)))
-    _transcript_files(staging, "episode", plan.article.title,
-                      [(c.chapter.title, c.chapter.text) for c in chapters], cues)
-    staging.write(CHAPTERS_JSON, to_json_chapters(marks))
+def _article_files(article: ArticleResult, settings: Settings) -> list[str]:
+    folder = article.plan.folder
+    names = [f"{folder}/{n}" for n in (EPISODE_MP3, "episode.vtt", "episode.srt", "episode.txt",
+                                       CHAPTERS_JSON, PAGE_NAME)]
     if settings.audio.m4b:
-        encode_m4b(episode.path, staging.reserve(EPISODE_M4B), marks, cover.data,
-                   {"title": plan.article.title, "artist": settings.show.author,
-                    "album": plan.article.title, "genre": "Audiobook",
-                    "date": date.isoformat(), "comment": tags.comment},
-                   settings.audio)
-    return EpisodeResult(path, episode.duration, path.stat().st_size, tuple(marks),
-                         settings.audio.m4b)
+        names.append(f"{folder}/{EPISODE_M4B}")
+    for result in article.chapters:
+        stem = f"{folder}/{CHAPTERS_DIR}/{Path(result.chapter.filename).stem}"
+        names += [f"{stem}.mp3", f"{stem}.vtt", f"{stem}.srt", f"{stem}.txt"]
+    return names
 
 
-def _track_tags(settings: Settings, plan: Plan, title: str, track: int, total: int, text: str,
-                cover: Cover, date: dt.date) -> TrackTags:
-    disclaimer = plan.article.disclaimer
-    return TrackTags(
-        title=title,
-        artist=settings.show.author,
-        album=plan.article.title,
-        track=track,
-        total=total,
-        genre=settings.show.genre,
-        date=date,
-        language=settings.show.language,
-        text=text,
-        comment=disclaimer.text if disclaimer else "",
-        link=settings.show.link,
-        copyright=settings.show.copyright,
-        cover_jpeg=cover.embedded_jpeg,
-    )
+def fingerprint(data: Any) -> str:
+    """A short stable hash of JSON-able data: what decides whether a file must be made again."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+class _ArticleBuilder:
+    """Makes (or reuses) the chapters, episode and transcripts of each article."""
+
+    def __init__(self, settings: Settings, synthesizer: Synthesizer, staging: _Staging,
+                 cover: Cover, previous: dict[str, Any], counts: BuildCounts,
+                 progress: ProgressCallback | None) -> None:
+        self.settings = settings
+        self.synthesizer = synthesizer
+        self.staging = staging
+        self.cover = cover
+        self.previous = {a["folder"]: a for a in previous.get("articles", [])}
+        self.counts = counts
+        self.progress = progress
+        self.done = 0
+        self.total = 0
+        self.audio_settings = {
+            key: getattr(settings.audio, key)
+            for key in ("sample_rate", "bitrate_kbps", "channels", "lead_in_ms", "tail_ms",
+                        "loudness_lufs", "true_peak_dbtp")
+        }
+        shift = previous.get("codec_shift", {})
+        known = shift.get("value") if shift.get("settings") == self.codec_settings else None
+        self.leveller = Leveller(settings.audio, known)
+
+    @property
+    def codec_settings(self) -> str:
+        """What the encoder's loudness shift depends on."""
+        return fingerprint({"audio": self.audio_settings, "version": __version__})
+
+    def _audio_fingerprint(self, chapter: Chapter) -> str:
+        return fingerprint({
+            "version": __version__, "manifest": MANIFEST_VERSION, "audio": self.audio_settings,
+            "clips": [self.synthesizer.key(u.spoken) for u in chapter.utterances],
+            "pauses": [u.pause_after_ms for u in chapter.utterances],
+        })
+
+    def _reusable(self, plan: Plan, chapter: Chapter) -> dict[str, Any] | None:
+        """The previous build's record of this chapter, if its file can be kept as it is."""
+        old = self.previous.get(plan.folder, {}).get("chapters", {}).get(chapter.filename)
+        if not old or old.get("audio_fingerprint") != self._audio_fingerprint(chapter):
+            return None
+        path = self.settings.output_dir / plan.folder / CHAPTERS_DIR / chapter.filename
+        try:
+            return old if path.stat().st_size == old["bytes"] else None
+        except OSError:
+            return None
+
+    def _levelled(self, chapter: Chapter) -> Path | None:
+        """The cached levelled audio of an unchanged chapter, if the cache still holds it."""
+        path = self.synthesizer.cache.chapter_path(self._audio_fingerprint(chapter))
+        return path if path.is_file() else None
+
+    def queue(self, plans: list[Plan]) -> None:
+        """Start synthesizing, in reading order, every clip a chapter to be made needs."""
+        texts = []
+        for plan in plans:
+            keep_episode = self._episode_kept(plan)
+            for chapter in plan.chapters:
+                reusable = self._reusable(plan, chapter) is not None
+                if not reusable or (not keep_episode and self._levelled(chapter) is None):
+                    texts += [u.spoken for u in chapter.utterances]
+        self.total = len(texts)
+        self.synthesizer.start(texts)
+
+    def _episode_fingerprint(self, plan: Plan) -> str:
+        return fingerprint({"chapters": [self._audio_fingerprint(c) for c in plan.chapters],
+                            "m4b": self.settings.audio.m4b})
+
+    def _episode_kept(self, plan: Plan) -> bool:
+        old = self.previous.get(plan.folder, {}).get("episode")
+        if not old or old.get("audio_fingerprint") != self._episode_fingerprint(plan):
+            return False
+        folder = self.settings.output_dir / plan.folder
+        files = [folder / EPISODE_MP3] + ([folder / EPISODE_M4B] if self.settings.audio.m4b else [])
+        return all(path.is_file() for path in files) and \
+            (folder / EPISODE_MP3).stat().st_size == old["bytes"]
+
+    def build(self, plan: Plan) -> ArticleResult:
+        """Make or reuse every file of one article."""
+        date = publication_date(self.settings, plan.article)
+        keep_episode = self._episode_kept(plan)
+        work = self.staging.work / plan.folder
+        work.mkdir(parents=True, exist_ok=True)
+        results: list[ChapterResult] = []
+        levelled: list[Path] = []
+        for chapter in plan.chapters:
+            old = self._reusable(plan, chapter)
+            if old is not None:
+                result = self._reuse_chapter(plan, chapter, old, date)
+                flac = self._levelled(chapter)
+                if flac is None and not keep_episode:  # the cache lost it: level it again
+                    raw = self._join(chapter, work)
+                    made = work / f"{Path(chapter.filename).stem}.flac"
+                    render_chapter(raw, result.gain, self.settings.audio, levelled=made)
+                    raw.path.unlink()
+                    flac = self.synthesizer.cache.keep_chapter(result.audio_fingerprint, made)
+            else:
+                result, flac = self._make_chapter(plan, chapter, date, work)
+            results.append(result)
+            if flac is not None:
+                levelled.append(flac)
+            self._transcripts(plan, f"{CHAPTERS_DIR}/{Path(chapter.filename).stem}",
+                              [(chapter.title, chapter.text)],
+                              make_cues([u.display for u in chapter.utterances], result.timings))
+        episode = self._episode(plan, results, levelled, date, keep_episode)
+        article = ArticleResult(plan, tuple(results), episode)
+        self.staging.write(f"{plan.folder}/{PAGE_NAME}",
+                           _article_page(self.settings, article, f"cover{self.cover.extension}"))
+        return article
+
+    def _join(self, chapter: Chapter, work: Path) -> ChapterAudio:
+        writer: ChapterWriter | None = None
+        for utterance in chapter.utterances:
+            clip = self.synthesizer.clip(utterance.spoken)
+            if writer is None:
+                writer = ChapterWriter(work / f"{Path(chapter.filename).stem}.raw.wav",
+                                       clip.sample_rate, self.settings.audio)
+            writer.add(clip, utterance.pause_after_ms)
+            self.done += 1
+            if self.progress:
+                self.progress(min(self.done, self.total), self.total, utterance.display)
+        if writer is None:
+            raise ContentError(f"chapter '{chapter.title}' has nothing to speak")
+        return writer.close()
+
+    def _make_chapter(self, plan: Plan, chapter: Chapter, date: dt.date,
+                      work: Path) -> tuple[ChapterResult, Path]:
+        raw = self._join(chapter, work)
+        relative = f"{plan.folder}/{CHAPTERS_DIR}/{chapter.filename}"
+        path = self.staging.reserve(relative)
+        made = work / f"{Path(chapter.filename).stem}.flac"
+        gain, loudness = self.leveller.render(raw, path, made)
+        raw.path.unlink()
+        flac = self.synthesizer.cache.keep_chapter(self._audio_fingerprint(chapter), made)
+        tags = self._tags(plan, chapter.title, chapter.index, len(plan.chapters), chapter.text, date)
+        self._write_tags(path, tags)
+        self.counts.chapters_encoded += 1
+        log.info("%s: made (%.1f s, %.1f LUFS)", relative, raw.duration, loudness.integrated)
+        # Times are kept to the millisecond, as the manifest stores them, so a rebuild that
+        # reads them back computes exactly the same chapter marks and tags.
+        timings = tuple((round(start, 3), round(end, 3)) for start, end in raw.timings)
+        return ChapterResult(chapter, path, round(raw.duration, 3), path.stat().st_size, timings,
+                             gain, loudness, audio_fingerprint=self._audio_fingerprint(chapter),
+                             tags_fingerprint=self._tags_fingerprint(tags)), flac
+
+    def _reuse_chapter(self, plan: Plan, chapter: Chapter, old: dict[str, Any],
+                       date: dt.date) -> ChapterResult:
+        """Keep a chapter's audio; its tags are written again only if what they say changed."""
+        relative = f"{plan.folder}/{CHAPTERS_DIR}/{chapter.filename}"
+        tags = self._tags(plan, chapter.title, chapter.index, len(plan.chapters), chapter.text, date)
+        path = self._retag_if_changed(relative, tags, old)
+        self.counts.chapters_reused += 1
+        loudness = Loudness(old["loudness"], old["true_peak"]) if "loudness" in old else None
+        timings = tuple((start, end) for start, end in old["timings"])
+        return ChapterResult(chapter, path, old["duration"], path.stat().st_size, timings,
+                             old["gain"], loudness, reused=True,
+                             audio_fingerprint=old["audio_fingerprint"],
+                             tags_fingerprint=self._tags_fingerprint(tags))
+
+    def _retag_if_changed(self, relative: str, tags: TrackTags, old: dict[str, Any]) -> Path:
+        """Keep a file's audio; stage a copy with new tags only if what the tags say changed."""
+        current = self.settings.output_dir / relative
+        if old.get("tags_fingerprint") == self._tags_fingerprint(tags):
+            return current
+        path = self.staging.reserve(relative)
+        shutil.copyfile(current, path)
+        self._write_tags(path, tags)
+        return path
+
+    def _tags_fingerprint(self, tags: TrackTags) -> str:
+        return fingerprint({"tags": repr(tags), "version": __version__,
+                            "cover": hashlib.sha256(self.cover.data).hexdigest()})
+
+    def _write_tags(self, path: Path, tags: TrackTags) -> None:
+        write_tags(path, replace(tags, cover_jpeg=self.cover.embedded_jpeg))
+
+    def _episode(self, plan: Plan, chapters: list[ChapterResult], levelled: list[Path],
+                 date: dt.date, keep: bool) -> EpisodeResult:
+        """Encode (or keep) the full episode with CHAP marks, its transcripts and JSON chapters."""
+        marks: list[ChapterMark] = []
+        cues: list[Cue] = []
+        position = 0.0
+        for result in chapters:
+            marks.append(ChapterMark(position, position + result.duration, result.chapter.title))
+            cues += make_cues([u.display for u in result.chapter.utterances], result.timings,
+                              offset=position)
+            position += result.duration
+        self._transcripts(plan, Path(EPISODE_MP3).stem,
+                          [(c.chapter.title, c.chapter.text) for c in chapters], cues)
+        self.staging.write(f"{plan.folder}/{CHAPTERS_JSON}", to_json_chapters(marks))
+        full_text = "\n\n".join(c.chapter.text for c in chapters)
+        tags = replace(self._tags(plan, plan.article.title, 1, 1, full_text, date),
+                       chapters=tuple((m.start, m.end, m.title) for m in marks))
+        relative = f"{plan.folder}/{EPISODE_MP3}"
+        old = self.previous.get(plan.folder, {}).get("episode", {})
+        fingerprints = {"audio_fingerprint": self._episode_fingerprint(plan),
+                        "tags_fingerprint": self._tags_fingerprint(tags)}
+        if keep:
+            path = self._retag_if_changed(relative, tags, old)
+            self.counts.episodes_reused += 1
+            loudness = Loudness(old["loudness"], old["true_peak"]) if "loudness" in old else None
+            return EpisodeResult(path, position, path.stat().st_size, tuple(marks),
+                                 self.settings.audio.m4b, loudness, reused=True, **fingerprints)
+        path = self.staging.reserve(relative)
+        encode_episode(levelled, path, self.settings.audio)
+        self._write_tags(path, tags)
+        if self.settings.audio.m4b:
+            encode_m4b(levelled, self.staging.reserve(f"{plan.folder}/{EPISODE_M4B}"), marks,
+                       self.cover.data,
+                       {"title": plan.article.title, "artist": self.settings.show.author,
+                        "album": plan.article.title, "genre": "Audiobook",
+                        "date": date.isoformat(), "comment": tags.comment},
+                       self.settings.audio)
+        self.counts.episodes_encoded += 1
+        loudness = measure_loudness(path, self.settings.audio.ffmpeg)
+        return EpisodeResult(path, position, path.stat().st_size, tuple(marks),
+                             self.settings.audio.m4b, loudness, **fingerprints)
+
+    def _transcripts(self, plan: Plan, stem: str, sections: list[tuple[str, str]],
+                     cues: list[Cue]) -> None:
+        base = f"{plan.folder}/{stem}"
+        self.staging.write(f"{base}.vtt", to_vtt(cues))
+        self.staging.write(f"{base}.srt", to_srt(cues))
+        self.staging.write(f"{base}.txt", to_text(plan.article.title, sections))
+
+    def _tags(self, plan: Plan, title: str, track: int, total: int, text: str,
+              date: dt.date) -> TrackTags:
+        disclaimer = plan.article.disclaimer
+        show = self.settings.show
+        return TrackTags(
+            title=title, artist=show.author, album=plan.article.title, track=track, total=total,
+            genre=show.genre, date=date, language=show.language, text=text,
+            comment=disclaimer.text if disclaimer else "", link=show.link,
+            copyright=show.copyright, cover_jpeg=None,
+        )
 
 
 def _transcript_links(base: str, stem: str, language: str) -> tuple[Transcript, ...]:
@@ -307,138 +521,170 @@ def _transcript_links(base: str, stem: str, language: str) -> tuple[Transcript, 
     )
 
 
-def _feed_bytes(
-    settings: Settings, plan: Plan, chapters: list[ChapterResult], episode: EpisodeResult,
-    cover_name: str, date: dt.date,
-) -> bytes:
+def _feed_bytes(settings: Settings, articles: list[ArticleResult], cover_name: str) -> bytes:
+    """The show's feed: every article's chapters in order (or each article as one episode).
+
+    With several articles each is a season (itunes:season) and item titles name the article,
+    so apps that ignore seasons still tell the chapters apart.
+    """
     base = settings.show.base_url
     language = settings.show.language
-    noon = dt.datetime.combine(date, dt.time(12, 0), tzinfo=dt.UTC)
-    if settings.show.feed_items == "episode":
-        contents = "\n".join(f"{c.chapter.index}. {c.chapter.title}" for c in chapters)
-        items = [FeedItem(
-            title=plan.article.title,
-            guid=item_guid(settings.show.link, plan.article.slug, "episode"),
-            url=base + EPISODE_MP3,
-            length=episode.size,
-            duration=episode.duration,
-            episode=1,
-            published=noon,
-            description=f"{chapters[0].chapter.text}\n\nChapters:\n{contents}",
-            transcripts=_transcript_links(base, Path(EPISODE_MP3).stem, language),
-            chapters_url=base + CHAPTERS_JSON,
-        )]
-    else:
-        items = [
-            FeedItem(
-                title=result.chapter.title,
-                guid=item_guid(settings.show.link, plan.article.slug, result.chapter.slug),
-                url=f"{base}{CHAPTERS_DIR}/{result.chapter.filename}",
+    several = len(articles) > 1
+    items: list[FeedItem] = []
+    for season, article in enumerate(articles, 1):
+        plan = article.plan
+        folder_url = f"{base}{plan.folder}/"
+        noon = dt.datetime.combine(publication_date(settings, plan.article), dt.time(12, 0),
+                                   tzinfo=dt.UTC)
+        if settings.show.feed_items == "episode":
+            contents = "\n".join(f"{c.chapter.index}. {c.chapter.title}" for c in article.chapters)
+            items.append(FeedItem(
+                title=plan.article.title,
+                guid=item_guid(settings.show.link, plan.article.slug, "episode"),
+                url=folder_url + EPISODE_MP3,
+                length=article.episode.size,
+                duration=article.episode.duration,
+                episode=season,
+                published=noon,
+                description=f"{article.chapters[0].chapter.text}\n\nChapters:\n{contents}",
+                transcripts=_transcript_links(folder_url, Path(EPISODE_MP3).stem, language),
+                chapters_url=folder_url + CHAPTERS_JSON,
+            ))
+            continue
+        for result in article.chapters:
+            chapter = result.chapter
+            title = f"{plan.article.title}: {chapter.title}" if several else chapter.title
+            items.append(FeedItem(
+                title=title,
+                guid=item_guid(settings.show.link, plan.article.slug, chapter.slug),
+                url=f"{folder_url}{CHAPTERS_DIR}/{chapter.filename}",
                 length=result.size,
                 duration=result.duration,
-                episode=result.chapter.index,
+                episode=chapter.index,
+                season=season if several else None,
                 # One minute apart in reading order, so apps that sort by date keep the order.
-                published=noon + dt.timedelta(minutes=result.chapter.index - 1),
-                description=result.chapter.text,
+                published=noon + dt.timedelta(minutes=chapter.index - 1),
+                description=chapter.text,
                 transcripts=_transcript_links(
-                    base, f"{CHAPTERS_DIR}/{Path(result.chapter.filename).stem}", language),
-            )
-            for result in chapters
-        ]
-    built = items[-1].published if items else noon
+                    folder_url, f"{CHAPTERS_DIR}/{Path(chapter.filename).stem}", language),
+            ))
+    built = max((item.published for item in items), default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
     return build_feed(settings.show, feed_url=settings.feed_url, image_url=base + cover_name,
                       items=items, built=built)
 
 
-def _manifest(settings: Settings, plan: Plan, chapters: list[ChapterResult],
-              episode: EpisodeResult, engine: Engine) -> bytes:
+def _article_page(settings: Settings, article: ArticleResult, cover_name: str) -> str:
+    plan = article.plan
+    chapters = [
+        PageChapter(
+            number=result.chapter.index,
+            title=result.chapter.title,
+            audio=f"{CHAPTERS_DIR}/{result.chapter.filename}",
+            stem=f"{CHAPTERS_DIR}/{Path(result.chapter.filename).stem}",
+            duration=result.duration,
+            blocks=tuple((b.text, b.is_heading) for b in section.blocks),
+            is_disclaimer=result.chapter.is_disclaimer,
+        )
+        for result, section in zip(article.chapters, _sections_of(plan), strict=True)
+    ]
+    return render_page(Page(
+        language=settings.show.language,
+        show_title=settings.show.title,
+        article_title=plan.article.title,
+        author=settings.show.author,
+        description=settings.show.description,
+        cover=f"../{cover_name}",
+        episode_audio=EPISODE_MP3,
+        episode_stem=Path(EPISODE_MP3).stem,
+        episode_duration=article.episode.duration,
+        chapters=chapters,
+        feed="../" + FEED_NAME,
+        home="../" + PAGE_NAME,
+        chapters_json=CHAPTERS_JSON,
+        m4b=EPISODE_M4B if article.episode.m4b else "",
+    ))
+
+
+def _sections_of(plan: Plan) -> list[Any]:
+    """The article sections that became chapters (sections with nothing to speak are left out)."""
+    by_title = {}
+    for section in plan.article.sections:
+        by_title.setdefault((section.title, section.text), section)
+    return [by_title[(c.title, c.text)] for c in plan.chapters]
+
+
+def _catalog_page(settings: Settings, articles: list[ArticleResult], cover_name: str) -> str:
+    return render_catalog(
+        language=settings.show.language, show_title=settings.show.title,
+        description=settings.show.description, author=settings.show.author, cover=cover_name,
+        feed=FEED_NAME,
+        articles=[CatalogArticle(a.plan.article.title, f"{a.plan.folder}/{PAGE_NAME}",
+                                 f"{a.plan.folder}/{EPISODE_MP3}", a.episode.duration,
+                                 [c.chapter.title for c in a.chapters]) for a in articles],
+    )
+
+
+def _manifest(settings: Settings, articles: list[ArticleResult], synthesizer: Synthesizer,
+              builder: _ArticleBuilder) -> str:
+    shift = builder.leveller.codec_shift
     data = {
+        "version": MANIFEST_VERSION,
         "generator": f"gutaudio {__version__}",
+        "engine": settings.voice.engine,
+        "voice": synthesizer.engine.voice_name(),
         "loudness_lufs": settings.audio.loudness_lufs,
         "true_peak_dbtp": settings.audio.true_peak_dbtp,
-        "article": {"title": plan.article.title, "source": plan.article.source.name},
-        "engine": engine.name,
-        "voice": engine.voice_name(),
+        "codec_shift": {"settings": builder.codec_settings,
+                        "value": None if shift is None else round(shift, 2)},
+        "articles": [_article_manifest(article) for article in articles],
+    }
+    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+
+
+def _article_manifest(article: ArticleResult) -> dict[str, Any]:
+    plan = article.plan
+    episode = article.episode
+    return {
+        "folder": plan.folder,
+        "title": plan.article.title,
+        "source": plan.article.source.name,
         "episode": {
-            "file": EPISODE_MP3,
+            "file": f"{plan.folder}/{EPISODE_MP3}",
             "duration": round(episode.duration, 3),
             "bytes": episode.size,
+            "audio_fingerprint": episode.audio_fingerprint,
+            "tags_fingerprint": episode.tags_fingerprint,
+            **_loudness_fields(episode.loudness),
             "chapters": [{"start": round(m.start, 3), "end": round(m.end, 3), "title": m.title}
                          for m in episode.marks],
         },
-        "chapters": [
-            {
+        "chapters": {
+            r.chapter.filename: {
                 "index": r.chapter.index,
                 "title": r.chapter.title,
-                "file": f"{CHAPTERS_DIR}/{r.chapter.filename}",
+                "file": f"{plan.folder}/{CHAPTERS_DIR}/{r.chapter.filename}",
                 "duration": round(r.duration, 3),
                 "bytes": r.size,
+                "gain": round(r.gain, 4),
+                "audio_fingerprint": r.audio_fingerprint,
+                "tags_fingerprint": r.tags_fingerprint,
+                **_loudness_fields(r.loudness),
+                "timings": [[round(s, 3), round(e, 3)] for s, e in r.timings],
                 "utterances": [
                     {"start": round(start, 3), "end": round(end, 3), "text": u.display,
                      "spoken": u.spoken}
                     for u, (start, end) in zip(r.chapter.utterances, r.timings, strict=True)
                 ],
             }
-            for r in chapters
-        ],
+            for r in article.chapters
+        },
     }
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-class _Staging:
-    """A scratch folder inside output/ that remembers what was made there, to publish it whole."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.files: list[str] = []
-
-    def reserve(self, relative: str) -> Path:
-        """Register a file that another tool (ffmpeg, mutagen) will write; return its path."""
-        path = self.root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.files.append(relative)
-        return path
-
-    def write(self, relative: str, data: bytes | str) -> Path:
-        """Write a finished file into the staging folder."""
-        path = self.reserve(relative)
-        try:
-            if isinstance(data, str):
-                path.write_text(data, encoding="utf-8", newline="\n")
-            else:
-                path.write_bytes(data)
-        except OSError as e:
-            raise OutputError(f"{path}: cannot write: {e.strerror or e}") from e
-        return path
-
-    def publish(self, output: Path) -> None:
-        """Move every file into output/, the feed last; then drop chapter files no longer made."""
-        ordered = sorted(self.files, key=lambda name: name == FEED_NAME)
-        try:
-            for relative in ordered:
-                (output / relative).parent.mkdir(parents=True, exist_ok=True)
-                os.replace(self.root / relative, output / relative)
-            made = set(self.files)
-            chapters = output / CHAPTERS_DIR
-            for old in chapters.iterdir() if chapters.is_dir() else ():
-                if f"{CHAPTERS_DIR}/{old.name}" not in made and old.is_file():
-                    old.unlink()
-        except OSError as e:
-            raise OutputError(f"{output}: cannot publish the build: {e.strerror or e}") from e
-
-
-@contextmanager
-def _staging(output: Path) -> Iterator[_Staging]:
-    """A scratch folder inside output/, removed afterwards whether the build succeeds or not."""
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-        root = Path(tempfile.mkdtemp(prefix=".gutaudio-staging-", dir=output))
-    except OSError as e:
-        raise OutputError(f"{output}: cannot create the output folder: {e.strerror or e}") from e
-    try:
-        yield _Staging(root)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+def _loudness_fields(loudness: Loudness | None) -> dict[str, float]:
+    if loudness is None:
+        return {}
+    return {"loudness": loudness.integrated, "true_peak": loudness.true_peak}
 
 
 @dataclass(frozen=True)
@@ -449,6 +695,7 @@ class TimingRow:
     start: float
     end: float
     text: str
+    article: str = ""
 
 
 def read_timings(output: Path) -> list[TimingRow]:
@@ -457,11 +704,79 @@ def read_timings(output: Path) -> list[TimingRow]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return [
-            TimingRow(chapter["index"], utterance["start"], utterance["end"], utterance["text"])
-            for chapter in data["chapters"]
+            TimingRow(chapter["index"], utterance["start"], utterance["end"], utterance["text"],
+                      article["folder"])
+            for article in data["articles"]
+            for chapter in article["chapters"].values()
             for utterance in chapter["utterances"]
         ]
     except FileNotFoundError as e:
         raise OutputError(f"{path}: no finished build here; run gutaudio build first") from e
-    except (OSError, ValueError, KeyError, TypeError) as e:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
         raise OutputError(f"{path}: not a gutaudio build manifest ({e})") from e
+
+
+class _Staging:
+    """A scratch folder inside output/ that remembers what was made there, to publish it whole."""
+
+    def __init__(self, root: Path, output: Path) -> None:
+        self.root = root
+        self.output = output
+        self.work = root / WORK_DIR
+        self.files: list[str] = []
+        self.unchanged: list[str] = []
+
+    def reserve(self, relative: str) -> Path:
+        """Register a file that another tool (ffmpeg, mutagen) will write; return its path."""
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if relative not in self.files:
+            self.files.append(relative)
+        return path
+
+    def write(self, relative: str, data: bytes | str) -> None:
+        """Stage a finished file, unless the published one already holds exactly this."""
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+        with contextlib.suppress(OSError):
+            if (self.output / relative).read_bytes() == payload:
+                self.unchanged.append(relative)
+                return
+        path = self.reserve(relative)
+        try:
+            path.write_bytes(payload)
+        except OSError as e:
+            raise OutputError(f"{path}: cannot write: {e.strerror or e}") from e
+
+    def publish(self, output: Path, keep: set[str], folders: list[str]) -> list[str]:
+        """Move staged files into output/, the feed last; drop files of these articles not kept.
+
+        Returns the files moved into place.
+        """
+        ordered = sorted(self.files, key=lambda name: name == FEED_NAME)
+        try:
+            for relative in ordered:
+                target = output / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(self.root / relative, target)
+            for folder in folders:
+                for old in (output / folder).rglob("*"):
+                    name = old.relative_to(output).as_posix()
+                    if old.is_file() and name not in keep and not name.startswith("."):
+                        old.unlink()
+        except OSError as e:
+            raise OutputError(f"{output}: cannot publish the build: {e.strerror or e}") from e
+        return ordered
+
+
+@contextlib.contextmanager
+def _staging(output: Path) -> Iterator[_Staging]:
+    """A scratch folder inside output/, removed afterwards whether the build succeeds or not."""
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        root = Path(tempfile.mkdtemp(prefix=".gutaudio-staging-", dir=output))
+    except OSError as e:
+        raise OutputError(f"{output}: cannot create the output folder: {e.strerror or e}") from e
+    try:
+        yield _Staging(root, output)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-import numpy as np
 from lxml import etree
 from mutagen import MutagenError
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
 from PIL import Image, UnidentifiedImageError
 
-from .audio import decode_file, integrated_loudness, true_peak
+from .audio import measure_loudness
 from .config import APPLE_CATEGORIES
 from .cover import MAX_SIZE, MIN_SIZE
 from .feed import ATOM, ITUNES, MAX_DESCRIPTION_BYTES, PODCAST, podcast_guid
@@ -77,15 +76,22 @@ class Report:
 
 
 def check_build(output: Path, loudness_target: float | None = None,
-                true_peak_ceiling: float = -1.0) -> Report:
-    """Check every file of a finished build; loudness target from build.json unless given."""
-    checker = _Checker(output, loudness_target, true_peak_ceiling)
+                true_peak_ceiling: float = -1.0, *,
+                measured: dict[str, tuple[float, float]] | None = None) -> Report:
+    """Check every file of a finished build; loudness target from build.json unless given.
+
+    measured: loudness and true peak the build itself measured on its MP3s (by path relative to
+    output/), so a build's closing check need not decode its audio again.
+    """
+    checker = _Checker(output, loudness_target, true_peak_ceiling, measured or {})
     return Report(tuple(checker.run()))
 
 
 class _Checker:
-    def __init__(self, output: Path, target: float | None, ceiling: float) -> None:
+    def __init__(self, output: Path, target: float | None, ceiling: float,
+                 measured: dict[str, tuple[float, float]]) -> None:
         self.output = output
+        self.measured = measured
         self.target = target
         self.ceiling = ceiling
         self.base = ""
@@ -253,7 +259,11 @@ class _Checker:
             yield from self._json_chapters(chapters.get("url", ""), label)
 
     def _duration(self, path: Path, name: str, duration: str) -> Iterator[Finding]:
-        real = len(decode_file(path, 8000)) / 2 / 8000
+        try:
+            real = MP3(path).info.length  # frames counted by the LAME info frame
+        except MutagenError as e:
+            yield self._bad("itunes:duration", name, f"not a readable MP3 ({e})")
+            return
         if not duration.isdigit():
             yield self._bad("itunes:duration", name, f"{duration!r} is not whole seconds")
         elif abs(int(duration) - real) > DURATION_TOLERANCE_S:
@@ -314,10 +324,13 @@ class _Checker:
         yield (self._bad("ID3 tags", name, "missing " + ", ".join(missing)) if missing
                else self._ok("ID3 tags", name, "ID3v2.3: " + ", ".join(REQUIRED_ID3)))
         yield from self._mp3val(path, name)
-        samples = np.frombuffer(decode_file(path, info.sample_rate), dtype="<i2") / 32768.0
-        loudness, peak = integrated_loudness(samples, info.sample_rate), true_peak(samples)
+        if name in self.measured:
+            loudness, peak = self.measured[name]
+        else:
+            measurement = measure_loudness(path)
+            loudness, peak = measurement.integrated, measurement.true_peak
         target = self.target if self.target is not None else -16.0
-        if name.startswith("chapters/"):
+        if "/chapters/" in f"/{name}":
             self.loudness[name] = loudness
         detail = f"{loudness:.1f} LUFS (target {target:g})"
         yield (self._ok("loudness", name, detail)

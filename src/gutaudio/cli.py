@@ -12,6 +12,7 @@ import click
 
 from . import __version__
 from .build import build, plan_build, read_timings
+from .cache import ClipCache, default_cache_dir
 from .check import Level, Report, check_build
 from .config import ENGINE_NAMES, FEED_ITEMS, VoiceSettings, load_settings
 from .engines import engine_statuses
@@ -115,17 +116,26 @@ def cli() -> None:
 @click.option("--feed-items", type=click.Choice(FEED_ITEMS), default=None,
               help="List each chapter in the feed (default), or the full episode with chapter marks.")
 @click.option("--m4b/--no-m4b", default=None, help="Also write episode.m4b for audiobook players.")
+@click.option("-j", "--jobs", type=click.IntRange(0, 64), default=None,
+              help="Syntheses at once (default: one per core; 6 requests for gTTS).")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Clip cache folder (default: the user's cache folder).")
+@click.option("--force", is_flag=True,
+              help="Make every file again, even when its inputs did not change.")
 @click.option("-v", "--verbose", is_flag=True, help="Say what each step does.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @_reports_errors
 def build_command(content_dir: Path, output_dir: Path, engine: str | None, voice: Path | None,
                   base_url: str | None, rate: float | None, feed_items: str | None,
-                  m4b: bool | None, verbose: bool, quiet: bool) -> None:
-    """Build the narrated edition of the article in CONTENT into OUTPUT.
+                  m4b: bool | None, jobs: int | None, cache_dir: Path | None, force: bool,
+                  verbose: bool, quiet: bool) -> None:
+    """Build the narrated edition of the articles in CONTENT into OUTPUT.
 
-    Writes one MP3 per chapter (the disclaimer last) to OUTPUT/chapters/, tagged
-    with title, author, track and the chapter text, plus cover art and a podcast
-    feed, OUTPUT/feed.xml. Nothing is published unless the whole build succeeds.
+    Each article gets a folder in OUTPUT with one MP3 per chapter (the disclaimer
+    last), tagged with title, author, track and the chapter text, the whole
+    article as one file with chapter marks, captions and transcripts, and a
+    page; OUTPUT/feed.xml lists them all. Only what changed is made again, and
+    nothing is published unless the whole build succeeds.
 
     \b
     Examples:
@@ -133,31 +143,39 @@ def build_command(content_dir: Path, output_dir: Path, engine: str | None, voice
       gutaudio build --engine gtts --base-url https://example.org/audio/
       gutaudio build --voice voices/en_GB-alan-medium.onnx --output public
       gutaudio build --rate 0.8 --feed-items episode --m4b
+      gutaudio build --engine espeak --jobs 2 --force
     """
     _setup_logging(verbose, quiet)
     settings = load_settings(content_dir, output_dir, engine=engine, voice=voice,
-                             base_url=base_url, rate=rate, feed_items=feed_items, m4b=m4b)
+                             base_url=base_url, rate=rate, feed_items=feed_items, m4b=m4b,
+                             jobs=jobs, cache_dir=cache_dir)
     bar = _ProgressBar("Synthesizing")
     try:
-        result = build(settings, None if quiet else bar.update)
+        result = build(settings, None if quiet else bar.update, force=force)
     finally:
         bar.close()
-    if quiet:
-        return
-    minutes, seconds = divmod(round(result.audio_seconds), 60)
-    click.echo(f"Built {len(result.chapters)} chapters ({minutes}:{seconds:02d} of audio) "
-               f"in {result.seconds:.1f} s:")
-    for chapter in result.chapters:
-        click.echo(f"  {chapter.path}  {chapter.duration:6.1f} s  {chapter.size:>9,} bytes  "
-                   f"{chapter.chapter.title}")
-    for path in result.extra_files:
-        click.echo(f"  {path}")
-    report = check_build(result.output_dir, settings.audio.loudness_lufs,
-                         settings.audio.true_peak_dbtp)
-    _print_findings(report, only_problems=True)
-    click.echo(f"Check: {report.summary()}")
-    if not report.passed():
-        raise click.exceptions.Exit(1)
+    report = result.report
+    if not quiet:
+        counts = result.counts
+        minutes, seconds = divmod(round(result.audio_seconds), 60)
+        click.echo(f"Built {len(result.chapters)} chapters of {len(result.articles)} "
+                   f"article{'s' if len(result.articles) != 1 else ''} "
+                   f"({minutes}:{seconds:02d} of audio) in {result.seconds:.1f} s:")
+        for chapter in result.chapters:
+            state = "kept" if chapter.reused else "made"
+            click.echo(f"  {state}  {chapter.path}  {chapter.duration:6.1f} s  "
+                       f"{chapter.size:>9,} bytes  {chapter.chapter.title}")
+        click.echo(f"Clips: {counts.synthesized} synthesized, {counts.clips_reused} from the cache. "
+                   f"Chapters: {counts.chapters_encoded} encoded, {counts.chapters_reused} kept. "
+                   f"Episodes: {counts.episodes_encoded} encoded, {counts.episodes_reused} kept. "
+                   f"Files: {counts.files_written} written, {counts.files_unchanged} unchanged.")
+        click.echo(f"Feed: {result.feed_path}")
+    if report is not None:
+        _print_findings(report, only_problems=True)
+        if not quiet or not report.passed():
+            click.echo(f"Check: {report.summary()}")
+        if not report.passed():
+            raise click.exceptions.Exit(1)
 
 
 @cli.command("inspect")
@@ -189,19 +207,21 @@ def inspect_command(content_dir: Path, engine: str | None, voice: Path | None, t
     _setup_logging(False, False)
     if timings:
         for row in read_timings(output_dir):
-            click.echo(f"{row.chapter:>2}  {_clock(row.start)}  {_clock(row.end)}  {row.text}")
+            click.echo(f"{row.article}  {row.chapter:>2}  {_clock(row.start)}  {_clock(row.end)}  "
+                       f"{row.text}")
         return
     settings = load_settings(content_dir, Path("output"), engine=engine, voice=voice)
-    plan = plan_build(settings)
-    click.echo(f"{plan.article.title}  ({plan.article.source})")
-    for chapter in plan.chapters:
-        label = "  [disclaimer]" if chapter.is_disclaimer else ""
-        click.echo(f"\n{chapter.index}. {chapter.title} -> {chapter.filename}{label}")
-        for utterance in chapter.utterances:
-            click.echo(f"   text:   {utterance.display}")
-            if utterance.spoken != utterance.display:
-                click.echo(f"   spoken: {utterance.spoken}")
-            click.echo(f"   pause:  {utterance.pause_after_ms} ms")
+    for number, plan in enumerate(plan_build(settings)):
+        click.echo(f"{'' if number == 0 else chr(10)}{plan.article.title}  ({plan.article.source})")
+        for chapter in plan.chapters:
+            label = "  [disclaimer]" if chapter.is_disclaimer else ""
+            click.echo(f"\n{chapter.index}. {chapter.title} -> {plan.folder}/chapters/"
+                       f"{chapter.filename}{label}")
+            for utterance in chapter.utterances:
+                click.echo(f"   text:   {utterance.display}")
+                if utterance.spoken != utterance.display:
+                    click.echo(f"   spoken: {utterance.spoken}")
+                click.echo(f"   pause:  {utterance.pause_after_ms} ms")
 
 
 @cli.command("check")
@@ -275,6 +295,68 @@ def serve_command(output_dir: Path, host: str, port: int) -> None:
         click.echo("Stopped.")
     finally:
         server.server_close()
+
+
+@cli.group("cache")
+def cache_group() -> None:
+    """Look after the clip cache: every synthesized utterance, kept for the next build.
+
+    \b
+    Examples:
+      gutaudio cache info
+      gutaudio cache prune --days 30
+      gutaudio cache clear
+    """
+
+
+def _cache_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+                        default=None, help="Clip cache folder (default: the user's cache folder).")(
+        command)
+
+
+@cache_group.command("info")
+@_cache_option
+@_reports_errors
+def cache_info_command(cache_dir: Path | None) -> None:
+    """Say where the clip cache is and how much it holds.
+
+    \b
+    Examples:
+      gutaudio cache info
+    """
+    info = ClipCache(cache_dir or default_cache_dir()).info()
+    click.echo(f"{info.path}: {info.clips} clips, {info.bytes / 1e6:.1f} MB")
+
+
+@cache_group.command("prune")
+@_cache_option
+@click.option("--days", type=click.FloatRange(0), default=30.0, show_default=True,
+              help="Remove clips no build has used for this many days.")
+@_reports_errors
+def cache_prune_command(cache_dir: Path | None, days: float) -> None:
+    """Remove clips that no build has used for a while.
+
+    \b
+    Examples:
+      gutaudio cache prune --days 7
+    """
+    removed = ClipCache(cache_dir or default_cache_dir()).prune(days)
+    click.echo(f"Removed {removed} clips unused for {days:g} days.")
+
+
+@cache_group.command("clear")
+@_cache_option
+@_reports_errors
+def cache_clear_command(cache_dir: Path | None) -> None:
+    """Remove every cached clip; the next build synthesizes everything again.
+
+    \b
+    Examples:
+      gutaudio cache clear
+    """
+    removed = ClipCache(cache_dir or default_cache_dir()).clear()
+    click.echo(f"Removed {removed} clips.")
 
 
 @cli.command("engines")

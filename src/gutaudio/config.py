@@ -18,7 +18,7 @@ from .errors import ConfigError
 log = logging.getLogger(__name__)
 
 CONFIG_FILENAME = "gutaudio.toml"
-ENGINE_NAMES = ("piper", "gtts")
+ENGINE_NAMES = ("piper", "gtts", "espeak")
 
 # Apple Podcasts categories and their subcategories (Apple's podcast category list).
 APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -125,6 +125,8 @@ class VoiceSettings:
     """gTTS slow reading."""
     rate: float = 1.0
     """Speaking rate, 0.5 (slower) to 2.0 (faster); gTTS can only do normal or slow."""
+    espeak_voice: str = "en-us"
+    """espeak-ng voice for the espeak draft engine."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,16 @@ class AudioSettings:
 
 
 @dataclass(frozen=True)
+class BuildSettings:
+    """How a build runs: where clips are cached and how many syntheses run at once."""
+
+    cache_dir: Path | None = None
+    """Clip cache folder; the user's cache folder (platformdirs) when unset."""
+    jobs: int = 0
+    """Syntheses at once; 0 picks one per core for local engines and 6 requests for gTTS."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything one build needs to know, resolved and validated."""
 
@@ -166,6 +178,7 @@ class Settings:
     show: ShowSettings
     voice: VoiceSettings = field(default_factory=VoiceSettings)
     audio: AudioSettings = field(default_factory=AudioSettings)
+    build: BuildSettings = field(default_factory=BuildSettings)
     article: Path | None = None
     """The article file to build; the only article in content/ when unset."""
     disclaimer_text: str = ""
@@ -179,8 +192,9 @@ class Settings:
         return self.show.base_url + "feed.xml"
 
 
-_SECTION_TYPES = {"show": ShowSettings, "voice": VoiceSettings, "audio": AudioSettings}
-_TOP_LEVEL_KEYS = ("article", "show", "voice", "audio", "disclaimer")
+_SECTION_TYPES = {"show": ShowSettings, "voice": VoiceSettings, "audio": AudioSettings,
+                  "build": BuildSettings}
+_TOP_LEVEL_KEYS = ("article", "show", "voice", "audio", "build", "disclaimer")
 _DISCLAIMER_KEYS = ("text", "file")
 LEXICON_FILENAME = "lexicon.toml"
 RATE_RANGE = (0.5, 2.0)
@@ -212,6 +226,8 @@ def load_settings(
     rate: float | None = None,
     feed_items: str | None = None,
     m4b: bool | None = None,
+    jobs: int | None = None,
+    cache_dir: Path | None = None,
 ) -> Settings:
     """Read content_dir/gutaudio.toml, apply the overrides that were given, and validate it all."""
     config_path = content_dir / CONFIG_FILENAME
@@ -246,6 +262,10 @@ def load_settings(
         sections["show"]["feed_items"] = feed_items
     if m4b is not None:
         sections["audio"]["m4b"] = m4b
+    if jobs is not None:
+        sections["build"]["jobs"] = jobs
+    if cache_dir is not None:
+        sections["build"]["cache_dir"] = str(Path.cwd() / cache_dir.expanduser())
 
     built: dict[str, Any] = {}
     for name, cls in _SECTION_TYPES.items():
@@ -271,6 +291,7 @@ def load_settings(
         show=built["show"],
         voice=built["voice"],
         audio=built["audio"],
+        build=built["build"],
         article=article_path,
         disclaimer_text=disclaimer_text,
         lexicon=lexicon,
@@ -465,7 +486,7 @@ def _parse_date(value: Any, problems: list[str]) -> dt.date | None:
 
 
 def _check_voice(kw: dict[str, Any], content_dir: Path, problems: list[str]) -> dict[str, Any]:
-    for key in ("engine", "gtts_lang", "gtts_tld"):
+    for key in ("engine", "gtts_lang", "gtts_tld", "espeak_voice"):
         _want(str, key, kw, problems, "voice")
     _want(bool, "gtts_slow", kw, problems, "voice")
     rate = kw.get("rate", 1.0)
@@ -537,4 +558,16 @@ def _check_audio(kw: dict[str, Any], content_dir: Path, problems: list[str]) -> 
     return kw
 
 
-_CHECKS = {"show": _check_show, "voice": _check_voice, "audio": _check_audio}
+def _check_build(kw: dict[str, Any], content_dir: Path, problems: list[str]) -> dict[str, Any]:
+    if _want(int, "jobs", kw, problems, "build") and not 0 <= kw["jobs"] <= 64:
+        problems.append(f"build.jobs {kw['jobs']} is out of range (valid: 0 to 64; 0 picks for you)")
+    cache_dir = kw.get("cache_dir")
+    if cache_dir and _want(str, "cache_dir", kw, problems, "build"):
+        kw["cache_dir"] = _resolve(content_dir, cache_dir)
+    elif not cache_dir:
+        kw["cache_dir"] = None
+    return kw
+
+
+_CHECKS = {"show": _check_show, "voice": _check_voice, "audio": _check_audio,
+           "build": _check_build}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import textwrap
@@ -27,11 +28,16 @@ ACCENT = (255, 209, 102)
 
 @dataclass(frozen=True)
 class Cover:
-    """Artwork for the feed (full size) and for ID3 APIC frames (scaled JPEG)."""
+    """Artwork for the feed (full size) and for ID3 APIC frames (scaled JPEG, made when needed)."""
 
     data: bytes
     mime: str
-    embedded_jpeg: bytes
+
+    @functools.cached_property
+    def embedded_jpeg(self) -> bytes:
+        """The artwork as a JPEG of at most 1400x1400, for embedding in every MP3."""
+        with Image.open(io.BytesIO(self.data)) as image:
+            return _embedded_jpeg(image)
 
     @property
     def extension(self) -> str:
@@ -46,7 +52,6 @@ def load_cover(path: Path) -> Cover:
         with Image.open(io.BytesIO(data)) as image:
             image.load()
             fmt, size, mode = image.format, image.size, image.mode
-            embedded = _embedded_jpeg(image)
     except FileNotFoundError as e:
         raise ConfigError(f"{path}: cover image does not exist") from e
     except (UnidentifiedImageError, OSError) as e:
@@ -60,7 +65,7 @@ def load_cover(path: Path) -> Cover:
         )
     if mode not in (("RGB", "RGBA", "P") if fmt == "PNG" else ("RGB",)):
         raise ConfigError(f"{path}: cover must use RGB colour, not {mode}")
-    return Cover(data, "image/png" if fmt == "PNG" else "image/jpeg", embedded)
+    return Cover(data, "image/png" if fmt == "PNG" else "image/jpeg")
 
 
 def generate_cover(title: str, author: str) -> Cover:
@@ -83,7 +88,7 @@ def generate_cover(title: str, author: str) -> Cover:
               fill=FOREGROUND)
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=90, optimize=True)
-    return Cover(buffer.getvalue(), "image/jpeg", _embedded_jpeg(image))
+    return Cover(buffer.getvalue(), "image/jpeg")
 
 
 def _fit_title(

@@ -48,6 +48,8 @@ class FeedItem:
     description: str
     transcripts: tuple[Transcript, ...] = ()
     chapters_url: str = ""
+    season: int | None = None
+    """itunes:season: the article's number when the feed holds several articles."""
     """Podcasting 2.0 JSON chapters of this item, if it holds several chapters."""
 
 
@@ -142,6 +144,8 @@ def _render_feed(
         _sub(item, "guid", entry.guid, isPermaLink="false")
         _sub(item, "pubDate", format_datetime(entry.published))
         _sub(item, _it("duration"), str(round(entry.duration)))
+        if entry.season is not None:
+            _sub(item, _it("season"), str(entry.season))
         _sub(item, _it("episode"), str(entry.episode))
         _sub(item, _it("episodeType"), "full")
         _sub(item, _it("explicit"), "true" if show.explicit else "false")

@@ -41,8 +41,21 @@ class Page:
     episode_duration: float
     chapters: Sequence[PageChapter]
     feed: str = "feed.xml"
+    home: str = ""
+    """Relative URL of the show's page listing every article."""
     chapters_json: str = "chapters.json"
     m4b: str = ""
+
+
+@dataclass(frozen=True)
+class CatalogArticle:
+    """One article on the show's page."""
+
+    title: str
+    page: str
+    episode: str
+    duration: float
+    chapters: Sequence[str]
 
 
 def clock(seconds: float) -> str:
@@ -77,3 +90,11 @@ def _environment() -> Environment:
 def render_page(page: Page) -> str:
     """Render index.html for a build."""
     return _environment().get_template("index.html.j2").render(page=page, version=__version__)
+
+
+def render_catalog(*, language: str, show_title: str, description: str, author: str, cover: str,
+                   feed: str, articles: Sequence[CatalogArticle]) -> str:
+    """Render the show's index.html: every article with a link to its page and its audio."""
+    return _environment().get_template("catalog.html.j2").render(
+        language=language, show_title=show_title, description=description, author=author,
+        cover=cover, feed=feed, articles=articles, version=__version__)

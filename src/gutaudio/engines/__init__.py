@@ -7,12 +7,14 @@ from collections.abc import Callable
 from ..config import VoiceSettings
 from ..errors import ConfigError
 from .base import Clip, Engine, EngineStatus
+from .espeak import EspeakEngine
 from .gtts import GttsEngine
 from .piper import PiperEngine
 
 ENGINES: dict[str, Callable[[VoiceSettings], Engine]] = {
     "piper": PiperEngine,
     "gtts": GttsEngine,
+    "espeak": EspeakEngine,
 }
 
 __all__ = ["ENGINES", "Clip", "Engine", "EngineStatus", "create_engine", "engine_statuses"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
 SAMPLE_WIDTH = 2
 """Clips are signed 16-bit little-endian mono PCM."""
@@ -44,6 +46,10 @@ class Engine(Protocol):
 
     def voice_name(self) -> str:
         """Name the voice this engine speaks with."""
+        ...
+
+    def identity(self, digest: Callable[[Path], str]) -> dict[str, Any]:
+        """Everything that makes this engine's clips what they are, for the clip cache key."""
         ...
 
     def status(self) -> EngineStatus:

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import io
 import logging
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from ..config import VoiceSettings
 from ..errors import EngineUnavailableError, SynthesisError
@@ -16,6 +23,12 @@ SAMPLE_RATE = 24000
 TIMEOUT_SECONDS = (5.0, 30.0)
 """Connect and read timeouts for each request to Google, so a dead network never hangs a build."""
 _OFFLINE_HINT = "use --engine piper for the offline voice"
+ATTEMPTS = 5
+"""Tries per utterance before a passing failure (429, 5xx, dropped connection) is final."""
+BACKOFF_SECONDS = 0.5
+MAX_BACKOFF_SECONDS = 60.0
+DEFAULT_CONCURRENCY = 6
+"""Requests to Google at once: enough to hide latency, few enough to stay polite."""
 
 
 class GttsEngine:
@@ -37,6 +50,10 @@ class GttsEngine:
     def host(self) -> str:
         """The Google host this accent talks to."""
         return f"translate.google.{self.tld}"
+
+    def identity(self, digest: Callable[[Path], str]) -> dict[str, Any]:
+        """Language, accent and speed: what decides the sound of a clip."""
+        return {"engine": self.name, "lang": self.lang, "tld": self.tld, "slow": self.slow}
 
     def voice_name(self) -> str:
         """Describe the voice: language, accent host and speed."""
@@ -79,7 +96,27 @@ class GttsEngine:
             raise EngineUnavailableError(f"gtts: {problem}")
 
     def synthesize(self, text: str) -> Clip:
-        """Fetch MP3 speech for text from Google and decode it to PCM."""
+        """Fetch MP3 speech for text from Google and decode it, retrying passing failures.
+
+        Rate limits (429), server errors (5xx), dropped connections and empty or broken audio
+        are retried with exponential backoff and jitter, honouring Retry-After; after the
+        last attempt the error says what went wrong.
+        """
+        for attempt in range(ATTEMPTS):
+            try:
+                return self._fetch(text)
+            except _PassingFailure as failure:
+                if attempt == ATTEMPTS - 1:
+                    raise failure.error from failure
+                delay = failure.retry_after
+                if delay is None:
+                    delay = min(MAX_BACKOFF_SECONDS, BACKOFF_SECONDS * 2**attempt)
+                    delay += random.uniform(0, BACKOFF_SECONDS)
+                log.info("gtts: %s; retrying in %.1f s", failure.error, delay)
+                sleep(min(delay, MAX_BACKOFF_SECONDS))
+        raise SynthesisError("gtts: no attempt was made")  # only if ATTEMPTS is 0
+
+    def _fetch(self, text: str) -> Clip:
         from gtts import gTTS, gTTSError
 
         from ..audio import decode_audio
@@ -90,18 +127,47 @@ class GttsEngine:
                  timeout=TIMEOUT_SECONDS).write_to_fp(buffer)
         except gTTSError as e:
             if e.rsp is None:
-                raise EngineUnavailableError(
+                raise _PassingFailure(EngineUnavailableError(
                     f"gtts: cannot reach Google's text-to-speech service at {self.host} "
-                    f"(no network?); {_OFFLINE_HINT}"
-                ) from e
-            raise SynthesisError(f"gtts: {e}") from e
+                    f"(no network?); {_OFFLINE_HINT}")) from e
+            error = SynthesisError(f"gtts: {e}")
+            if e.rsp.status_code == 429 or e.rsp.status_code >= 500:
+                raise _PassingFailure(error, _retry_after(e.rsp.headers.get("Retry-After"))) from e
+            raise error from e
         data = buffer.getvalue()
         if not data:
-            raise SynthesisError(f"gtts: Google returned no audio for {text[:60]!r}")
+            raise _PassingFailure(SynthesisError(f"gtts: Google returned no audio for {text[:60]!r}"))
         try:
             pcm = decode_audio(data, SAMPLE_RATE)
         except Exception as e:
-            raise SynthesisError(
-                f"gtts: the audio Google returned for {text[:60]!r} does not decode ({e})"
-            ) from e
+            raise _PassingFailure(SynthesisError(
+                f"gtts: the audio Google returned for {text[:60]!r} does not decode ({e})")) from e
         return Clip(pcm, SAMPLE_RATE)
+
+
+class _PassingFailure(Exception):
+    """A failure worth another try, carrying the error to report if tries run out."""
+
+    def __init__(self, error: Exception, retry_after: float | None = None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.retry_after = retry_after
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+def sleep(seconds: float) -> None:
+    """Wait between retries (a module function, so tests can make waiting instant)."""
+    time.sleep(seconds)

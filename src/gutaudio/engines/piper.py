@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,11 +44,21 @@ class PiperEngine:
 
     name = "piper"
 
-    def __init__(self, settings: VoiceSettings) -> None:
-        """Remember which voice to load; loading waits for prepare()."""
+    def __init__(self, settings: VoiceSettings, threads: int = 0) -> None:
+        """Remember which voice to load; loading waits for prepare().
+
+        threads: onnxruntime threads for one synthesis (0: onnxruntime's default, all cores).
+        """
         self._model = settings.model
         self.rate = settings.rate
+        self.threads = threads
         self._voice: Any = None
+
+    def identity(self, digest: Callable[[Path], str]) -> dict[str, Any]:
+        """The voice files' digests and the length scale: what decides the sound of a clip."""
+        model, config = self._paths()
+        return {"engine": self.name, "model": digest(model), "config": digest(config),
+                "length_scale": round(length_scale(self.rate), 6)}
 
     def _paths(self) -> tuple[Path, Path]:
         if self._model is None:
@@ -84,11 +95,21 @@ class PiperEngine:
         status = self.status()
         if not status.available:
             raise EngineUnavailableError(f"piper: {status.reason}")
+        import onnxruntime
         from piper import PiperVoice
+        from piper.config import PiperConfig
 
         model, config = self._paths()
         try:
-            self._voice = PiperVoice.load(model, config_path=config)
+            options = onnxruntime.SessionOptions()
+            if self.threads:
+                options.intra_op_num_threads = self.threads
+                options.inter_op_num_threads = 1
+            self._voice = PiperVoice(
+                config=PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8"))),
+                session=onnxruntime.InferenceSession(str(model), sess_options=options,
+                                                     providers=["CPUExecutionProvider"]),
+            )
         except (OSError, ValueError, KeyError, json.JSONDecodeError) as e:
             raise EngineUnavailableError(f"piper: cannot load voice {model}: {e}") from e
         except Exception as e:  # onnxruntime raises its own untyped errors for bad models

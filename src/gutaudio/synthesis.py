@@ -1,0 +1,159 @@
+"""Synthesize each utterance once: clips come from the cache, or from engines working in parallel."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Iterable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .cache import ClipCache, clip_key
+from .config import VoiceSettings
+from .engines import ENGINES, Engine
+from .engines.base import Clip
+from .engines.gtts import DEFAULT_CONCURRENCY
+from .engines.piper import PiperEngine
+from .errors import EngineUnavailableError, GutaudioError, SynthesisError
+
+log = logging.getLogger(__name__)
+
+IN_PROCESSES = {"piper"}
+"""Engines that compute in Python (onnxruntime) run in worker processes; others in threads."""
+
+
+def default_jobs(engine: str) -> int:
+    """How many syntheses to run at once: one per core for local engines, a few for gTTS."""
+    if engine == "gtts":
+        return DEFAULT_CONCURRENCY
+    return max(1, os.cpu_count() or 1)
+
+
+def make_engine(voice: VoiceSettings, threads: int = 0) -> Engine:
+    """Create the named engine; Piper gets a fixed number of onnxruntime threads."""
+    if voice.engine == "piper":
+        return PiperEngine(voice, threads=threads)
+    return ENGINES[voice.engine](voice)
+
+
+@dataclass
+class SynthesisStats:
+    """What a build reused from the cache and what it had to synthesize."""
+
+    reused: int = 0
+    made: int = 0
+
+
+# Worker-process state: one engine and the cache, set up once per process.
+_worker: dict[str, Any] = {}
+
+
+def _start_worker(voice: VoiceSettings, cache_root: Path, threads: int) -> None:
+    engine = make_engine(voice, threads)
+    engine.prepare()
+    _worker.update(engine=engine, cache=ClipCache(cache_root))
+
+
+def _synthesize_into_cache(key: str, text: str) -> int:
+    engine: Engine = _worker["engine"]
+    clip = engine.synthesize(text)
+    if clip.frames == 0:
+        raise SynthesisError(f"{engine.name} made no audio for {text[:60]!r}")
+    _worker["cache"].put(key, clip)
+    return clip.frames
+
+
+class Synthesizer:
+    """Hands out the clip of each spoken text, synthesizing missing ones ahead in parallel."""
+
+    def __init__(self, voice: VoiceSettings, cache: ClipCache, jobs: int | None = None) -> None:
+        """Check the engine can run, and work out its identity for the cache keys."""
+        self.voice = voice
+        self.cache = cache
+        self.jobs = jobs or default_jobs(voice.engine)
+        self.engine = make_engine(voice)
+        if voice.engine in IN_PROCESSES:
+            status = self.engine.status()
+            if not status.available:
+                raise EngineUnavailableError(f"{voice.engine}: {status.reason}")
+        else:
+            self.engine.prepare()
+        self.identity = self.engine.identity(cache.file_digest)
+        self.stats = SynthesisStats()
+        self._pending: dict[str, Future[int]] = {}
+        self._executor: Executor | None = None
+        self._keys: set[str] = set()
+
+    def key(self, text: str) -> str:
+        """The cache key of a spoken text with this engine and voice."""
+        return clip_key(self.identity, text)
+
+    def _executor_for_work(self) -> Executor:
+        if self._executor is None:
+            if self.voice.engine in IN_PROCESSES:
+                threads = max(1, (os.cpu_count() or 1) // self.jobs)
+                methods = multiprocessing.get_all_start_methods()
+                context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+                self._executor = ProcessPoolExecutor(
+                    self.jobs, mp_context=context, initializer=_start_worker,
+                    initargs=(self.voice, self.cache.root, threads))
+            else:
+                _worker.update(engine=self.engine, cache=self.cache)
+                self._executor = ThreadPoolExecutor(self.jobs, thread_name_prefix="gutaudio-tts")
+        return self._executor
+
+    def start(self, texts: Iterable[str]) -> None:
+        """Queue every text whose clip is not cached yet, in order, each only once."""
+        for text in texts:
+            key = self.key(text)
+            self._keys.add(key)
+            if key in self._pending or self.cache.has(key):
+                continue
+            self._pending[key] = self._executor_for_work().submit(_synthesize_into_cache, key, text)
+
+    def clip(self, text: str) -> Clip:
+        """The clip of one spoken text, waiting for its synthesis if it is under way."""
+        key = self.key(text)
+        future = self._pending.get(key)
+        if future is not None:
+            try:
+                future.result()
+            except GutaudioError as e:
+                raise type(e)(f"{e} ({self._progress()})") from e
+            except BrokenProcessPool as e:
+                raise SynthesisError(f"a synthesis worker stopped unexpectedly, perhaps out of "
+                                     f"memory ({self._progress()})") from e
+            self.stats.made += 1
+            del self._pending[key]
+        clip = self.cache.get(key)
+        if clip is None:  # removed or damaged after it was made: make it again, here
+            clip = make_engine(self.voice).synthesize(text)
+            self.cache.put(key, clip)
+            self.stats.made += 1
+        elif future is None:
+            self.stats.reused += 1
+            self.cache.touch(key)
+        return clip
+
+    def _progress(self) -> str:
+        finished = sum(1 for key in self._keys if self.cache.has(key))
+        return (f"{finished} of {len(self._keys)} utterances are finished and cached; "
+                "run the build again to resume")
+
+    def close(self) -> None:
+        """Stop the workers, dropping work not started."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def __enter__(self) -> Synthesizer:
+        """Use as a context manager so workers always stop."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Stop the workers."""
+        self.close()
