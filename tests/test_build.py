@@ -26,9 +26,9 @@ DECODE_RATE = 44100
 
 def test_build_writes_three_chapters_disclaimer_last(built: tuple[Path, object]) -> None:
     output, result = built
-    names = sorted(p.name for p in (output / "chapters").glob("*.mp3"))
+    names = sorted(p.name for p in (output / "short-article" / "chapters").glob("*.mp3"))
     assert names == ["01-introduction.mp3", "02-diet-and-sleep.mp3", "03-disclaimer.mp3"]
-    assert "Built 3 chapters" in result.output
+    assert "Built 3 chapters of 1 article" in result.output
     # Nothing half-made is left behind.
     assert not [p for p in output.iterdir() if p.name.startswith(".")]
 
@@ -41,7 +41,7 @@ def test_mp3s_decode_to_the_duration_of_their_clips(built: tuple[Path, object]) 
         assert decoded == pytest.approx(chapter["duration"], abs=0.05)
         assert chapter["duration"] > 1.0
         info = MP3(path).info
-        assert (info.sample_rate, info.channels, info.bitrate // 1000) == (44100, 1, 96)
+        assert (info.sample_rate, info.channels, round(info.bitrate / 1000)) == (44100, 1, 96)
         assert info.bitrate_mode == BitrateMode.CBR
         # Utterances are in order, inside the file, with the lead-in before the first.
         starts = [u["start"] for u in chapter["utterances"]]
@@ -72,7 +72,7 @@ def test_every_chapter_is_tagged(built: tuple[Path, object]) -> None:
         assert "educational purposes only" in tags.getall("COMM")[0].text[0]
         cover = tags.getall("APIC")[0]
         assert cover.mime == "image/jpeg" and cover.type == 3 and cover.data[:2] == b"\xff\xd8"
-    assert str(ID3(output / "chapters/02-diet-and-sleep.mp3")["TIT2"]) == "Diet and Sleep"
+    assert str(ID3(output / "short-article/chapters/02-diet-and-sleep.mp3")["TIT2"]) == "Diet and Sleep"
 
 
 def test_spoken_text_is_normalized_but_display_text_is_the_authors(built: tuple[Path, object]) -> None:
@@ -127,15 +127,17 @@ def test_rebuild_keeps_guids_and_drops_stale_chapters(tmp_path: Path) -> None:
     content = write_content(tmp_path / "content", article="One sentence only.\n", name="a.txt",
                             settings=configured)
     output = tmp_path / "output"
-    (output / "chapters").mkdir(parents=True)
-    (output / "chapters" / "07-old.mp3").write_bytes(b"old")
+    (output / "a" / "chapters").mkdir(parents=True)
+    (output / "a" / "chapters" / "07-old.mp3").write_bytes(b"old")
+    (output / "unrelated.txt").write_text("a file of the publisher's own")
     settings = load_settings(content, output)
     first = build(settings)
     guids = feedparser.parse(first.feed_path.read_bytes()).entries
-    second = build(settings)
+    second = build(settings, force=True)
     again = feedparser.parse(second.feed_path.read_bytes()).entries
     assert [e.id for e in guids] == [e.id for e in again]
-    assert sorted(p.name for p in (output / "chapters").iterdir()) == [
+    assert (output / "unrelated.txt").is_file()
+    assert sorted(p.name for p in (output / "a" / "chapters").iterdir()) == [
         f"{stem}.{ext}" for stem in ("01-introduction", "02-disclaimer")
         for ext in ("mp3", "srt", "txt", "vtt")
     ]
@@ -144,7 +146,7 @@ def test_rebuild_keeps_guids_and_drops_stale_chapters(tmp_path: Path) -> None:
 
 def test_given_article_plans_exactly_three_chapters() -> None:
     settings = load_settings(REPO / "content", REPO / "output")
-    plan = plan_build(settings)
+    (plan,) = plan_build(settings)
     assert [c.title for c in plan.chapters] == ["Introduction", "Causes of Leaky Gut", "Disclaimer"]
     assert plan.chapters[-1].is_disclaimer
     assert plan.chapters[-1].text.startswith("This site offers information designed for educational")

@@ -240,10 +240,10 @@ def test_voice_in_config_is_relative_to_content_folder(
 
 
 def test_overrides_are_validated(tmp_path: Path) -> None:
-    message = error_of(tmp_path, SHOW, engine="espeak", base_url="cdn.example.org")
+    message = error_of(tmp_path, SHOW, engine="festival", base_url="cdn.example.org")
     assert message == (
         f"{tmp_path / CONFIG_FILENAME}: show.base_url 'cdn.example.org' is not an http:// or "
-        "https:// URL; unknown engine 'espeak' (valid: piper, gtts)"
+        "https:// URL; unknown engine 'festival' (valid: piper, gtts, espeak)"
     )
 
 
@@ -252,7 +252,7 @@ def test_overrides_are_validated(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("toml", "problem"), [
     # engine and voice model
-    ('[voice]\nengine = "espeak"\n', "unknown engine 'espeak' (valid: piper, gtts)"),
+    ('[voice]\nengine = "festival"\n', "unknown engine 'festival' (valid: piper, gtts, espeak)"),
     ('[voice]\nmodel = "missing.onnx"\n', "voice model 'missing.onnx' does not exist"),
     ('[voice]\nmodel = "voice.bin"\n', "voice model 'voice.bin' is not a Piper .onnx file"),
     ('[voice]\nmodel = true\n', "voice.model must be text, not True"),
@@ -357,7 +357,8 @@ def test_disclaimer_file_not_utf8(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("extra", "problem"), [
     ('artcle = "a.md"\n' + SHOW,
-     "unknown setting 'artcle' (did you mean 'article'? valid: article, show, voice, audio, disclaimer)"),
+     "unknown setting 'artcle' (did you mean 'article'? valid: article, show, voice, audio, build, "
+     "disclaimer)"),
     (SHOW + 'titel = "x"\n',
      f"unknown setting 'show.titel' (did you mean 'title'? valid: {SHOW_KEYS})"),
     (SHOW + '[voice]\nengin = "piper"\n',
@@ -433,7 +434,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
         date = "soon"
 
         [voice]
-        engine = "espeak"
+        engine = "festival"
         model = "missing.onnx"
 
         [audio]
@@ -446,7 +447,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     problems = str(info.value).removeprefix(f"{path}: ").split("; ")
     assert problems == [
         "unknown setting 'artcle' (did you mean 'article'? valid: article, show, voice, audio, "
-        "disclaimer)",
+        "build, disclaimer)",
         "show.explicit must be true or false, not 'no'",
         "show.language 'english' is not an ISO 639 code such as en or en-us",
         "show.subcategory 'Physics' is not under 'Health & Fitness' (valid: Alternative Health, "
@@ -454,7 +455,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
         "show.link 'example.org' is not an http:// or https:// URL",
         "show.owner_email 'nope' is not an e-mail address",
         "show.date 'soon' is not a date such as 2026-11-27",
-        "unknown engine 'espeak' (valid: piper, gtts)",
+        "unknown engine 'festival' (valid: piper, gtts, espeak)",
         "voice model 'missing.onnx' does not exist",
         "audio.channels must be a whole number, not '1'",
         f"audio.bitrate_kbps 100 is not an MPEG-1 Layer III bitrate (valid: {BITRATES})",

@@ -16,8 +16,9 @@ from click.testing import CliRunner
 
 from gutaudio.audio import ffmpeg_executable
 from gutaudio.cli import cli
+from gutaudio.engines import gtts as gtts_engine
 
-from .conftest import write_content
+from .conftest import manifest_of, write_content
 
 ENDPOINT = "https://translate.google.com/_/TranslateWebserverUi/data/batchexecute"
 
@@ -45,9 +46,19 @@ def spoken_text(request: requests.PreparedRequest) -> str:
     return json.loads(json.loads(freq)[0][0][1])[0]
 
 
+@pytest.fixture(autouse=True)
+def no_waiting(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record retry waits instead of sleeping through them."""
+    waits: list[float] = []
+    monkeypatch.setattr(gtts_engine, "sleep", waits.append)
+    return waits
+
+
 def run_build(content: Path, output: Path):
+    # A cache of its own, so every test really talks to the (fake) endpoint.
     return CliRunner(mix_stderr=False).invoke(
-        cli, ["build", "--engine", "gtts", "--content", str(content), "--output", str(output)]
+        cli, ["build", "--engine", "gtts", "--content", str(content), "--output", str(output),
+              "--cache-dir", str(output.parent / "clip-cache")]
     )
 
 
@@ -71,8 +82,8 @@ def test_gtts_build_through_fake_endpoint(tmp_path: Path, tone_mp3: bytes) -> No
     assert all(len(piece) <= 100 for piece in asked)
     feed = feedparser.parse((tmp_path / "out" / "feed.xml").read_bytes())
     assert [e.title for e in feed.entries] == ["Introduction", "Diet and Sleep", "Disclaimer"]
-    manifest = json.loads((tmp_path / "out" / "build.json").read_text())
-    assert manifest["engine"] == "gtts"
+    manifest = manifest_of(tmp_path / "out")
+    assert json.loads((tmp_path / "out" / "build.json").read_text())["engine"] == "gtts"
     first = manifest["chapters"][0]["utterances"][0]
     # Each request's tone is 0.4 s long (plus MP3 decoder priming), so timings come from real audio.
     assert first["end"] - first["start"] == pytest.approx(0.4, abs=0.06)
@@ -87,7 +98,8 @@ def test_gtts_without_network_fails_in_one_line_and_publishes_nothing(tmp_path: 
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == (
         "Error: gtts: cannot reach Google's text-to-speech service at translate.google.com "
-        "(no network?); use --engine piper for the offline voice"
+        "(no network?); use --engine piper for the offline voice "
+        "(0 of 7 utterances are finished and cached; run the build again to resume)"
     )
     assert "Traceback" not in result.stderr
     assert not (output / "feed.xml").exists()
@@ -103,7 +115,8 @@ def test_gtts_server_error_names_the_cause(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == (
         "Error: gtts: 503 (Service Unavailable) from TTS API. "
-        "Probable cause: Upstream API error. Try again later."
+        "Probable cause: Upstream API error. Try again later. "
+        "(0 of 7 utterances are finished and cached; run the build again to resume)"
     )
 
 
@@ -116,3 +129,50 @@ def test_gtts_garbage_audio_is_a_synthesis_error(tmp_path: Path) -> None:
     last = result.stderr.splitlines()[-1]
     assert last.startswith("Error: gtts: the audio Google returned for 'Gut health matters.' does not decode")
     assert not (tmp_path / "out" / "feed.xml").exists()
+
+
+@responses.activate
+def test_rate_limits_are_retried_honouring_retry_after(tmp_path: Path, tone_mp3: bytes,
+                                                       no_waiting: list[float]) -> None:
+    answers = iter([(429, {"Retry-After": "2"}, "slow down"), (503, {}, "")])
+
+    def reply(request: requests.PreparedRequest) -> tuple[int, dict, str]:
+        return next(answers, (200, {}, google_body(tone_mp3)))
+
+    responses.add_callback(responses.POST, ENDPOINT, callback=reply)
+    content = write_content(tmp_path / "content")
+    result = run_build(content, tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    assert len(no_waiting) == 2
+    assert 2.0 in no_waiting  # Retry-After, to the second
+    backoff = [w for w in no_waiting if w != 2.0]
+    assert len(backoff) == 1 and 0.5 <= backoff[0] <= 1.5  # 0.5 s doubling, plus jitter
+
+
+@responses.activate
+def test_a_truncated_body_is_retried_and_never_cached(tmp_path: Path, tone_mp3: bytes) -> None:
+    answers = iter([(200, {}, google_body(tone_mp3[:40]))])
+
+    def reply(request: requests.PreparedRequest) -> tuple[int, dict, str]:
+        return next(answers, (200, {}, google_body(tone_mp3)))
+
+    responses.add_callback(responses.POST, ENDPOINT, callback=reply)
+    content = write_content(tmp_path / "content")
+    result = run_build(content, tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    clips = list((tmp_path / "clip-cache").rglob("*.wav"))
+    assert clips and all(p.stat().st_size > 10_000 for p in clips)
+
+
+@responses.activate
+def test_concurrent_requests_keep_reading_order(tmp_path: Path, tone_mp3: bytes) -> None:
+    responses.add_callback(responses.POST, ENDPOINT,
+                           callback=lambda request: (200, {}, google_body(tone_mp3)))
+    content = write_content(tmp_path / "content")
+    result = CliRunner(mix_stderr=False).invoke(cli, [
+        "build", "--engine", "gtts", "--jobs", "6", "--content", str(content),
+        "--output", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "clip-cache")])
+    assert result.exit_code == 0, result.stderr
+    texts = [u["text"] for c in manifest_of(tmp_path / "out")["chapters"] for u in c["utterances"]]
+    assert texts[:2] == ["Gut health matters.", "It shapes how we feel every day."]
+    assert texts[-1] == "Always consult your physician."

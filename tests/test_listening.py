@@ -65,9 +65,9 @@ def test_cue_times_match_where_the_voice_is_heard(built: tuple[Path, Result]) ->
         errors = cue_onset_errors(output / chapter["file"], starts)
         assert max(abs(e) for e in errors) < TOLERANCE, errors
         episode_starts += [s + mark["start"] for s in starts]
-    errors = cue_onset_errors(output / "episode.mp3", episode_starts)
+    errors = cue_onset_errors(output / "short-article" / "episode.mp3", episode_starts)
     assert max(abs(e) for e in errors) < TOLERANCE, errors
-    cues = webvtt.from_buffer(io.StringIO((output / "episode.vtt").read_text())).captions
+    cues = webvtt.from_buffer(io.StringIO((output / "short-article" / "episode.vtt").read_text())).captions
     assert len(cues) == len(episode_starts)
 
 
@@ -76,7 +76,7 @@ def test_episode_carries_chapter_frames_matching_the_chapter_files(
     output, _ = built
     manifest = manifest_of(output)
     durations = [c["duration"] for c in manifest["chapters"]]
-    tags = ID3(output / "episode.mp3")
+    tags = ID3(output / "short-article" / "episode.mp3")
     (toc,) = tags.getall("CTOC")
     assert toc.flags == 3 and toc.child_element_ids == ["chp1", "chp2", "chp3"]
     chaps = sorted(tags.getall("CHAP"), key=lambda f: f.start_time)
@@ -86,10 +86,10 @@ def test_episode_carries_chapter_frames_matching_the_chapter_files(
         assert chap.end_time / 1000 == pytest.approx(position + duration, abs=TOLERANCE)
         assert str(chap.sub_frames["TIT2"]) == chapter["title"]
         position += duration
-    decoded = len(decode_file(output / "episode.mp3", 44100)) / 2 / 44100
+    decoded = len(decode_file(output / "short-article" / "episode.mp3", 44100)) / 2 / 44100
     assert decoded == pytest.approx(sum(durations), abs=TOLERANCE)
     # eyeD3, a second reader, sees the same table of contents.
-    tag = eyed3.load(output / "episode.mp3").tag
+    tag = eyed3.load(output / "short-article" / "episode.mp3").tag
     (table,) = list(tag.table_of_contents)
     assert table.toplevel and table.ordered
     assert sorted((c.title, c.times.start) for c in tag.chapters) == sorted(
@@ -99,7 +99,7 @@ def test_episode_carries_chapter_frames_matching_the_chapter_files(
 
 def test_json_chapters_follow_the_podcasting_2_0_schema(built: tuple[Path, Result]) -> None:
     output, _ = built
-    data = json.loads((output / "chapters.json").read_text())
+    data = json.loads((output / "short-article" / "chapters.json").read_text())
     assert data["version"] == "1.2.0"
     starts = [c["startTime"] for c in data["chapters"]]
     assert starts == sorted(starts) and starts[0] == 0
@@ -140,13 +140,13 @@ def test_episode_feed_mode_and_m4b(tmp_path: Path) -> None:
     (entry,) = parsed.entries
     assert entry.title == "Short Article"
     assert entry.enclosures[0].href.endswith("/episode.mp3")
-    assert int(entry.enclosures[0].length) == (output / "episode.mp3").stat().st_size
+    assert int(entry.enclosures[0].length) == (output / "short-article" / "episode.mp3").stat().st_size
     (item,) = etree.fromstring(xml).iterfind("channel/item")
     chapters = item.find("podcast:chapters", namespaces=NS)
     assert chapters.get("type") == "application/json+chapters"
     assert chapters.get("url").endswith("/chapters.json")
     marks = manifest_of(output)["episode"]["chapters"]
-    m4b = MP4(output / "episode.m4b")
+    m4b = MP4(output / "short-article" / "episode.m4b")
     assert [(c.title, round(c.start, 1)) for c in m4b.chapters] == [
         (m["title"], round(m["start"], 1)) for m in marks]
     assert m4b.info.length == pytest.approx(manifest_of(output)["episode"]["duration"], abs=0.1)
@@ -172,7 +172,7 @@ def test_inspect_timings_reads_a_finished_build(built: tuple[Path, Result]) -> N
     lines = result.output.splitlines()
     assert len(lines) == sum(len(c["utterances"]) for c in manifest["chapters"])
     first = manifest["chapters"][0]["utterances"][0]
-    assert lines[0] == f" 1  00:00.{round(first['start'] * 1000):03d}  " \
+    assert lines[0] == f"short-article   1  00:00.{round(first['start'] * 1000):03d}  " \
         f"00:{first['end']:06.3f}  {first['text']}"
 
 

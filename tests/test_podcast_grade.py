@@ -110,16 +110,16 @@ def test_check_reports_a_wrong_enclosure_length(damaged: Path) -> None:
     _edit_feed(damaged, lambda root: root.find("channel/item/enclosure").set("length", "12"))
     result = CliRunner(mix_stderr=False).invoke(cli, ["check", str(damaged), "--problems-only"])
     assert result.exit_code == 1
-    size = (damaged / "chapters/01-introduction.mp3").stat().st_size
+    size = (damaged / "short-article/chapters/01-introduction.mp3").stat().st_size
     assert result.output.splitlines()[0].split() == [
-        "enclosure", "length", "chapters/01-introduction.mp3", "error:", "feed", "says", "12,",
+        "enclosure", "length", "short-article/chapters/01-introduction.mp3", "error:", "feed", "says", "12,",
         "file", "has", str(size), "bytes"]
 
 
 def test_check_reports_a_missing_transcript_and_a_truncated_mp3(damaged: Path) -> None:
-    (damaged / "chapters/02-diet-and-sleep.vtt").unlink()
-    data = (damaged / "chapters/03-disclaimer.mp3").read_bytes()
-    (damaged / "chapters/03-disclaimer.mp3").write_bytes(data[: len(data) // 2])
+    (damaged / "short-article/chapters/02-diet-and-sleep.vtt").unlink()
+    data = (damaged / "short-article/chapters/03-disclaimer.mp3").read_bytes()
+    (damaged / "short-article/chapters/03-disclaimer.mp3").write_bytes(data[: len(data) // 2])
     result = CliRunner(mix_stderr=False).invoke(cli, ["check", str(damaged), "--problems-only"])
     assert result.exit_code == 1
     problems = result.output.splitlines()[:-1]
@@ -158,8 +158,8 @@ def server(built: tuple[Path, Result]) -> Iterator[str]:
 
 
 def test_serve_answers_ranges_head_and_bad_ranges(server: str, built: tuple[Path, Result]) -> None:
-    data = (built[0] / "episode.mp3").read_bytes()
-    url = server + "episode.mp3"
+    data = (built[0] / "short-article" / "episode.mp3").read_bytes()
+    url = server + "short-article/episode.mp3"
     for header, expected in (("bytes=0-99", data[:100]), ("bytes=1000-", data[1000:]),
                              ("bytes=-500", data[-500:]), ("bytes=50-50", data[50:51])):
         response = requests.get(url, headers={"Range": header}, timeout=10)
@@ -179,8 +179,10 @@ def test_serve_answers_ranges_head_and_bad_ranges(server: str, built: tuple[Path
 
 @pytest.mark.parametrize(
     ("path", "content_type"),
-    [("feed.xml", "application/rss+xml; charset=utf-8"), ("chapters.json", "application/json+chapters"),
-     ("episode.vtt", "text/vtt; charset=utf-8"), ("chapters/01-introduction.mp3", "audio/mpeg"),
+    [("feed.xml", "application/rss+xml; charset=utf-8"),
+     ("short-article/chapters.json", "application/json+chapters"),
+     ("short-article/episode.vtt", "text/vtt; charset=utf-8"),
+     ("short-article/chapters/01-introduction.mp3", "audio/mpeg"),
      ("cover.jpg", "image/jpeg"), ("", "text/html; charset=utf-8")],
 )
 def test_serve_content_types(server: str, path: str, content_type: str) -> None:
@@ -203,7 +205,7 @@ def test_served_feed_points_at_the_server(server: str) -> None:
     body = io.BytesIO(requests.get(server + "feed.xml", timeout=10).content)
     feed = podcastparser.parse(server + "feed.xml", body)
     urls = [e["enclosures"][0]["url"] for e in feed["episodes"]]
-    assert urls and all(u.startswith(server + "chapters/") for u in urls)
+    assert urls and all(u.startswith(server + "short-article/chapters/") for u in urls)
 
 
 def test_gpodder_subscribes_and_downloads_every_episode(

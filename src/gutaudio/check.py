@@ -316,7 +316,7 @@ class _Checker:
             yield self._bad("MP3 stream", name, f"MPEG-{info.version} layer {info.layer}, "
                             f"{info.bitrate_mode}: expected MPEG-1 Layer III CBR with an info frame")
         else:
-            yield self._ok("MP3 stream", name, f"MPEG-1 Layer III CBR {info.bitrate // 1000} kbps, "
+            yield self._ok("MP3 stream", name, f"MPEG-1 Layer III CBR {round(info.bitrate / 1000)} kbps, "
                            f"{info.sample_rate} Hz")
         missing = [frame for frame in REQUIRED_ID3 if not tags.getall(frame)]
         if tags.version[:2] != (2, ID3_VERSION):

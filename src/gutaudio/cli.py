@@ -299,7 +299,7 @@ def serve_command(output_dir: Path, host: str, port: int) -> None:
 
 @cli.group("cache")
 def cache_group() -> None:
-    """Look after the clip cache: every synthesized utterance, kept for the next build.
+    """Inspect, prune or clear the cache of synthesized clips and chapters.
 
     \b
     Examples:

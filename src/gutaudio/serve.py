@@ -82,7 +82,7 @@ class BuildApp:
                 or not target.is_relative_to(self.output):
             raise NotFound()  # hidden staging folders, and links that lead out of the build
         name = path.rsplit("/", 1)[-1]
-        kind = SPECIAL_TYPES.get(path) or CONTENT_TYPES.get(Path(name).suffix.lower(),
+        kind = SPECIAL_TYPES.get(name) or CONTENT_TYPES.get(Path(name).suffix.lower(),
                                                             "application/octet-stream")
         if path == "feed.xml":
             data = rebase_feed((self.output / "feed.xml").read_bytes(), self.public_url)

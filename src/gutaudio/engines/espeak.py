@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import shutil
 import subprocess
 import tempfile
@@ -35,7 +36,8 @@ def espeak_version() -> str:
     if command is None:
         return ""
     result = subprocess.run([command, "--version"], capture_output=True, text=True, check=False)
-    return result.stdout.strip()
+    found = re.search(r"\d+\.\d+(?:\.\d+)?", result.stdout)
+    return f"espeak-ng {found.group(0)}" if found else "espeak-ng"
 
 
 class EspeakEngine:
