@@ -1,0 +1,193 @@
+"""Fast builds: the clip cache, incremental rebuilds, parallel synthesis and catalogs."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+
+from gutaudio.build import build
+from gutaudio.cache import ClipCache, clip_key
+from gutaudio.cli import cli
+from gutaudio.config import load_settings
+from gutaudio.engines.base import Clip
+
+from .conftest import SETTINGS_TOML, SHORT_ARTICLE, manifest_of, write_content
+
+ESPEAK = SETTINGS_TOML.replace('engine = "piper"', 'engine = "espeak"')
+
+
+@pytest.fixture(autouse=True)
+def _needs_espeak() -> None:
+    assert shutil.which("espeak-ng"), "espeak-ng is not installed: apt-get install espeak-ng " \
+        "(scripts/test does this)"
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, str]]:
+    """Every file below folder: its modification time and content hash."""
+    return {p.relative_to(folder).as_posix():
+            (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _settings(content: Path, output: Path, cache: Path, **overrides):
+    return load_settings(content, output, cache_dir=cache, **overrides)
+
+
+# -- the clip cache --------------------------------------------------------------------------------
+
+def test_cache_round_trip_and_keys(tmp_path: Path) -> None:
+    cache = ClipCache(tmp_path)
+    clip = Clip(b"\x01\x00\xff\x7f" * 100, 22050)
+    key = clip_key({"engine": "x", "voice": "v"}, "Hello.")
+    assert cache.get(key) is None
+    cache.put(key, clip)
+    assert cache.get(key) == clip
+    assert key != clip_key({"engine": "x", "voice": "v"}, "Hello!")
+    assert key != clip_key({"engine": "x", "voice": "w"}, "Hello.")
+    assert cache.info().clips == 1
+
+
+def test_empty_or_malformed_clips_are_never_cached(tmp_path: Path) -> None:
+    cache = ClipCache(tmp_path)
+    for bad in (Clip(b"", 22050), Clip(b"\x00", 22050), Clip(b"\x00\x00", 100)):
+        with pytest.raises(ValueError, match="refusing to cache"):
+            cache.put("k" * 64, bad)
+    assert cache.info().clips == 0
+
+
+def test_a_damaged_cached_clip_is_dropped(tmp_path: Path) -> None:
+    cache = ClipCache(tmp_path)
+    key = "ab" + "0" * 62
+    cache.put(key, Clip(b"\x01\x00" * 50, 16000))
+    cache.path(key).write_bytes(b"RIFF garbage")
+    assert cache.get(key) is None
+    assert not cache.path(key).exists()
+
+
+def test_cache_commands(tmp_path: Path) -> None:
+    cache = ClipCache(tmp_path / "cache")
+    cache.put("ab" + "1" * 62, Clip(b"\x01\x00" * 50, 16000))
+    runner = CliRunner(mix_stderr=False)
+    info = runner.invoke(cli, ["cache", "info", "--cache-dir", str(tmp_path / "cache")])
+    assert info.exit_code == 0 and info.output.startswith(f"{tmp_path / 'cache'}: 1 clips, ")
+    kept = runner.invoke(cli, ["cache", "prune", "--days", "1", "--cache-dir", str(tmp_path / "cache")])
+    assert kept.output == "Removed 0 clips unused for 1 days.\n"
+    cleared = runner.invoke(cli, ["cache", "clear", "--cache-dir", str(tmp_path / "cache")])
+    assert cleared.output == "Removed 1 clips.\n"
+    assert cache.info().clips == 0
+
+
+# -- incremental rebuilds ---------------------------------------------------------------------------
+
+def test_a_rebuild_with_no_change_makes_and_writes_nothing(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", settings=ESPEAK)
+    settings = _settings(content, tmp_path / "out", tmp_path / "cache")
+    first = build(settings)
+    assert first.counts.synthesized == sum(len(c.chapter.utterances) for c in first.chapters)
+    before = _snapshot(tmp_path / "out")
+    second = build(settings)
+    assert (second.counts.synthesized, second.counts.chapters_encoded,
+            second.counts.episodes_encoded, second.counts.files_written) == (0, 0, 0, 0)
+    assert second.counts.chapters_reused == 3 and second.counts.episodes_reused == 1
+    assert _snapshot(tmp_path / "out") == before
+
+
+def test_editing_one_sentence_remakes_one_clip_one_chapter_and_the_episode(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", settings=ESPEAK)
+    settings = _settings(content, tmp_path / "out", tmp_path / "cache")
+    build(settings)
+    before = _snapshot(tmp_path / "out")
+    (content / "short-article.txt").write_text(
+        SHORT_ARTICLE.replace("Eat 25-30 g of fibre daily", "Eat 30 g of fibre daily"))
+    result = build(settings)
+    assert (result.counts.synthesized, result.counts.chapters_encoded,
+            result.counts.chapters_reused, result.counts.episodes_encoded) == (1, 1, 2, 1)
+    after = _snapshot(tmp_path / "out")
+    changed = {name for name in after if after[name] != before.get(name)}
+    assert "short-article/chapters/02-diet-and-sleep.mp3" in changed
+    assert "short-article/episode.mp3" in changed
+    assert "short-article/chapters/01-introduction.mp3" not in changed
+    assert "short-article/chapters/03-disclaimer.mp3" not in changed
+    assert "feed.xml" in changed and "short-article/chapters/02-diet-and-sleep.vtt" in changed
+    utterances = manifest_of(tmp_path / "out")["chapters"][1]["utterances"]
+    assert utterances[1]["text"] == "Eat 30 g of fibre daily, e.g. oats."
+
+
+def test_changing_only_metadata_rewrites_tags_not_audio(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", settings=ESPEAK)
+    settings = _settings(content, tmp_path / "out", tmp_path / "cache")
+    build(settings)
+    (content / "gutaudio.toml").write_text(ESPEAK.replace('author = "Test Author"',
+                                                          'author = "New Author"'))
+    result = build(_settings(content, tmp_path / "out", tmp_path / "cache"))
+    assert (result.counts.synthesized, result.counts.chapters_encoded) == (0, 0)
+    from mutagen.id3 import ID3
+
+    assert str(ID3(tmp_path / "out/short-article/chapters/01-introduction.mp3")["TPE1"]) == "New Author"
+
+
+def test_force_remakes_everything_from_the_cache(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", settings=ESPEAK)
+    settings = _settings(content, tmp_path / "out", tmp_path / "cache")
+    build(settings)
+    again = build(settings, force=True)
+    assert (again.counts.synthesized, again.counts.chapters_encoded, again.counts.episodes_encoded) \
+        == (0, 3, 1)
+    assert again.counts.clips_reused == sum(len(c.chapter.utterances) for c in again.chapters)
+
+
+def test_the_cli_reports_what_was_made_and_kept(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", settings=ESPEAK)
+    arguments = ["build", "--content", str(content), "--output", str(tmp_path / "out"),
+                 "--cache-dir", str(tmp_path / "cache")]
+    CliRunner(mix_stderr=False).invoke(cli, arguments)
+    result = CliRunner(mix_stderr=False).invoke(cli, arguments)
+    assert result.exit_code == 0, result.stderr
+    assert ("Clips: 0 synthesized, 0 from the cache. Chapters: 0 encoded, 3 kept. "
+            "Episodes: 0 encoded, 1 kept. Files: 0 written, ") in result.output
+
+
+# -- parallel synthesis -------------------------------------------------------------------------------
+
+def test_jobs_change_nothing_in_the_result(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", settings=ESPEAK)
+    outputs = []
+    for jobs in (1, 3):
+        output = tmp_path / f"out{jobs}"
+        build(_settings(content, output, tmp_path / f"cache{jobs}", jobs=jobs))
+        outputs.append(_snapshot(output))
+    one, three = ({name: digest for name, (_, digest) in snap.items() if name != "build.json"}
+                  for snap in outputs)
+    assert one == three  # espeak is deterministic: byte-identical files whatever the job count
+
+
+# -- catalogs -----------------------------------------------------------------------------------------
+
+def test_a_catalog_keeps_articles_apart_and_rebuilds_only_what_changed(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", settings=ESPEAK)
+    (content / "sleep.txt").write_text("Sleep repairs the gut.\n\nNot medical advice; for "
+                                       "educational purposes only.\n")
+    settings = _settings(content, tmp_path / "out", tmp_path / "cache")
+    build(settings)
+    feed = feedparser.parse((tmp_path / "out" / "feed.xml").read_bytes())
+    assert [(e.title, e.itunes_season, e.itunes_episode) for e in feed.entries] == [
+        ("Short Article: Introduction", "1", "1"), ("Short Article: Diet and Sleep", "1", "2"),
+        ("Short Article: Disclaimer", "1", "3"), ("Sleep: Introduction", "2", "1"),
+        ("Sleep: Disclaimer", "2", "2")]
+    assert all(e.enclosures[0].href.startswith(
+        "https://cdn.example.org/audio/" + ("short-article/" if e.itunes_season == "1" else "sleep/"))
+        for e in feed.entries)
+    before = _snapshot(tmp_path / "out")
+    (content / "sleep.txt").write_text("Sleep repairs the gut at night.\n\nNot medical advice; for "
+                                       "educational purposes only.\n")
+    result = build(settings)
+    after = _snapshot(tmp_path / "out")
+    changed = {name.split("/")[0] for name in after if after[name] != before.get(name)}
+    assert {"sleep", "feed.xml", "build.json"} <= changed <= {"sleep", "feed.xml", "build.json",
+                                                              "index.html"}
+    assert result.counts.chapters_reused == 4 and result.counts.chapters_encoded == 1
