@@ -24,7 +24,7 @@ def test_generated_cover_is_a_3000px_rgb_jpeg_with_a_small_embedded_copy() -> No
         # The title is drawn: the picture is not one flat colour.
         assert len(image.getcolors(maxcolors=1_000_000) or []) > 2
     with Image.open(io.BytesIO(cover.embedded_jpeg)) as small:
-        assert (small.format, small.size) == ("JPEG", (1400, 1400))
+        assert (small.format, small.size) == ("JPEG", (600, 600))
     assert cover.mime == "image/jpeg" and cover.extension == ".jpg"
 
 

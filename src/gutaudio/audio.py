@@ -7,6 +7,7 @@ import math
 import re
 import shutil
 import subprocess
+import tempfile
 import warnings
 import wave
 from collections.abc import Sequence
@@ -310,6 +311,68 @@ class Leveller:
         return gain, after
 
 
+class EpisodeEncoder:
+    """Encodes the full episode while the build goes on: each chapter is fed in as it is done.
+
+    One ffmpeg reads levelled PCM on its standard input, encodes constant-bitrate MP3 and
+    measures loudness and true peak on the way, so the episode costs little after the last
+    chapter, and never sits in memory.
+    """
+
+    def __init__(self, destination: Path, audio: AudioSettings) -> None:
+        """Start ffmpeg, waiting for PCM at the MP3 sample rate."""
+        self.destination = destination
+        self.audio = audio
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in finish() or abort()
+        graph = "[0:a]asplit=2[mp3][meter];[meter]ebur128=framelog=quiet:peak=true[measured]"
+        command = [ffmpeg_executable(audio.ffmpeg), "-hide_banner", "-loglevel", "info",
+                   "-nostdin", "-y", "-f", "s16le", "-ar", str(audio.sample_rate), "-ac", "1",
+                   "-i", "pipe:0", "-filter_complex", graph, "-map", "[mp3]",
+                   *_mp3_parameters(audio), str(destination),
+                   "-map", "[measured]", "-f", "null", "-"]
+        try:
+            self._process = subprocess.Popen(command, stdin=subprocess.PIPE,
+                                             stdout=subprocess.DEVNULL, stderr=self._log)
+        except OSError as e:
+            raise AudioError(f"ffmpeg could not run: {e}") from e
+
+    def add(self, levelled: Path) -> None:
+        """Append one chapter's levelled audio (any format ffmpeg reads), streamed in chunks."""
+        command = [ffmpeg_executable(self.audio.ffmpeg), "-hide_banner", "-loglevel", "error",
+                   "-nostdin", "-i", str(levelled), "-f", "s16le", "-acodec", "pcm_s16le",
+                   "-ac", "1", "-ar", str(self.audio.sample_rate), "pipe:1"]
+        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as decoder:
+            try:
+                shutil.copyfileobj(decoder.stdout, self._process.stdin, 1 << 16)  # type: ignore[arg-type]
+            except BrokenPipeError as e:
+                raise AudioError(f"{self.destination}: the episode encoder stopped") from e
+            errors = decoder.stderr.read() if decoder.stderr else b""
+        if decoder.returncode != 0:
+            raise AudioError(f"{levelled}: cannot read levelled audio: "
+                             f"{errors.decode('utf-8', 'replace').strip()[-200:]}")
+
+    def finish(self) -> Loudness:
+        """Close the input, wait for the MP3, and return its measured loudness."""
+        if self._process.stdin is not None:
+            self._process.stdin.close()
+        code = self._process.wait()
+        self._log.seek(0)
+        stderr = self._log.read()
+        self._log.close()
+        if code != 0:
+            lines = [line for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+            raise AudioError(f"{self.destination}: encoding MP3: ffmpeg failed: "
+                             f"{lines[-1] if lines else code}")
+        return _parse_ebur128(stderr, str(self.destination))
+
+    def abort(self) -> None:
+        """Stop ffmpeg after a failure elsewhere."""
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._log.close()
+
+
 def _concat_list(wavs: Sequence[Path], folder: Path) -> Path:
     listing = folder / "concat.txt"
     lines = ["ffconcat version 1.0"]
@@ -317,17 +380,6 @@ def _concat_list(wavs: Sequence[Path], folder: Path) -> Path:
               for path in wavs]
     listing.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return listing
-
-
-def encode_episode(wavs: Sequence[Path], destination: Path, audio: AudioSettings) -> None:
-    """Join levelled chapter files, sample-exact, into one constant-bitrate MP3, streaming."""
-    listing = _concat_list(wavs, destination.parent)
-    try:
-        run_ffmpeg(["-y", "-f", "concat", "-safe", "0", "-i", str(listing),
-                    *_mp3_parameters(audio), str(destination)],
-                   f"{destination}: encoding MP3", ffmpeg=audio.ffmpeg)
-    finally:
-        listing.unlink(missing_ok=True)
 
 
 def _ffmetadata_escape(value: str) -> str:

@@ -27,11 +27,10 @@ from . import __version__
 from .audio import (
     ChapterAudio,
     ChapterWriter,
+    EpisodeEncoder,
     Leveller,
     Loudness,
-    encode_episode,
     encode_m4b,
-    measure_loudness,
     render_chapter,
     use_ffmpeg,
 )
@@ -225,13 +224,15 @@ def build(settings: Settings, progress: ProgressCallback | None = None, *,
         builder = _ArticleBuilder(settings, synthesizer, staging, cover, previous, counts, progress)
         builder.queue(plans)
         articles = [builder.build(plan) for plan in plans]
+        if builder.leveller.codec_shift is not None:
+            cache.remember("codec_shift", builder.codec_settings, builder.leveller.codec_shift)
         counts.synthesized = synthesizer.stats.made
         counts.clips_reused = synthesizer.stats.reused
         articles = [_in_place(article, staging.root, output) for article in articles]
         cover_name = f"cover{cover.extension}"
         staging.write(cover_name, cover.data)
         staging.write(PAGE_NAME, _catalog_page(settings, articles, cover_name))
-        staging.write(MANIFEST_NAME, _manifest(settings, articles, synthesizer, builder))
+        staging.write(MANIFEST_NAME, _manifest(settings, articles, synthesizer))
         staging.write(FEED_NAME, _feed_bytes(settings, articles, cover_name))
         keep = {name for a in articles for name in _article_files(a, settings)}
         written = staging.publish(output, keep | {cover_name, PAGE_NAME, MANIFEST_NAME, FEED_NAME},
@@ -296,9 +297,8 @@ class _ArticleBuilder:
             for key in ("sample_rate", "bitrate_kbps", "channels", "lead_in_ms", "tail_ms",
                         "loudness_lufs", "true_peak_dbtp")
         }
-        shift = previous.get("codec_shift", {})
-        known = shift.get("value") if shift.get("settings") == self.codec_settings else None
-        self.leveller = Leveller(settings.audio, known)
+        self.leveller = Leveller(settings.audio,
+                                 synthesizer.cache.remembered("codec_shift", self.codec_settings))
 
     @property
     def codec_settings(self) -> str:
@@ -361,30 +361,45 @@ class _ArticleBuilder:
         work.mkdir(parents=True, exist_ok=True)
         results: list[ChapterResult] = []
         levelled: list[Path] = []
-        for chapter in plan.chapters:
-            old = self._reusable(plan, chapter)
-            if old is not None:
-                result = self._reuse_chapter(plan, chapter, old, date)
-                flac = self._levelled(chapter)
-                if flac is None and not keep_episode:  # the cache lost it: level it again
-                    raw = self._join(chapter, work)
-                    made = work / f"{Path(chapter.filename).stem}.flac"
-                    render_chapter(raw, result.gain, self.settings.audio, levelled=made)
-                    raw.path.unlink()
-                    flac = self.synthesizer.cache.keep_chapter(result.audio_fingerprint, made)
-            else:
-                result, flac = self._make_chapter(plan, chapter, date, work)
-            results.append(result)
-            if flac is not None:
-                levelled.append(flac)
-            self._transcripts(plan, f"{CHAPTERS_DIR}/{Path(chapter.filename).stem}",
-                              [(chapter.title, chapter.text)],
-                              make_cues([u.display for u in chapter.utterances], result.timings))
-        episode = self._episode(plan, results, levelled, date, keep_episode)
+        encoder = None if keep_episode else EpisodeEncoder(
+            self.staging.reserve(f"{plan.folder}/{EPISODE_MP3}"), self.settings.audio)
+        try:
+            for chapter in plan.chapters:
+                result, flac = self._chapter(plan, chapter, date, work, keep_episode)
+                results.append(result)
+                if flac is not None:
+                    levelled.append(flac)
+                    if encoder is not None:
+                        encoder.add(flac)
+                self._transcripts(plan, f"{CHAPTERS_DIR}/{Path(chapter.filename).stem}",
+                                  [(chapter.title, chapter.text)],
+                                  make_cues([u.display for u in chapter.utterances], result.timings))
+            loudness = encoder.finish() if encoder is not None else None
+        except BaseException:
+            if encoder is not None:
+                encoder.abort()
+            raise
+        episode = self._episode(plan, results, levelled, date, loudness)
         article = ArticleResult(plan, tuple(results), episode)
         self.staging.write(f"{plan.folder}/{PAGE_NAME}",
                            _article_page(self.settings, article, f"cover{self.cover.extension}"))
         return article
+
+    def _chapter(self, plan: Plan, chapter: Chapter, date: dt.date, work: Path,
+                 keep_episode: bool) -> tuple[ChapterResult, Path | None]:
+        """Make or keep one chapter; return it and its levelled audio (None if not needed)."""
+        old = self._reusable(plan, chapter)
+        if old is None:
+            return self._make_chapter(plan, chapter, date, work)
+        result = self._reuse_chapter(plan, chapter, old, date)
+        flac = self._levelled(chapter)
+        if flac is None and not keep_episode:  # the cache lost it: level it again
+            raw = self._join(chapter, work)
+            made = work / f"{Path(chapter.filename).stem}.flac"
+            render_chapter(raw, result.gain, self.settings.audio, levelled=made)
+            raw.path.unlink()
+            flac = self.synthesizer.cache.keep_chapter(result.audio_fingerprint, made)
+        return result, flac
 
     def _join(self, chapter: Chapter, work: Path) -> ChapterAudio:
         writer: ChapterWriter | None = None
@@ -453,7 +468,7 @@ class _ArticleBuilder:
         write_tags(path, replace(tags, cover_jpeg=self.cover.embedded_jpeg))
 
     def _episode(self, plan: Plan, chapters: list[ChapterResult], levelled: list[Path],
-                 date: dt.date, keep: bool) -> EpisodeResult:
+                 date: dt.date, encoded: Loudness | None) -> EpisodeResult:
         """Encode (or keep) the full episode with CHAP marks, its transcripts and JSON chapters."""
         marks: list[ChapterMark] = []
         cues: list[Cue] = []
@@ -473,14 +488,13 @@ class _ArticleBuilder:
         old = self.previous.get(plan.folder, {}).get("episode", {})
         fingerprints = {"audio_fingerprint": self._episode_fingerprint(plan),
                         "tags_fingerprint": self._tags_fingerprint(tags)}
-        if keep:
+        if encoded is None:  # unchanged: keep the published episode
             path = self._retag_if_changed(relative, tags, old)
             self.counts.episodes_reused += 1
             loudness = Loudness(old["loudness"], old["true_peak"]) if "loudness" in old else None
             return EpisodeResult(path, position, path.stat().st_size, tuple(marks),
                                  self.settings.audio.m4b, loudness, reused=True, **fingerprints)
-        path = self.staging.reserve(relative)
-        encode_episode(levelled, path, self.settings.audio)
+        path = self.staging.reserve(relative)  # encoded while the chapters were made
         self._write_tags(path, tags)
         if self.settings.audio.m4b:
             encode_m4b(levelled, self.staging.reserve(f"{plan.folder}/{EPISODE_M4B}"), marks,
@@ -490,9 +504,8 @@ class _ArticleBuilder:
                         "date": date.isoformat(), "comment": tags.comment},
                        self.settings.audio)
         self.counts.episodes_encoded += 1
-        loudness = measure_loudness(path, self.settings.audio.ffmpeg)
         return EpisodeResult(path, position, path.stat().st_size, tuple(marks),
-                             self.settings.audio.m4b, loudness, **fingerprints)
+                             self.settings.audio.m4b, encoded, **fingerprints)
 
     def _transcripts(self, plan: Plan, stem: str, sections: list[tuple[str, str]],
                      cues: list[Cue]) -> None:
@@ -624,9 +637,7 @@ def _catalog_page(settings: Settings, articles: list[ArticleResult], cover_name:
     )
 
 
-def _manifest(settings: Settings, articles: list[ArticleResult], synthesizer: Synthesizer,
-              builder: _ArticleBuilder) -> str:
-    shift = builder.leveller.codec_shift
+def _manifest(settings: Settings, articles: list[ArticleResult], synthesizer: Synthesizer) -> str:
     data = {
         "version": MANIFEST_VERSION,
         "generator": f"gutaudio {__version__}",
@@ -634,8 +645,6 @@ def _manifest(settings: Settings, articles: list[ArticleResult], synthesizer: Sy
         "voice": synthesizer.engine.voice_name(),
         "loudness_lufs": settings.audio.loudness_lufs,
         "true_peak_dbtp": settings.audio.true_peak_dbtp,
-        "codec_shift": {"settings": builder.codec_settings,
-                        "value": None if shift is None else round(shift, 2)},
         "articles": [_article_manifest(article) for article in articles],
     }
     return json.dumps(data, indent=1, ensure_ascii=False) + "\n"

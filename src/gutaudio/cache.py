@@ -170,6 +170,28 @@ class ClipCache:
                 memo_path.write_text(json.dumps(memo, indent=1), encoding="utf-8")
         return str(memo[label])
 
+    def remembered(self, name: str, settings: str) -> float | None:
+        """A number measured by an earlier build under these settings (such as the codec shift)."""
+        try:
+            value = json.loads((self.root / "measured.json").read_text("utf-8"))[name][settings]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return float(value) if isinstance(value, int | float) else None
+
+    def remember(self, name: str, settings: str, value: float) -> None:
+        """Keep a measured number for later builds under the same settings."""
+        path = self.root / "measured.json"
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        if not isinstance(data, dict):
+            data = {}
+        data.setdefault(name, {})[settings] = round(value, 3)
+        with contextlib.suppress(OSError):
+            self.root.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+
     def touch(self, key: str) -> None:
         """Mark a clip as used now, so prune keeps it."""
         with contextlib.suppress(OSError):
