@@ -117,7 +117,7 @@ def cli() -> None:
               help="List each chapter in the feed (default), or the full episode with chapter marks.")
 @click.option("--m4b/--no-m4b", default=None, help="Also write episode.m4b for audiobook players.")
 @click.option("-j", "--jobs", type=click.IntRange(0, 64), default=None,
-              help="Syntheses at once (default: one per core; 6 requests for gTTS).")
+              help="Syntheses at once (default: one per core; 8 requests for gTTS).")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Clip cache folder (default: the user's cache folder).")
 @click.option("--force", is_flag=True,

@@ -166,7 +166,7 @@ class BuildSettings:
     cache_dir: Path | None = None
     """Clip cache folder; the user's cache folder (platformdirs) when unset."""
     jobs: int = 0
-    """Syntheses at once; 0 picks one per core for local engines and 6 requests for gTTS."""
+    """Syntheses at once; 0 picks one per core for local engines and 8 requests for gTTS."""
 
 
 @dataclass(frozen=True)

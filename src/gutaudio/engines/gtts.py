@@ -27,7 +27,7 @@ ATTEMPTS = 5
 """Tries per utterance before a passing failure (429, 5xx, dropped connection) is final."""
 BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 60.0
-DEFAULT_CONCURRENCY = 6
+DEFAULT_CONCURRENCY = 8
 """Requests to Google at once: enough to hide latency, few enough to stay polite."""
 
 
