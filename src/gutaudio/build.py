@@ -10,6 +10,7 @@ move into place only when everything succeeded, the feed last.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime as dt
 import hashlib
 import json
@@ -22,6 +23,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock, Timeout
 
 from . import __version__
 from .audio import (
@@ -214,7 +217,8 @@ def build(settings: Settings, progress: ProgressCallback | None = None, *,
     plans = plan_build(settings)
     use_ffmpeg(settings.audio.ffmpeg)
     output = settings.output_dir
-    previous = {} if force else read_manifest(output)
+    published = read_manifest(output)
+    previous = {} if force else published
     cover = load_cover(settings.show.cover) if settings.show.cover else generate_cover(
         settings.show.title, settings.show.author)
     cache = ClipCache(settings.build.cache_dir or default_cache_dir())
@@ -235,8 +239,10 @@ def build(settings: Settings, progress: ProgressCallback | None = None, *,
         staging.write(MANIFEST_NAME, _manifest(settings, articles, synthesizer))
         staging.write(FEED_NAME, _feed_bytes(settings, articles, cover_name))
         keep = {name for a in articles for name in _article_files(a, settings)}
-        written = staging.publish(output, keep | {cover_name, PAGE_NAME, MANIFEST_NAME, FEED_NAME},
-                                  [a.plan.folder for a in articles])
+        keep |= {cover_name, PAGE_NAME, MANIFEST_NAME, FEED_NAME}
+        ours = {a.plan.folder for a in articles} | {a["folder"] for a in published.get("articles", [])}
+        ours |= {"cover.jpg", "cover.png"}
+        written = staging.publish(output, keep, ours)
     counts.files_written = len(written)
     counts.files_unchanged = len(staging.unchanged)
     measured = {f"{a.plan.folder}/{CHAPTERS_DIR}/{c.chapter.filename}": c.loudness
@@ -726,7 +732,7 @@ def read_timings(output: Path) -> list[TimingRow]:
 
 
 class _Staging:
-    """A scratch folder inside output/ that remembers what was made there, to publish it whole."""
+    """A complete new output tree, made beside output/ and swapped in whole at the end."""
 
     def __init__(self, root: Path, output: Path) -> None:
         self.root = root
@@ -756,36 +762,101 @@ class _Staging:
         except OSError as e:
             raise OutputError(f"{path}: cannot write: {e.strerror or e}") from e
 
-    def publish(self, output: Path, keep: set[str], folders: list[str]) -> list[str]:
-        """Move staged files into output/, the feed last; drop files of these articles not kept.
+    def publish(self, output: Path, keep: set[str], ours: set[str]) -> list[str]:
+        """Swap the new tree in for output/ in one step; return the files this build wrote.
 
-        Returns the files moved into place.
+        Files of the previous build that are kept (unchanged) are hard-linked into the new
+        tree, and so are files in output/ that gutaudio did not make (a publisher's own), so
+        nothing is copied and nothing of theirs is lost. Chapter files of these articles that
+        the build no longer makes are left behind with the old tree.
         """
-        ordered = sorted(self.files, key=lambda name: name == FEED_NAME)
+        shutil.rmtree(self.work, ignore_errors=True)
+        written = set(self.files)
         try:
-            for relative in ordered:
-                target = output / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(self.root / relative, target)
-            for folder in folders:
-                for old in (output / folder).rglob("*"):
+            if output.is_dir():
+                for old in sorted(output.rglob("*")):
                     name = old.relative_to(output).as_posix()
-                    if old.is_file() and name not in keep and not name.startswith("."):
-                        old.unlink()
+                    if not old.is_file() or name in written:
+                        continue
+                    first = name.split("/", 1)[0]
+                    mine = name in keep or first in ours
+                    if mine and name not in keep:
+                        continue  # a file this build no longer makes
+                    target = self.root / name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    try:
+                        os.link(old, target)
+                    except OSError:
+                        shutil.copy2(old, target)
+            _swap_in(self.root, output)
         except OSError as e:
             raise OutputError(f"{output}: cannot publish the build: {e.strerror or e}") from e
-        return ordered
+        return sorted(written)
+
+
+def _swap_in(new: Path, output: Path) -> None:
+    """Put the folder new where output is, atomically where the system can (renameat2)."""
+    if not output.exists():
+        os.replace(new, output)
+        return
+    if _exchange(new, output):
+        shutil.rmtree(new, ignore_errors=True)  # it now holds the old build
+        return
+    old = output.with_name(f".{output.name}.gutaudio-old")
+    shutil.rmtree(old, ignore_errors=True)
+    os.replace(output, old)
+    os.replace(new, output)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one atomic step with Linux's renameat2(RENAME_EXCHANGE)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second),
+                     rename_exchange) == 0
+
+
+STAGING_PREFIX = ".gutaudio-build-"
+"""Staging folders sit beside output/ as .gutaudio-build-<output name>-XXXX."""
 
 
 @contextlib.contextmanager
 def _staging(output: Path) -> Iterator[_Staging]:
-    """A scratch folder inside output/, removed afterwards whether the build succeeds or not."""
+    """A staging folder beside output/, removed afterwards whether the build succeeds or not.
+
+    Only one build may write an output folder at a time: a lock file beside it says so.
+    Staging folders left by a build that was killed are removed first.
+    """
+    parent = output.resolve().parent
     try:
-        output.mkdir(parents=True, exist_ok=True)
-        root = Path(tempfile.mkdtemp(prefix=".gutaudio-staging-", dir=output))
+        parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(parent / f".{output.name}.gutaudio.lock"), timeout=0)
+        lock.acquire()
+    except Timeout as e:
+        raise OutputError(f"{output}: another gutaudio build is writing here; "
+                          "wait for it to finish, then build again") from e
     except OSError as e:
         raise OutputError(f"{output}: cannot create the output folder: {e.strerror or e}") from e
     try:
-        yield _Staging(root, output)
+        prefix = f"{STAGING_PREFIX}{output.name}-"
+        for leftover in parent.glob(f"{prefix}*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        if output.exists() and not output.is_dir():
+            raise OutputError(f"{output}: is a file, not an output folder")
+        try:
+            root = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+        except OSError as e:
+            raise OutputError(f"{output}: cannot write beside it: {e.strerror or e}") from e
+        try:
+            yield _Staging(root, output)
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        lock.release()
