@@ -86,10 +86,23 @@ def _ffmpeg(arguments: list[str], what: str, *, data: bytes | None = None,
     except OSError as e:
         raise AudioError(f"ffmpeg could not run: {e}") from e
     if result.returncode != 0:
-        lines = [line for line in result.stderr.decode("utf-8", "replace").splitlines()
-                 if line.strip() and "Parsed_ebur128" not in line]
-        raise AudioError(f"{what}: ffmpeg failed: {lines[-1] if lines else f'exit {result.returncode}'}")
+        raise AudioError(f"{what}: ffmpeg failed: {ffmpeg_failure(result.stderr, result.returncode)}")
     return result
+
+
+_SYSTEM_ERRORS = ("No space left on device", "Permission denied", "Read-only file system",
+                  "File too large", "No such file or directory")
+
+
+def ffmpeg_failure(stderr: bytes, code: int) -> str:
+    """The most telling line of ffmpeg's error output: a system error if there is one."""
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()
+             if line.strip() and "Parsed_ebur128" not in line
+             and line.strip() not in ("Conversion failed!", "Exiting with exit code 1")]
+    for reason in _SYSTEM_ERRORS:
+        if any(reason in line for line in lines):
+            return reason
+    return lines[-1] if lines else f"exit {code}"
 
 
 def decode_audio(data: bytes, sample_rate: int, ffmpeg: Path | None = None) -> bytes:
@@ -360,9 +373,8 @@ class EpisodeEncoder:
         stderr = self._log.read()
         self._log.close()
         if code != 0:
-            lines = [line for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
             raise AudioError(f"{self.destination}: encoding MP3: ffmpeg failed: "
-                             f"{lines[-1] if lines else code}")
+                             f"{ffmpeg_failure(stderr, code)}")
         return _parse_ebur128(stderr, str(self.destination))
 
     def abort(self) -> None:

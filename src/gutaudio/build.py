@@ -42,7 +42,7 @@ from .check import Report, check_build
 from .config import Settings
 from .content import Article, find_articles, read_article
 from .cover import Cover, generate_cover, load_cover
-from .errors import ContentError, OutputError
+from .errors import ContentError, GutaudioError, OutputError
 from .feed import FeedItem, Transcript, build_feed, item_guid
 from .site import CatalogArticle, Page, PageChapter, render_catalog, render_page
 from .speech import Chapter, build_script
@@ -213,6 +213,16 @@ def read_manifest(output: Path) -> dict[str, Any]:
 def build(settings: Settings, progress: ProgressCallback | None = None, *,
           force: bool = False) -> BuildResult:
     """Build the narrated edition of every article into settings.output_dir."""
+    try:
+        return _build(settings, progress, force)
+    except GutaudioError:
+        raise
+    except OSError as e:  # a full disk, a lost folder: say which file, never a traceback
+        where = e.filename or settings.output_dir
+        raise OutputError(f"{where}: {e.strerror or e}") from e
+
+
+def _build(settings: Settings, progress: ProgressCallback | None, force: bool) -> BuildResult:
     started = time.perf_counter()
     plans = plan_build(settings)
     use_ffmpeg(settings.audio.ffmpeg)
