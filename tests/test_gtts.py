@@ -175,3 +175,47 @@ def test_concurrent_requests_keep_reading_order(tmp_path: Path, tone_mp3: bytes)
     texts = [u["text"] for c in manifest_of(tmp_path / "out")["chapters"] for u in c["utterances"]]
     assert texts[:2] == ["Gut health matters.", "It shapes how we feel every day."]
     assert texts[-1] == "Always consult your physician."
+
+
+@responses.activate
+def test_timeouts_and_resets_are_retried(tmp_path: Path, tone_mp3: bytes,
+                                         no_waiting: list[float]) -> None:
+    failures = iter([requests.exceptions.ReadTimeout("read timed out"),
+                     requests.exceptions.ConnectionError(ConnectionResetError(104, "reset by peer"))])
+
+    def reply(request: requests.PreparedRequest) -> tuple[int, dict, str]:
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        return 200, {}, google_body(tone_mp3)
+
+    responses.add_callback(responses.POST, ENDPOINT, callback=reply)
+    result = run_build(write_content(tmp_path / "content"), tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    assert len(no_waiting) == 2
+
+
+@responses.activate
+def test_an_outage_mid_build_says_what_is_finished_and_a_rerun_resumes(
+        tmp_path: Path, tone_mp3: bytes) -> None:
+    served = []
+
+    def flaky(request: requests.PreparedRequest) -> tuple[int, dict, str]:
+        served.append(spoken_text(request))
+        return (200, {}, google_body(tone_mp3)) if len(served) <= 3 else (503, {}, "")
+
+    responses.add_callback(responses.POST, ENDPOINT, callback=flaky)
+    content = write_content(tmp_path / "content")
+    result = CliRunner(mix_stderr=False).invoke(cli, [
+        "build", "--engine", "gtts", "--jobs", "1", "--content", str(content),
+        "--output", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "clip-cache")])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].endswith(
+        "(3 of 7 utterances are finished and cached; run the build again to resume)")
+    assert not (tmp_path / "out").exists()
+    assert len(list((tmp_path / "clip-cache").rglob("*.wav"))) == 3
+
+    responses.replace(responses.POST, ENDPOINT, body=google_body(tone_mp3))
+    again = run_build(content, tmp_path / "out")
+    assert again.exit_code == 0, again.stderr
+    assert len(responses.calls) - len(served) == 4  # only the four missing utterances
