@@ -93,19 +93,13 @@ def build_feed(
 ) -> bytes:
     """Render the feed document as UTF-8 XML bytes."""
     try:
-        return _render_feed(show, feed_url=feed_url, image_url=image_url, items=items, built=built)
+        return _render_feed(show, feed_url, image_url, items, built)
     except (ValueError, TypeError) as e:  # lxml refuses text that XML cannot carry
         raise FeedError(f"the feed cannot hold this text: {e}") from e
 
 
-def _render_feed(
-    show: ShowSettings,
-    *,
-    feed_url: str,
-    image_url: str,
-    items: list[FeedItem],
-    built: dt.datetime,
-) -> bytes:
+def _render_feed(show: ShowSettings, feed_url: str, image_url: str, items: list[FeedItem],
+                 built: dt.datetime) -> bytes:
     rss = etree.Element("rss", nsmap=NSMAP, version="2.0")
     channel = _sub(rss, "channel")
     _sub(channel, f"{{{ATOM}}}link", href=feed_url, rel="self", type="application/rss+xml")
