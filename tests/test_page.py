@@ -146,3 +146,19 @@ def test_the_sentence_being_heard_is_shown_under_its_player(
     page.wait_for_function(f"document.getElementById('now-1').textContent === {first['text']!r}",
                            timeout=20_000)
     assert page.locator("#now-1").is_visible()
+
+
+def test_the_show_page_lists_the_article_and_passes_axe(browser: Browser, site: str) -> None:
+    context = browser.new_context()
+    try:
+        tab = context.new_page()
+        tab.goto(site + "index.html")
+        assert tab.get_attribute("html", "lang") == "en"
+        link = tab.locator("main ol li a").first
+        assert link.inner_text() == "Short Article"
+        assert link.get_attribute("href") == "short-article/index.html"
+        tab.add_script_tag(path=str(AXE))
+        results = tab.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        assert [v["id"] for v in results["violations"]] == []
+    finally:
+        context.close()

@@ -308,6 +308,7 @@ class _ArticleBuilder:
         self.progress = progress
         self.done = 0
         self.total = 0
+        self._fingerprints: dict[Chapter, str] = {}
         self.audio_settings = {
             key: getattr(settings.audio, key)
             for key in ("sample_rate", "bitrate_kbps", "channels", "lead_in_ms", "tail_ms",
@@ -322,11 +323,13 @@ class _ArticleBuilder:
         return fingerprint({"audio": self.audio_settings, "version": __version__})
 
     def _audio_fingerprint(self, chapter: Chapter) -> str:
-        return fingerprint({
-            "version": __version__, "manifest": MANIFEST_VERSION, "audio": self.audio_settings,
-            "clips": [self.synthesizer.key(u.spoken) for u in chapter.utterances],
-            "pauses": [u.pause_after_ms for u in chapter.utterances],
-        })
+        if chapter not in self._fingerprints:
+            self._fingerprints[chapter] = fingerprint({
+                "version": __version__, "manifest": MANIFEST_VERSION, "audio": self.audio_settings,
+                "clips": [self.synthesizer.key(u.spoken) for u in chapter.utterances],
+                "pauses": [u.pause_after_ms for u in chapter.utterances],
+            })
+        return self._fingerprints[chapter]
 
     def _reusable(self, plan: Plan, chapter: Chapter) -> dict[str, Any] | None:
         """The previous build's record of this chapter, if its file can be kept as it is."""
