@@ -29,6 +29,8 @@ def test_build_writes_three_chapters_disclaimer_last(built: tuple[Path, object])
     names = sorted(p.name for p in (output / "short-article" / "chapters").glob("*.mp3"))
     assert names == ["01-introduction.mp3", "02-diet-and-sleep.mp3", "03-disclaimer.mp3"]
     assert "Built 3 chapters of 1 article" in result.output
+    # The published folder is readable by a web server, like any folder the user makes.
+    assert output.stat().st_mode & 0o755 == 0o755
     # Nothing half-made is left behind.
     assert not [p for p in output.iterdir() if p.name.startswith(".")]
 

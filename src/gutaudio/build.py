@@ -807,6 +807,12 @@ class _Staging:
         return sorted(written)
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _swap_in(new: Path, output: Path) -> None:
     """Put the folder new where output is, atomically where the system can (renameat2)."""
     if not output.exists():
@@ -865,6 +871,7 @@ def _staging(output: Path) -> Iterator[_Staging]:
             raise OutputError(f"{output}: is a file, not an output folder")
         try:
             root = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+            root.chmod(0o777 & ~_umask())  # mkdtemp's 0700 would hide the published folder
         except OSError as e:
             raise OutputError(f"{output}: cannot write beside it: {e.strerror or e}") from e
         try:
