@@ -53,8 +53,13 @@ _NUMBERED_HEADING = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!;,:\u2026]$")
-# Control characters except tab and newline, plus soft hyphens, zero-width and bidi formatting marks.
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+# Control characters except tab and line breaks, plus soft hyphens, zero-width and bidi formatting marks.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+# Control characters that are removed with a warning: all but tab, line feed, vertical tab, form feed
+# and carriage return (which are line breaks).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+BINARY_SNIFF_BYTES = 8192
+"""A file whose first 8 KB are more than 1% NUL bytes is binary, not text."""
 
 
 @dataclass(frozen=True)
@@ -135,12 +140,17 @@ def _read_bytes(path: Path) -> bytes:
 
 def decode_text(data: bytes, path: Path) -> str:
     """Decode article bytes: UTF-8 (with or without BOM), else Windows-1252 with a warning."""
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ContentError(f"{path}: looks like a binary file, not text (it contains NUL bytes)")
-    encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    head = data[:BINARY_SNIFF_BYTES]
+    nuls = head.count(b"\x00")
+    if not utf16 and nuls * 100 > len(head):
+        raise ContentError(f"{path}: looks like a binary file, not text ({nuls} NUL bytes in the "
+                           f"first {len(head)})")
     try:
-        text = data.decode(encoding)
+        text = data.decode("utf-16" if utf16 else "utf-8-sig")
     except UnicodeDecodeError as e:
+        if utf16:
+            raise ContentError(f"{path}: is not valid UTF-16 text (byte {e.start}); save it as UTF-8") from e
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
@@ -148,15 +158,25 @@ def decode_text(data: bytes, path: Path) -> str:
                 f"{path}: is not UTF-8 text (byte {e.start}); save it as UTF-8"
             ) from e
         log.warning("%s: not UTF-8 (byte %d); read as Windows-1252", path, e.start)
+    text = _unify_line_endings(text)
+    first = _CONTROL.search(text)
+    if first is not None:
+        count = len(_CONTROL.findall(text))
+        log.warning("%s: %d control character%s removed (the first on line %d)", path, count,
+                    "" if count == 1 else "s", text.count("\n", 0, first.start()) + 1)
     return normalize_text(text)
+
+
+def _unify_line_endings(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def normalize_text(text: str) -> str:
     """Unify line endings and Unicode forms and strip invisible control characters."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFC", text)
-    text = text.replace("\u00a0", " ").replace("\u2028", "\n").replace("\u2029", "\n\n")
-    return _INVISIBLE.sub("", text)
+    text = _unify_line_endings(text).replace("\x0b", "\n").replace("\x0c", "\n")
+    # Invisible characters go first, so that a letter and its accent they separated can be composed.
+    text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
+    return text.replace("\u00a0", " ").replace("\u2028", "\n").replace("\u2029", "\n\n")
 
 
 def parse_article(text: str, source: Path, *, disclaimer_text: str = "") -> Article:
@@ -409,16 +429,20 @@ def attach_disclaimer(sections: list[Section], configured: str) -> list[Section]
 
 def unique_slugs(titles: Iterable[str], make: Callable[[str], str] | None = None) -> list[str]:
     """Turn titles into file-safe slugs, unique within the list and at most 60 characters."""
-    make = make or (lambda t: slugify(t, max_length=MAX_SLUG_CHARS, word_boundary=True))
+    # save_order: cut at the first word that does not fit; by default slugify skips it and goes on
+    # with shorter words, so "Fibre permeability and ..." became "fibre-and-and".
+    make = make or (lambda t: slugify(t, max_length=MAX_SLUG_CHARS, word_boundary=True, save_order=True))
     used: set[str] = set()
+    counts: dict[str, int] = {}  # the last number given to each base, so 5,000 "Diet"s take no time
     slugs = []
     for title in titles:
         base = make(title) or "chapter"
-        slug, count = base, 1
+        slug, count = base, counts.get(base, 1)
         while slug in used:  # "Diet", "Diet" and "Diet 2" must not both become diet-2
             count += 1
             suffix = f"-{count}"
             slug = base[:MAX_SLUG_CHARS - len(suffix)].rstrip("-") + suffix
+        counts[base] = count
         used.add(slug)
         slugs.append(slug)
     return slugs

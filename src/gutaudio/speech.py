@@ -6,8 +6,10 @@ form is normalized, by a chain of small pure ``str -> str`` functions.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -87,19 +89,15 @@ def script_section(section: Section, audio: AudioSettings) -> list[Utterance]:
     utterances: list[Utterance] = []
     if section.heading and speakable(section.heading):
         # Spoken from the heading as written: a disclaimer's title is renamed, its heading is not.
-        spoken = speak_heading(*split_heading_number(section.heading))
-        utterances.append(Utterance(section.heading, spoken, audio.heading_pause_ms, True))
+        utterances += _heading_utterances(section.heading, audio, numbered=True)
     elif section.is_disclaimer:
         utterances.append(
             Utterance(DISCLAIMER_TITLE, f"{DISCLAIMER_TITLE}.", audio.heading_pause_ms, True)
         )
     for block in section.blocks:
         if block.is_heading:
-            if not speakable(block.text):
-                continue
-            utterances.append(
-                Utterance(block.text, speak_heading("", block.text), audio.heading_pause_ms, True)
-            )
+            if speakable(block.text):
+                utterances += _heading_utterances(block.text, audio, numbered=False)
             continue
         sentences = [s for s in split_sentences(block.text) if speakable(s)]
         for position, sentence in enumerate(sentences, 1):
@@ -109,6 +107,17 @@ def script_section(section: Section, audio: AudioSettings) -> list[Utterance]:
     if utterances:
         last = utterances[-1]
         utterances[-1] = Utterance(last.display, last.spoken, 0, last.is_heading)
+    return utterances
+
+
+def _heading_utterances(heading: str, audio: AudioSettings, *, numbered: bool) -> list[Utterance]:
+    # A heading too long for one utterance is split like a sentence; only its first part is numbered.
+    pieces = [p for p in split_long(heading) if speakable(p)]
+    utterances = []
+    for position, piece in enumerate(pieces):
+        number, title = split_heading_number(piece) if numbered and position == 0 else ("", piece)
+        pause = audio.heading_pause_ms if position == len(pieces) - 1 else audio.sentence_pause_ms
+        utterances.append(Utterance(piece, speak_heading(number, title), pause, True))
     return utterances
 
 
@@ -155,19 +164,54 @@ def split_sentences(paragraph: str, max_chars: int = MAX_UTTERANCE_CHARS) -> lis
     return pieces
 
 
+SEGMENT_WINDOW_CHARS = 2000
+"""pysbd takes time quadratic in the length of its text: longer paragraphs are segmented a window
+at a time, each window starting at the last sentence the previous one found."""
+
+
 def _sentence_starts(paragraph: str) -> list[int]:
     # Cut the paragraph itself where pysbd's sentences begin, so that nothing pysbd drops or
     # alters (a closing "!!", say) is lost, and never inside a web address ("...?id=1").
     starts = {0}
-    cursor = 0
-    for segment in _segmenter().segment(paragraph):
-        segment = segment.strip()
-        found = paragraph.find(segment, cursor) if segment else -1
-        if found >= 0:
-            starts.add(found)
-            cursor = found + len(segment)
+    offset = 0
+    while len(paragraph) - offset > SEGMENT_WINDOW_CHARS:
+        end = paragraph.rfind(" ", offset + 1, offset + SEGMENT_WINDOW_CHARS)
+        if end < 0:  # one word fills the window
+            end = offset + SEGMENT_WINDOW_CHARS
+        found = [offset + start for start in _segment_starts(paragraph[offset:end])]
+        starts.update(found)
+        # The window's last sentence may go on after it: segment it again with what follows. A
+        # window with no sentence start is all one sentence, which goes on into the next window.
+        offset = max(found) if found else end + (paragraph[end] == " ")
+    starts.update(offset + start for start in _segment_starts(paragraph[offset:]))
     addresses = [m.span() for m in _URL.finditer(paragraph)]
-    return sorted(s for s in starts if not any(a < s < b for a, b in addresses))
+    begins = [begin for begin, _ in addresses]
+
+    def inside_address(start: int) -> bool:
+        before = bisect.bisect_left(begins, start) - 1  # the last address that begins before start
+        return before >= 0 and start < addresses[before][1]
+
+    # pysbd drops some letters ("\u0238A" -> "A"): a sentence never starts inside a word.
+    return sorted(s for s in starts if not inside_address(s)
+                  and not (s > 0 and _in_word(paragraph[s - 1]) and _in_word(paragraph[s])))
+
+
+def _in_word(ch: str) -> bool:
+    return ch.isalnum() or unicodedata.category(ch).startswith("M")
+
+
+def _segment_starts(text: str) -> list[int]:
+    # Where pysbd starts a sentence in text, after its first.
+    starts = []
+    cursor = 0
+    for segment in _segmenter().segment(text):
+        segment = segment.strip()
+        found = text.find(segment, cursor) if segment else -1
+        if found >= 0:
+            if found > 0:
+                starts.append(found)
+            cursor = found + len(segment)
+    return starts
 
 
 # After ; : , or an unspaced dash ("gut\u2014 brain"); before a spaced dash, which starts the next clause.
@@ -241,11 +285,13 @@ def normalize_quotes(text: str) -> str:
     return text.translate(_QUOTES)
 
 
+# Parts are bounded (a mailbox name has at most 64 characters, a domain label 63) so that a long run
+# of "a.a.a.a" or "1-1-1-1" is searched in linear time, not quadratic.
 _URL = re.compile(
     r"\b(?:(?:https?|ftp)://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]]"
-    r"|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"
+    r"|\b[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+\b"
     # a bare domain with a common top-level domain, and its path: "nih.gov", "example.org/gut"
-    r"|\b(?:[A-Za-z0-9-]+\.)+(?:com|org|net|gov|edu|int|info|io|health|uk|ca|au|nz|ie|us)\b"
+    r"|\b(?:[A-Za-z0-9-]{1,63}\.){1,16}(?:com|org|net|gov|edu|int|info|io|health|uk|ca|au|nz|ie|us)\b"
     r"(?![.\w-]*@)(?:/(?:[^\s<>\"']*[^\s<>\"'.,;:!?)\]])?)?"
 )
 
@@ -458,7 +504,7 @@ _FRACTION_NAMES = {(1, 2): "one half", (1, 4): "one quarter", (3, 4): "three qua
 
 def expand_numbers(text: str) -> str:
     """Read numbers as words: ordinals, years, decades, times, fractions, decimals, thousands."""
-    text = _ORDINAL.sub(lambda m: num2words(int(m.group(1)), to="ordinal"), text)
+    text = _ORDINAL.sub(lambda m: _ordinal_words(m.group(1)), text)
     text = _DECADE.sub(lambda m: _plural(num2words(int(m.group(1)), to="year")), text)
     text = _SHORT_DECADE.sub(lambda m: _plural(num2words(int(m.group(1)))), text)
     text = _TIME.sub(_speak_time, text)
@@ -467,10 +513,36 @@ def expand_numbers(text: str) -> str:
     text = re.sub(r"(?<=\d)(?=[A-Za-z])", " ", text)
 
     def number(m: re.Match[str]) -> str:
-        value = m.group(2).replace(",", "")
-        words = num2words(float(value) if "." in value else int(value))
+        words = number_words(m.group(2).replace(",", ""))
         return f"minus {words}" if m.group(1) else words
     return _DIGITS.sub(number, text)
+
+
+_EXACT_DIGITS = 15
+"""A float holds 15 significant digits: longer numbers are read from their digits, not a float."""
+
+
+def number_words(value: str) -> str:
+    """Read a written number ("1234", "2.5") in words, exactly, however many digits it has."""
+    whole, _, fraction = value.partition(".")
+    if len(whole) + len(fraction) <= _EXACT_DIGITS:
+        return num2words(float(value) if fraction else int(value))
+    try:
+        words = num2words(int(whole))
+    except OverflowError:  # beyond num2words' largest named number: read digit by digit
+        words = _digit_words(whole)
+    return f"{words} point {_digit_words(fraction)}" if fraction else words
+
+
+def _digit_words(digits: str) -> str:
+    return " ".join(num2words(int(digit)) for digit in digits)
+
+
+def _ordinal_words(digits: str) -> str:
+    try:
+        return num2words(int(digits), to="ordinal")
+    except OverflowError:
+        return f"{_digit_words(digits[:-1])} {num2words(int(digits[-1]), to='ordinal')}".strip()
 
 
 def _plural(words: str) -> str:
@@ -518,7 +590,24 @@ def tidy_punctuation(text: str) -> str:
     return text.strip()
 
 
+# Emoji and pictographs (with their variation selectors, keycaps, skin tones, flags and tags): the
+# display text keeps them, the spoken text drops them. Dingbat digits (U+2776-2793) and enclosed
+# digits (U+1F100-1F10C) are numbers and stay.
+_EMOJI = (r"[\U0001F000-\U0001F0FF\U0001F10D-\U0001FAFF\u2600-\u2775\u2794-\u27BF\u2B00-\u2BFF"
+          r"\u231A\u231B\u2328\u23CF\u23E9-\u23F3\u23F8-\u23FA\uFE0E\uFE0F\u20E3\U000E0020-\U000E007F]")
+_EMOJI_RUN = re.compile(rf"\s*{_EMOJI}(?:[\s\u200d]*{_EMOJI})*")
+
+
+def drop_emoji(text: str) -> str:
+    """Leave emoji out of the spoken text: "Good \U0001F600 food \u2764\ufe0f." -> "Good food."."""
+    def replace(m: re.Match[str]) -> str:
+        after = text[m.end():m.end() + 1]
+        return "" if m.start() == 0 or after in ("", *".,;:!?)]}") or after.isspace() else " "
+    return _EMOJI_RUN.sub(replace, text)
+
+
 NORMALIZERS: tuple[Callable[[str], str], ...] = (
+    drop_emoji,
     normalize_quotes,
     speak_urls,
     expand_abbreviations,
