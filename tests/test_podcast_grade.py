@@ -227,3 +227,18 @@ def test_gpodder_subscribes_and_downloads_every_episode(
         assert copy.read_bytes() == (built[0] / chapter["file"]).read_bytes()
         seconds = len(decode_file(copy, RATE)) / 2 / RATE
         assert seconds == pytest.approx(chapter["duration"], abs=0.05)
+
+
+def test_large_files_are_checked_frame_by_frame(damaged: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gutaudio import check
+
+    monkeypatch.setattr(check, "MP3VAL_MAX_BYTES", 0)  # as if every file were over the limit
+    assert check.check_build(damaged).passed()
+    path = damaged / "short-article/chapters/02-diet-and-sleep.mp3"
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + 2000] = bytes(range(256)) * 7 + bytes(208)  # garbage inside the stream
+    path.write_bytes(bytes(data))
+    failures = [f for f in check.check_build(damaged).findings
+                if f.rule == "MP3 frames" and f.level is check.Level.ERROR]
+    assert [f.file for f in failures] == ["short-article/chapters/02-diet-and-sleep.mp3"]

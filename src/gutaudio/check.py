@@ -20,9 +20,10 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
 from PIL import Image, UnidentifiedImageError
 
-from .audio import measure_loudness
+from .audio import measure_loudness, run_ffmpeg
 from .config import APPLE_CATEGORIES
 from .cover import MAX_SIZE, MIN_SIZE
+from .errors import AudioError
 from .feed import ATOM, ITUNES, MAX_DESCRIPTION_BYTES, PODCAST, podcast_guid
 from .tags import ID3_VERSION
 
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 LOUDNESS_TOLERANCE_LU = 1.0
 CHAPTER_SPREAD_LU = 1.0
 DURATION_TOLERANCE_S = 1.0
+MP3VAL_MAX_BYTES = 128 * 1024 * 1024
+"""mp3val maps the whole file into memory; larger files are checked frame by frame by ffmpeg."""
 NS = {"itunes": ITUNES, "atom": ATOM, "podcast": PODCAST}
 REQUIRED_ID3 = ("TIT2", "TPE1", "TALB", "TRCK", "TCON", "TDRC", "TLAN", "USLT", "APIC")
 AUDIO_TYPES = {".mp3": "audio/mpeg", ".m4a": "audio/x-m4a", ".m4b": "audio/x-m4a"}
@@ -341,13 +344,24 @@ class _Checker:
 
     def _mp3val(self, path: Path, name: str) -> Iterator[Finding]:
         mp3val = shutil.which("mp3val")
-        if mp3val is None:
+        if mp3val is None or path.stat().st_size > MP3VAL_MAX_BYTES:
+            yield from self._frames(path, name)
             return
         result = subprocess.run([mp3val, str(path)], capture_output=True, text=True, check=False)
         problems = [line.split(":", 1)[-1].strip() for line in result.stdout.splitlines()
                     if line.startswith(("WARNING", "PROBLEM", "ERROR"))]
         yield (self._bad("mp3val", name, "; ".join(problems)) if problems
                else self._ok("mp3val", name, "no problem found"))
+
+    def _frames(self, path: Path, name: str) -> Iterator[Finding]:
+        """Decode every frame with ffmpeg's bitstream checks: streaming, for any file size."""
+        try:
+            run_ffmpeg(["-err_detect", "crccheck+bitstream+buffer", "-xerror", "-i", str(path),
+                        "-f", "null", "-"], f"{name}: checking MP3 frames")
+        except AudioError as e:
+            yield self._bad("MP3 frames", name, str(e))
+            return
+        yield self._ok("MP3 frames", name, "every frame decodes (ffmpeg)")
 
     def _loudness_spread(self) -> Iterator[Finding]:
         values = [v for v in self.loudness.values() if math.isfinite(v)]
