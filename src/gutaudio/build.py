@@ -79,11 +79,6 @@ class Plan:
         """The article's folder inside output/."""
         return self.article.slug
 
-    @property
-    def utterance_count(self) -> int:
-        """Number of utterances across all chapters."""
-        return sum(len(c.utterances) for c in self.chapters)
-
 
 @dataclass(frozen=True)
 class ChapterResult:
