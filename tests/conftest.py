@@ -16,6 +16,17 @@ from scipy.signal import resample_poly
 
 from gutaudio.cli import cli
 
+MINIMAL_SHOW = textwrap.dedent('''\
+    [show]
+    title = "Test Show"
+    author = "Test Author"
+    description = "A show for the tests."
+    link = "https://example.org/show"
+    owner_email = "owner@example.org"
+    base_url = "https://cdn.example.org/audio"
+    ''')
+"""The smallest valid gutaudio.toml: only the required [show] settings."""
+
 SETTINGS_TOML = textwrap.dedent('''\
     [show]
     title = "Test Show & <Friends>"
@@ -103,3 +114,18 @@ def true_peak_dbtp(samples: np.ndarray) -> float:
     """True peak: the highest sample after 4x oversampling (BS.1770 annex 2), in dB."""
     peak = float(np.max(np.abs(resample_poly(samples, 4, 1))))
     return 20 * np.log10(peak) if peak > 0 else float("-inf")
+
+
+def assert_split_between_words(text: str, pieces: list[str], max_chars: int) -> None:
+    """The pieces are text in order, cut at spaces, or inside a word longer than max_chars."""
+    assert all(0 < len(piece) <= max_chars for piece in pieces)
+    position = 0
+    for piece in pieces:
+        assert text.startswith(piece, position), (position, piece)
+        position += len(piece)
+        if text.startswith(" ", position):
+            position += 1
+        elif position < len(text):
+            word = text[text.rfind(" ", 0, position) + 1:].split(" ", 1)[0]
+            assert len(word) > max_chars, f"cut inside {word!r}"
+    assert position == len(text)

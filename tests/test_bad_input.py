@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
-import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,15 +25,9 @@ from gutaudio.feed import FeedItem, build_feed
 from gutaudio.site import Page, PageChapter, render_page
 from gutaudio.speech import MAX_UTTERANCE_CHARS, build_script
 
-SHOW = textwrap.dedent('''\
-    [show]
-    title = "Test Show"
-    author = "Test Author"
-    description = "A show for the tests."
-    link = "https://example.org/show"
-    owner_email = "owner@example.org"
-    base_url = "https://cdn.example.org/audio"
-    ''')
+from .conftest import MINIMAL_SHOW, assert_split_between_words
+
+SHOW = MINIMAL_SHOW
 # A configured disclaimer keeps "no medical disclaimer found" off stderr.
 SETTINGS = SHOW + '\n[disclaimer]\ntext = "Not medical advice."\n'
 DISCLAIMER_LINES = [
@@ -322,22 +315,9 @@ def test_a_200_kb_paragraph_without_punctuation_is_split_quickly_and_completely(
     chapters = build_script(article, AudioSettings())
     seconds = time.perf_counter() - started
     assert seconds < 5, f"{seconds:.1f} s"
-    assert_split_between_words(paragraph, [u.display for u in chapters[0].utterances])
+    assert_split_between_words(paragraph, [u.display for u in chapters[0].utterances], MAX_UTTERANCE_CHARS)
 
 
-def assert_split_between_words(paragraph: str, pieces: list[str]) -> None:
-    """The pieces are the paragraph, in order, cut at spaces, or inside a word too long for one piece."""
-    assert all(0 < len(piece) <= MAX_UTTERANCE_CHARS for piece in pieces)
-    position = 0
-    for piece in pieces:
-        assert paragraph.startswith(piece, position), (position, piece)
-        position += len(piece)
-        if paragraph.startswith(" ", position):
-            position += 1
-        elif position < len(paragraph):
-            word = paragraph[paragraph.rfind(" ", 0, position) + 1:].split(" ", 1)[0]
-            assert len(word) > MAX_UTTERANCE_CHARS, f"cut inside {word!r}"
-    assert position == len(paragraph)
 
 
 def test_a_200_kb_paragraph_through_inspect(tmp_path: Path) -> None:
@@ -347,7 +327,7 @@ def test_a_200_kb_paragraph_through_inspect(tmp_path: Path) -> None:
     assert time.perf_counter() - started < 10
     assert (result.exit_code, result.stderr) == (0, "")
     texts = [line.removeprefix("   text:   ") for line in body(result) if line.startswith("   text:")]
-    assert_split_between_words(paragraph, texts[:-2])
+    assert_split_between_words(paragraph, texts[:-2], MAX_UTTERANCE_CHARS)
 
 
 @pytest.mark.parametrize("text", [

@@ -15,15 +15,9 @@ from click.testing import CliRunner, Result
 from gutaudio import __version__
 from gutaudio.cli import cli
 
-SETTINGS = textwrap.dedent('''\
-    [show]
-    title = "Test Show"
-    author = "Test Author"
-    description = "A show for the tests."
-    link = "https://example.org/show"
-    owner_email = "owner@example.org"
-    base_url = "https://cdn.example.org/audio"
-    ''')
+from .conftest import MINIMAL_SHOW
+
+SETTINGS = MINIMAL_SHOW
 
 ARTICLE = textwrap.dedent('''\
     Fibre feeds the gut. It matters.

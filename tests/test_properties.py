@@ -27,6 +27,8 @@ from gutaudio.speech import (
     to_spoken,
 )
 
+from .conftest import assert_split_between_words
+
 PROPERTY = settings(max_examples=200, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
 SLOW_PROPERTY = settings(PROPERTY, max_examples=100)  # each example takes 10-20 ms
@@ -235,18 +237,7 @@ def test_split_sentences_keeps_every_character_in_order(text: str, max_chars: in
 def test_split_long_keeps_every_character_and_cuts_only_long_words(text: str, max_chars: int) -> None:
     assume(text)
     pieces = split_long(text, max_chars)
-    assert all(p and len(p) <= max_chars for p in pieces)
-    # The pieces are the text in order, cut at spaces, or inside a word longer than max_chars.
-    position = 0
-    for piece in pieces:
-        assert text.startswith(piece, position), (position, piece)
-        position += len(piece)
-        if text.startswith(" ", position):
-            position += 1
-        elif position < len(text):
-            word = text[text.rfind(" ", 0, position) + 1:].split(" ")[0]
-            assert len(word) > max_chars, (piece, word)
-    assert position == len(text)
+    assert_split_between_words(text, pieces, max_chars)
 
 
 # -- feed and page ----------------------------------------------------------------------------------
