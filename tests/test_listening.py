@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import io
 import json
+import re
+import subprocess
 from pathlib import Path
 
 import eyed3
@@ -18,7 +20,7 @@ from lxml import etree
 from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
 
-from gutaudio.audio import decode_file, trim_silence
+from gutaudio.audio import decode_file, mp3_frame_count, trim_silence
 from gutaudio.cli import cli
 from gutaudio.config import VoiceSettings
 from gutaudio.engines.piper import PiperEngine
@@ -80,14 +82,19 @@ def test_episode_carries_chapter_frames_matching_the_chapter_files(
     (toc,) = tags.getall("CTOC")
     assert toc.flags == 3 and toc.child_element_ids == ["chp1", "chp2", "chp3"]
     chaps = sorted(tags.getall("CHAP"), key=lambda f: f.start_time)
-    position = 0.0
+    # The episode is the chapter files' own frames: each chapter starts after every frame of
+    # the ones before it, and spans its own audio (plus a few ms of encoder delay and padding).
+    frames = 0
     for chap, duration, chapter in zip(chaps, durations, manifest["chapters"], strict=True):
-        assert chap.start_time / 1000 == pytest.approx(position, abs=TOLERANCE)
-        assert chap.end_time / 1000 == pytest.approx(position + duration, abs=TOLERANCE)
+        start = frames * 1152 / 44100
+        assert chap.start_time == round(start * 1000)
+        assert -0.001 <= chap.end_time / 1000 - (start + duration) < 0.06
         assert str(chap.sub_frames["TIT2"]) == chapter["title"]
-        position += duration
+        frames += mp3_frame_count(output / chapter["file"])
+    assert [(m["start"], m["end"]) for m in manifest["episode"]["chapters"]] == [
+        (c.start_time / 1000, c.end_time / 1000) for c in chaps]
     decoded = len(decode_file(output / "short-article" / "episode.mp3", 44100)) / 2 / 44100
-    assert decoded == pytest.approx(sum(durations), abs=TOLERANCE)
+    assert decoded == pytest.approx(chaps[-1].end_time / 1000, abs=0.002)
     # eyeD3, a second reader, sees the same table of contents.
     tag = eyed3.load(output / "short-article" / "episode.mp3").tag
     (table,) = list(tag.table_of_contents)
@@ -95,6 +102,14 @@ def test_episode_carries_chapter_frames_matching_the_chapter_files(
     assert sorted((c.title, c.times.start) for c in tag.chapters) == sorted(
         (str(c.sub_frames["TIT2"]), c.start_time) for c in chaps)
     assert str(tags["TALB"]) == "Short Article" and tags.getall("APIC")
+
+
+def test_mp3_frame_count_agrees_with_mp3val(built: tuple[Path, Result]) -> None:
+    output, _ = built
+    for path in sorted((output / "short-article").rglob("*.mp3")):
+        found = subprocess.run(["mp3val", str(path)], capture_output=True, text=True, check=True)
+        (frames,) = re.findall(r"(\d+) MPEG frames", found.stdout)
+        assert mp3_frame_count(path) == int(frames) - 1  # mp3val also counts the info frame
 
 
 def test_json_chapters_follow_the_podcasting_2_0_schema(built: tuple[Path, Result]) -> None:
@@ -145,11 +160,13 @@ def test_episode_feed_mode_and_m4b(tmp_path: Path) -> None:
     chapters = item.find("podcast:chapters", namespaces=NS)
     assert chapters.get("type") == "application/json+chapters"
     assert chapters.get("url").endswith("/chapters.json")
-    marks = manifest_of(output)["episode"]["chapters"]
+    # The M4B holds the levelled chapters back to back: a chapter starts where the last ends.
+    chapters = manifest_of(output)["chapters"]
+    starts = [sum(c["duration"] for c in chapters[:n]) for n in range(len(chapters))]
     m4b = MP4(output / "short-article" / "episode.m4b")
-    assert [(c.title, round(c.start, 1)) for c in m4b.chapters] == [
-        (m["title"], round(m["start"], 1)) for m in marks]
-    assert m4b.info.length == pytest.approx(manifest_of(output)["episode"]["duration"], abs=0.1)
+    assert [(c.title, round(c.start, 2)) for c in m4b.chapters] == [
+        (c["title"], round(start, 2)) for c, start in zip(chapters, starts, strict=True)]
+    assert m4b.info.length == pytest.approx(sum(c["duration"] for c in chapters), abs=0.1)
 
 
 def test_rate_changes_the_speed_of_the_voice() -> None:

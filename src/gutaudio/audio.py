@@ -239,17 +239,21 @@ def _level_chain(gain: float, audio: AudioSettings, resample: bool) -> str:
     return f"aresample={audio.sample_rate},{chain}" if resample else chain
 
 
-def find_gain(raw: ChapterAudio, audio: AudioSettings, target: float) -> float:
+def find_gain(raw: ChapterAudio, audio: AudioSettings, target: float,
+              loudness: float | None = None, limiter_share: float = 0.0) -> float:
     """Find the gain that, with the true-peak limiter after it, brings speech to target LUFS.
 
     One gain for the whole chapter keeps pauses and quiet endings as quiet as they were.
     Limiting takes back part of the gain, so the result is measured (cheaply, at the clips'
-    own rate) and the gain corrected by a secant step, a few times at most.
+    own rate) and the gain corrected by a secant step, a few times at most. loudness is the
+    chapter's own loudness before any gain, when it is already known; limiter_share is a guess
+    of the gain the limiter will take back (what it took from a similar chapter).
     """
-    loudness = measure_loudness(raw.path, audio.ffmpeg, true_peak=False).integrated
+    if loudness is None:
+        loudness = measure_loudness(raw.path, audio.ffmpeg, true_peak=False).integrated
     if not math.isfinite(loudness):
         return 0.0
-    gain = target - loudness
+    gain = target - loudness + limiter_share
     slope = LIMITER_SLOPE
     previous: tuple[float, float] | None = None
     for _ in range(LEVELLING_PASSES):
@@ -297,92 +301,139 @@ def render_chapter(raw: ChapterAudio, gain: float, audio: AudioSettings, *,
 class Leveller:
     """Levels chapters to the loudness target as measured on the decoded MP3s themselves.
 
-    The encoder shifts loudness a little (a few tenths of an LU). The shift measured on the
-    first chapter is carried to the next ones; a chapter whose MP3 misses the target by more
-    than the tolerance is rendered again with the shift taken into account.
+    Each chapter's gain is found by measuring trial gains through the limiter; the limiter's
+    share of the first chapter's gain (how much more than the plain difference in loudness it
+    took) is the first guess for the next chapters, spoken by the same voice, so they usually
+    need one trial. The encoder shifts loudness a little (a few tenths of an LU): the shift
+    measured on the first MP3 is carried too. A chapter that still misses the target by more
+    than the tolerance is rendered again with the gain corrected.
     """
 
     def __init__(self, audio: AudioSettings, codec_shift: float | None = None) -> None:
         """Start with the codec shift a previous build measured with the same settings, if any."""
         self.audio = audio
         self.codec_shift = codec_shift
+        self.limiter_share: float | None = None
+        """Gain beyond the plain loudness difference that the last chapter needed."""
 
-    def render(self, raw: ChapterAudio, mp3: Path, levelled: Path) -> tuple[float, Loudness]:
+    def render(self, raw: ChapterAudio, mp3: Path, levelled: Path | None = None
+               ) -> tuple[float, Loudness]:
         """Level, encode and measure one chapter; return the gain used and the MP3's loudness."""
         target = self.audio.loudness_lufs
-        for _ in range(2):
-            gain = find_gain(raw, self.audio, target - (self.codec_shift or 0.0))
+        loudness = measure_loudness(raw.path, self.audio.ffmpeg, true_peak=False).integrated
+        if not math.isfinite(loudness):  # silence: nothing to level
+            return 0.0, render_chapter(raw, 0.0, self.audio, mp3=mp3, levelled=levelled)
+        aim = target - (self.codec_shift or 0.0)
+        gain = find_gain(raw, self.audio, aim, loudness, self.limiter_share or 0.0)
+        slope = LIMITER_SLOPE
+        tried: tuple[float, float] | None = None
+        for _ in range(LEVELLING_PASSES):
             before = render_chapter(raw, gain, self.audio, mp3=mp3, levelled=levelled)
-            if self.codec_shift is not None:
-                return gain, Loudness(before.integrated + self.codec_shift, before.true_peak)
-            after = measure_loudness(mp3, self.audio.ffmpeg)
-            if not (math.isfinite(after.integrated) and math.isfinite(before.integrated)):
-                return gain, after
-            self.codec_shift = after.integrated - before.integrated
-            if abs(after.integrated - target) <= LEVELLING_TOLERANCE_LU:
-                return gain, after
-        return gain, after
+            if self.codec_shift is None and math.isfinite(before.integrated):
+                after = measure_loudness(mp3, self.audio.ffmpeg, true_peak=False).integrated
+                if math.isfinite(after):
+                    self.codec_shift = after - before.integrated
+            reached = before.integrated + (self.codec_shift or 0.0)
+            log.debug("%s: gain %+.2f dB renders %.2f LUFS", mp3.name, gain, reached)
+            if not math.isfinite(reached) or abs(reached - target) <= LEVELLING_TOLERANCE_LU:
+                break
+            if tried is not None and abs(gain - tried[0]) > 1e-6:
+                slope = min(1.0, max(0.1, (reached - tried[1]) / (gain - tried[0])))
+            tried = (gain, reached)
+            gain += (target - reached) / slope
+        self.limiter_share = gain - (target - (self.codec_shift or 0.0) - loudness)
+        return gain, Loudness(reached, before.true_peak)
 
 
-class EpisodeEncoder:
-    """Encodes the full episode while the build goes on: each chapter is fed in as it is done.
+class LoudnessMeter:
+    """Measures a file's integrated loudness in a background ffmpeg, while the build goes on."""
 
-    One ffmpeg reads levelled PCM on its standard input, encodes constant-bitrate MP3 and
-    measures loudness and true peak on the way, so the episode costs little after the last
-    chapter, and never sits in memory.
-    """
-
-    def __init__(self, destination: Path, audio: AudioSettings) -> None:
-        """Start ffmpeg, waiting for PCM at the MP3 sample rate."""
-        self.destination = destination
-        self.audio = audio
-        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in finish() or abort()
-        graph = "[0:a]asplit=2[mp3][meter];[meter]ebur128=framelog=quiet:peak=true[measured]"
-        command = [ffmpeg_executable(audio.ffmpeg), "-hide_banner", "-loglevel", "info",
-                   "-nostdin", "-y", "-f", "s16le", "-ar", str(audio.sample_rate), "-ac", "1",
-                   "-i", "pipe:0", "-filter_complex", graph, "-map", "[mp3]",
-                   *_mp3_parameters(audio), str(destination),
-                   "-map", "[measured]", "-f", "null", "-"]
+    def __init__(self, source: Path, audio: AudioSettings) -> None:
+        """Start measuring source."""
+        self.source = source
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in result()
+        command = [ffmpeg_executable(audio.ffmpeg), "-hide_banner", "-loglevel", "info", "-nostdin",
+                   "-i", str(source), "-af", "ebur128=framelog=quiet", "-f", "null", "-"]
         try:
-            self._process = subprocess.Popen(command, stdin=subprocess.PIPE,
+            self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL,
                                              stdout=subprocess.DEVNULL, stderr=self._log)
         except OSError as e:
+            self._log.close()
             raise AudioError(f"ffmpeg could not run: {e}") from e
 
-    def add(self, levelled: Path) -> None:
-        """Append one chapter's levelled audio (any format ffmpeg reads), streamed in chunks."""
-        command = [ffmpeg_executable(self.audio.ffmpeg), "-hide_banner", "-loglevel", "error",
-                   "-nostdin", "-i", str(levelled), "-f", "s16le", "-acodec", "pcm_s16le",
-                   "-ac", "1", "-ar", str(self.audio.sample_rate), "pipe:1"]
-        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as decoder:
-            try:
-                shutil.copyfileobj(decoder.stdout, self._process.stdin, 1 << 16)  # type: ignore[arg-type]
-            except BrokenPipeError as e:
-                raise AudioError(f"{self.destination}: the episode encoder stopped") from e
-            errors = decoder.stderr.read() if decoder.stderr else b""
-        if decoder.returncode != 0:
-            raise AudioError(f"{levelled}: cannot read levelled audio: "
-                             f"{errors.decode('utf-8', 'replace').strip()[-200:]}")
-
-    def finish(self) -> Loudness:
-        """Close the input, wait for the MP3, and return its measured loudness."""
-        if self._process.stdin is not None:
-            self._process.stdin.close()
+    def result(self) -> float:
+        """Wait for the measurement and return the integrated loudness in LUFS."""
         code = self._process.wait()
         self._log.seek(0)
         stderr = self._log.read()
         self._log.close()
         if code != 0:
-            raise AudioError(f"{self.destination}: encoding MP3: ffmpeg failed: "
+            raise AudioError(f"{self.source}: measuring loudness: ffmpeg failed: "
                              f"{ffmpeg_failure(stderr, code)}")
-        return _parse_ebur128(stderr, str(self.destination))
+        return _parse_ebur128(stderr, str(self.source)).integrated
 
     def abort(self) -> None:
-        """Stop ffmpeg after a failure elsewhere."""
+        """Stop measuring."""
         if self._process.poll() is None:
             self._process.kill()
             self._process.wait()
         self._log.close()
+
+
+MP3_FRAME_SAMPLES = 1152
+"""Samples per MPEG-1 Layer III frame."""
+
+
+def concatenate_mp3(sources: Sequence[Path], destination: Path, audio: AudioSettings) -> None:
+    """Join MP3 files frame by frame into one, without decoding or encoding them again.
+
+    Each source's tags and info frame are left out; the result gets one info frame of its own.
+    Inside the result, source n starts mp3_frame_count of the sources before it times 1152
+    samples after the start (the first source's encoder delay is skipped by players).
+    """
+    listing = _concat_list(sources, destination.parent)
+    try:
+        run_ffmpeg(["-y", "-f", "concat", "-safe", "0", "-i", str(listing), "-map", "0:a:0",
+                    "-c", "copy", "-map_metadata", "-1", "-bsf:a", "setts=ts=N*DURATION",
+                    "-write_xing", "1", "-id3v2_version", "0", "-f", "mp3", str(destination)],
+                   f"{destination}: joining chapters", ffmpeg=audio.ffmpeg)
+    finally:
+        listing.unlink(missing_ok=True)
+
+
+_MPEG1_L3_KBPS = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+_MPEG1_RATES = (44100, 48000, 32000)
+
+
+def mp3_frame_count(path: Path) -> int:
+    """Count the audio frames of an MPEG-1 Layer III file (its info frame not counted).
+
+    Walks the frame headers after the ID3v2 tag, so the count is what a decoder will play.
+    """
+    frames = 0
+    with path.open("rb") as stream:
+        head = stream.read(10)
+        start = 0
+        if head[:3] == b"ID3" and len(head) == 10:
+            size = (head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9]
+            start = 10 + size + (10 if head[5] & 0x10 else 0)
+        stream.seek(start)
+        first = True
+        while len(header := stream.read(4)) == 4:
+            if header[0] != 0xFF or (header[1] & 0xFE) != 0xFA:
+                if header[:3] == b"TAG":
+                    break  # an ID3v1 tag at the end
+                raise AudioError(f"{path}: not MPEG-1 Layer III at byte {stream.tell() - 4}")
+            bitrate = _MPEG1_L3_KBPS[header[2] >> 4] if header[2] >> 4 < 15 else 0
+            rate_index = (header[2] >> 2) & 3
+            if not bitrate or rate_index == 3:
+                raise AudioError(f"{path}: damaged MP3 frame header at byte {stream.tell() - 4}")
+            length = 144_000 * bitrate // _MPEG1_RATES[rate_index] + ((header[2] >> 1) & 1)
+            body = stream.read(length - 4)
+            info_frame = first and (b"Info" in body[:40] or b"Xing" in body[:40])
+            frames += 0 if info_frame else 1
+            first = False
+    return frames
 
 
 def _concat_list(wavs: Sequence[Path], folder: Path) -> Path:

@@ -28,12 +28,15 @@ from filelock import FileLock, Timeout
 
 from . import __version__
 from .audio import (
+    MP3_FRAME_SAMPLES,
     ChapterAudio,
     ChapterWriter,
-    EpisodeEncoder,
     Leveller,
     Loudness,
+    LoudnessMeter,
+    concatenate_mp3,
     encode_m4b,
+    mp3_frame_count,
     render_chapter,
     use_ffmpeg,
 )
@@ -59,7 +62,7 @@ EPISODE_MP3 = "episode.mp3"
 EPISODE_M4B = "episode.m4b"
 PAGE_NAME = "index.html"
 CHAPTERS_JSON = "chapters.json"
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3
 WORK_DIR = ".gutaudio-work"
 """Scratch files of a running build (joined WAVs), inside the output folder; never published."""
 
@@ -94,6 +97,8 @@ class ChapterResult:
     reused: bool = False
     audio_fingerprint: str = ""
     tags_fingerprint: str = ""
+    mp3_frames: int = 0
+    """MP3 frames in the file: where the next chapter starts in the episode."""
 
 
 @dataclass(frozen=True)
@@ -231,8 +236,12 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool) -
     with _staging(output) as staging, \
             Synthesizer(settings.voice, cache, settings.build.jobs or None) as synthesizer:
         builder = _ArticleBuilder(settings, synthesizer, staging, cover, previous, counts, progress)
-        builder.queue(plans)
-        articles = [builder.build(plan) for plan in plans]
+        try:
+            builder.queue(plans)
+            articles = [builder.build(plan) for plan in plans]
+            articles = [builder.measured(article) for article in articles]
+        finally:
+            builder.close()
         if builder.leveller.codec_shift is not None:
             cache.remember("codec_shift", builder.codec_settings, builder.leveller.codec_shift)
         counts.synthesized = synthesizer.stats.made
@@ -304,6 +313,8 @@ class _ArticleBuilder:
         self.done = 0
         self.total = 0
         self._fingerprints: dict[Chapter, str] = {}
+        self._meters: dict[str, LoudnessMeter] = {}
+        self._episode_loudness: dict[str, float] = {}
         self.audio_settings = {
             key: getattr(settings.audio, key)
             for key in ("sample_rate", "bitrate_kbps", "channels", "lead_in_ms", "tail_ms",
@@ -346,13 +357,17 @@ class _ArticleBuilder:
         """Start synthesizing, in reading order, every clip a chapter to be made needs."""
         texts = []
         for plan in plans:
-            keep_episode = self._episode_kept(plan)
+            need_levelled = self._needs_levelled(plan)
             for chapter in plan.chapters:
                 reusable = self._reusable(plan, chapter) is not None
-                if not reusable or (not keep_episode and self._levelled(chapter) is None):
+                if not reusable or (need_levelled and self._levelled(chapter) is None):
                     texts += [u.spoken for u in chapter.utterances]
         self.total = len(texts)
         self.synthesizer.start(texts)
+
+    def _needs_levelled(self, plan: Plan) -> bool:
+        """Whether the levelled audio of every chapter is needed: only to encode an M4B."""
+        return self.settings.audio.m4b and not self._episode_kept(plan)
 
     def _episode_fingerprint(self, plan: Plan) -> str:
         return fingerprint({"chapters": [self._audio_fingerprint(c) for c in plan.chapters],
@@ -370,44 +385,53 @@ class _ArticleBuilder:
     def build(self, plan: Plan) -> ArticleResult:
         """Make or reuse every file of one article."""
         date = publication_date(self.settings, plan.article)
-        keep_episode = self._episode_kept(plan)
+        need_levelled = self._needs_levelled(plan)
         work = self.staging.work / plan.folder
         work.mkdir(parents=True, exist_ok=True)
         results: list[ChapterResult] = []
         levelled: list[Path] = []
-        encoder = None if keep_episode else EpisodeEncoder(
-            self.staging.reserve(f"{plan.folder}/{EPISODE_MP3}"), self.settings.audio)
-        try:
-            for chapter in plan.chapters:
-                result, flac = self._chapter(plan, chapter, date, work, keep_episode)
-                results.append(result)
-                if flac is not None:
-                    levelled.append(flac)
-                    if encoder is not None:
-                        encoder.add(flac)
-                self._transcripts(plan, f"{CHAPTERS_DIR}/{Path(chapter.filename).stem}",
-                                  [(chapter.title, chapter.text)],
-                                  make_cues([u.display for u in chapter.utterances], result.timings))
-            loudness = encoder.finish() if encoder is not None else None
-        except BaseException:
-            if encoder is not None:
-                encoder.abort()
-            raise
-        episode = self._episode(plan, results, levelled, date, loudness)
+        for chapter in plan.chapters:
+            result, flac = self._chapter(plan, chapter, date, work, need_levelled)
+            results.append(result)
+            if flac is not None:
+                levelled.append(flac)
+            self._transcripts(plan, f"{CHAPTERS_DIR}/{Path(chapter.filename).stem}",
+                              [(chapter.title, chapter.text)],
+                              make_cues([u.display for u in chapter.utterances], result.timings))
+        episode = self._episode(plan, results, levelled, date)
         article = ArticleResult(plan, tuple(results), episode)
         self.staging.write(f"{plan.folder}/{PAGE_NAME}",
                            _article_page(self.settings, article, f"cover{self.cover.extension}"))
         return article
 
+    def measured(self, article: ArticleResult) -> ArticleResult:
+        """The article with its episode's loudness, once the background measurement is done."""
+        folder = article.plan.folder
+        if folder in self._meters:
+            self._episode_loudness[folder] = self._meters.pop(folder).result()
+        if folder not in self._episode_loudness:
+            return article  # kept from the previous build, with its loudness
+        # The episode holds the chapters' own MP3 frames, so its peak is theirs.
+        peak = max((c.loudness.true_peak for c in article.chapters if c.loudness),
+                   default=float("nan"))
+        loudness = Loudness(self._episode_loudness.pop(folder), peak)
+        return replace(article, episode=replace(article.episode, loudness=loudness))
+
+    def close(self) -> None:
+        """Stop measurements still running (after a failure)."""
+        for meter in self._meters.values():
+            meter.abort()
+        self._meters.clear()
+
     def _chapter(self, plan: Plan, chapter: Chapter, date: dt.date, work: Path,
-                 keep_episode: bool) -> tuple[ChapterResult, Path | None]:
+                 need_levelled: bool) -> tuple[ChapterResult, Path | None]:
         """Make or keep one chapter; return it and its levelled audio (None if not needed)."""
         old = self._reusable(plan, chapter)
         if old is None:
-            return self._make_chapter(plan, chapter, date, work)
+            return self._make_chapter(plan, chapter, date, work, need_levelled)
         result = self._reuse_chapter(plan, chapter, old, date)
-        flac = self._levelled(chapter)
-        if flac is None and not keep_episode:  # the cache lost it: level it again
+        flac = self._levelled(chapter) if need_levelled else None
+        if flac is None and need_levelled:  # the cache lost it: level it again
             raw = self._join(chapter, work)
             made = work / f"{Path(chapter.filename).stem}.flac"
             render_chapter(raw, result.gain, self.settings.audio, levelled=made)
@@ -430,15 +454,17 @@ class _ArticleBuilder:
             raise ContentError(f"chapter '{chapter.title}' has nothing to speak")
         return writer.close()
 
-    def _make_chapter(self, plan: Plan, chapter: Chapter, date: dt.date,
-                      work: Path) -> tuple[ChapterResult, Path]:
+    def _make_chapter(self, plan: Plan, chapter: Chapter, date: dt.date, work: Path,
+                      need_levelled: bool) -> tuple[ChapterResult, Path | None]:
         raw = self._join(chapter, work)
         relative = f"{plan.folder}/{CHAPTERS_DIR}/{chapter.filename}"
         path = self.staging.reserve(relative)
-        made = work / f"{Path(chapter.filename).stem}.flac"
+        made = work / f"{Path(chapter.filename).stem}.flac" if need_levelled else None
         gain, loudness = self.leveller.render(raw, path, made)
         raw.path.unlink()
-        flac = self.synthesizer.cache.keep_chapter(self._audio_fingerprint(chapter), made)
+        flac = self.synthesizer.cache.keep_chapter(self._audio_fingerprint(chapter), made) \
+            if made is not None else None
+        frames = mp3_frame_count(path)
         tags = self._tags(plan, chapter.title, chapter.index, len(plan.chapters), chapter.text, date)
         self._write_tags(path, tags)
         self.counts.chapters_encoded += 1
@@ -448,7 +474,7 @@ class _ArticleBuilder:
         timings = tuple((round(start, 3), round(end, 3)) for start, end in raw.timings)
         return ChapterResult(chapter, path, round(raw.duration, 3), path.stat().st_size, timings,
                              gain, loudness, audio_fingerprint=self._audio_fingerprint(chapter),
-                             tags_fingerprint=self._tags_fingerprint(tags)), flac
+                             tags_fingerprint=self._tags_fingerprint(tags), mp3_frames=frames), flac
 
     def _reuse_chapter(self, plan: Plan, chapter: Chapter, old: dict[str, Any],
                        date: dt.date) -> ChapterResult:
@@ -459,10 +485,11 @@ class _ArticleBuilder:
         self.counts.chapters_reused += 1
         loudness = Loudness(old["loudness"], old["true_peak"]) if "loudness" in old else None
         timings = tuple((start, end) for start, end in old["timings"])
+        frames = old.get("mp3_frames") or mp3_frame_count(path)
         return ChapterResult(chapter, path, old["duration"], path.stat().st_size, timings,
                              old["gain"], loudness, reused=True,
                              audio_fingerprint=old["audio_fingerprint"],
-                             tags_fingerprint=self._tags_fingerprint(tags))
+                             tags_fingerprint=self._tags_fingerprint(tags), mp3_frames=frames)
 
     def _retag_if_changed(self, relative: str, tags: TrackTags, old: dict[str, Any]) -> Path:
         """Keep a file's audio; stage a copy with new tags only if what the tags say changed."""
@@ -482,16 +509,14 @@ class _ArticleBuilder:
         write_tags(path, replace(tags, cover_jpeg=self.cover.embedded_jpeg))
 
     def _episode(self, plan: Plan, chapters: list[ChapterResult], levelled: list[Path],
-                 date: dt.date, encoded: Loudness | None) -> EpisodeResult:
-        """Encode (or keep) the full episode with CHAP marks, its transcripts and JSON chapters."""
-        marks: list[ChapterMark] = []
+                 date: dt.date) -> EpisodeResult:
+        """Join (or keep) the full episode with CHAP marks, its transcripts and JSON chapters."""
+        marks = episode_marks(chapters, self.settings.audio.sample_rate)
         cues: list[Cue] = []
-        position = 0.0
-        for result in chapters:
-            marks.append(ChapterMark(position, position + result.duration, result.chapter.title))
+        for result, mark in zip(chapters, marks, strict=True):
             cues += make_cues([u.display for u in result.chapter.utterances], result.timings,
-                              offset=position)
-            position += result.duration
+                              offset=mark.start)
+        duration = marks[-1].end
         self._transcripts(plan, Path(EPISODE_MP3).stem,
                           [(c.chapter.title, c.chapter.text) for c in chapters], cues)
         self.staging.write(f"{plan.folder}/{CHAPTERS_JSON}", to_json_chapters(marks))
@@ -502,24 +527,33 @@ class _ArticleBuilder:
         old = self.previous.get(plan.folder, {}).get("episode", {})
         fingerprints = {"audio_fingerprint": self._episode_fingerprint(plan),
                         "tags_fingerprint": self._tags_fingerprint(tags)}
-        if encoded is None:  # unchanged: keep the published episode
+        if self._episode_kept(plan):
             path = self._retag_if_changed(relative, tags, old)
             self.counts.episodes_reused += 1
             loudness = Loudness(old["loudness"], old["true_peak"]) if "loudness" in old else None
-            return EpisodeResult(path, position, path.stat().st_size, tuple(marks),
+            return EpisodeResult(path, duration, path.stat().st_size, tuple(marks),
                                  self.settings.audio.m4b, loudness, reused=True, **fingerprints)
-        path = self.staging.reserve(relative)  # encoded while the chapters were made
+        path = self.staging.reserve(relative)
+        concatenate_mp3([c.path for c in chapters], path, self.settings.audio)
         self._write_tags(path, tags)
+        self._measure(plan.folder, path)
         if self.settings.audio.m4b:
-            encode_m4b(levelled, self.staging.reserve(f"{plan.folder}/{EPISODE_M4B}"), marks,
-                       self.cover.data,
+            encode_m4b(levelled, self.staging.reserve(f"{plan.folder}/{EPISODE_M4B}"),
+                       _cumulative_marks(chapters), self.cover.data,
                        {"title": plan.article.title, "artist": self.settings.show.author,
                         "album": plan.article.title, "genre": "Audiobook",
                         "date": date.isoformat(), "comment": tags.comment},
                        self.settings.audio)
         self.counts.episodes_encoded += 1
-        return EpisodeResult(path, position, path.stat().st_size, tuple(marks),
-                             self.settings.audio.m4b, encoded, **fingerprints)
+        return EpisodeResult(path, duration, path.stat().st_size, tuple(marks),
+                             self.settings.audio.m4b, None, **fingerprints)
+
+    def _measure(self, folder: str, path: Path) -> None:
+        """Start measuring an episode's loudness; at most two measurements run at once."""
+        if len(self._meters) >= 2:
+            oldest = next(iter(self._meters))
+            self._episode_loudness[oldest] = self._meters.pop(oldest).result()
+        self._meters[folder] = LoudnessMeter(path, self.settings.audio)
 
     def _transcripts(self, plan: Plan, stem: str, sections: list[tuple[str, str]],
                      cues: list[Cue]) -> None:
@@ -538,6 +572,34 @@ class _ArticleBuilder:
             comment=disclaimer.text if disclaimer else "", link=show.link,
             copyright=show.copyright, cover_jpeg=None,
         )
+
+
+def episode_marks(chapters: list[ChapterResult], sample_rate: int) -> list[ChapterMark]:
+    """Where each chapter starts and ends in the episode joined from the chapter MP3s.
+
+    A chapter starts after every frame of the chapters before it (players skip the first
+    chapter's encoder delay, which the later chapters keep as a few ms of their lead-in); the
+    last one ends with its own audio. Times are kept to the millisecond, as build.json stores them.
+    """
+    marks: list[ChapterMark] = []
+    frames = 0
+    for result in chapters:
+        start = round(frames * MP3_FRAME_SAMPLES / sample_rate, 3)
+        if marks:
+            marks[-1] = replace(marks[-1], end=start)
+        marks.append(ChapterMark(start, round(start + result.duration, 3), result.chapter.title))
+        frames += result.mp3_frames
+    return marks
+
+
+def _cumulative_marks(chapters: list[ChapterResult]) -> list[ChapterMark]:
+    """Chapter marks for audio that is the chapters' levelled audio back to back (the M4B)."""
+    marks: list[ChapterMark] = []
+    position = 0.0
+    for result in chapters:
+        marks.append(ChapterMark(position, round(position + result.duration, 3), result.chapter.title))
+        position = marks[-1].end
+    return marks
 
 
 def _transcript_links(base: str, stem: str, language: str) -> tuple[Transcript, ...]:
@@ -689,6 +751,7 @@ def _article_manifest(article: ArticleResult) -> dict[str, Any]:
                 "duration": round(r.duration, 3),
                 "bytes": r.size,
                 "gain": round(r.gain, 4),
+                "mp3_frames": r.mp3_frames,
                 "audio_fingerprint": r.audio_fingerprint,
                 "tags_fingerprint": r.tags_fingerprint,
                 **_loudness_fields(r.loudness),
