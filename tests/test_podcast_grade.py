@@ -6,7 +6,9 @@ import io
 import os
 import shutil
 import subprocess
+import tempfile
 import threading
+import wave
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +19,7 @@ import requests
 from click.testing import CliRunner, Result
 from lxml import etree
 
-from gutaudio.audio import decode_file
+from gutaudio.audio import Loudness, _parse_ebur128, decode_file, ffmpeg_executable, gated_loudness
 from gutaudio.cli import cli
 from gutaudio.serve import create_server
 
@@ -45,6 +47,47 @@ def test_every_file_is_at_minus_16_lufs_with_true_peak_below_minus_1(built: tupl
         if path.parent.name == "chapters":
             chapter_levels.append(loudness)
     assert max(chapter_levels) - min(chapter_levels) <= 1.0
+
+
+def test_recorded_loudness_matches_the_files(built: tuple[Path, Result]) -> None:
+    """build.json's loudness (the episode's worked out from the chapters' blocks) is the files'."""
+    output, _ = built
+    manifest = manifest_of(output)
+    records = [*manifest["chapters"], manifest["episode"]]
+    for record in records:
+        measured = lufs(_samples(output / record["file"]), RATE)
+        assert record["loudness"] == pytest.approx(measured, abs=0.3), record["file"]
+
+
+def test_gated_loudness_of_joined_histograms_is_the_loudness_of_the_joined_audio() -> None:
+    rng = np.random.default_rng(3)
+    silence = np.zeros(RATE // 2)  # chapters begin and end in silence, as a build's do
+    parts = [np.concatenate([silence, rng.normal(0, level, RATE * 3)
+                             * np.repeat(rng.random(30) > 0.3, RATE // 10), silence])
+             for level in (0.05, 0.2, 0.1)]
+    blocks, ffmpeg_levels = [], []
+    with tempfile.TemporaryDirectory() as folder:
+        for number, part in enumerate([*parts, np.concatenate(parts)]):
+            path = Path(folder) / f"{number}.wav"
+            with wave.open(str(path), "wb") as wav:
+                wav.setnchannels(1)
+                wav.setsampwidth(2)
+                wav.setframerate(RATE)
+                wav.writeframes((np.clip(part, -1, 1) * 32767).astype("<i2").tobytes())
+            measured = _ebur128_with_blocks(path)
+            blocks.append(measured.blocks)
+            ffmpeg_levels.append(measured.integrated)
+    for histogram, level in zip(blocks, ffmpeg_levels, strict=True):
+        assert gated_loudness(histogram) == pytest.approx(level, abs=0.1)
+    assert gated_loudness(*blocks[:3]) == pytest.approx(ffmpeg_levels[3], abs=0.15)
+    assert gated_loudness() == float("-inf")
+
+
+def _ebur128_with_blocks(path: Path) -> Loudness:
+    result = subprocess.run([ffmpeg_executable(), "-hide_banner", "-nostdin", "-i", str(path), "-af",
+                             "ebur128=framelog=info", "-f", "null", "-"],
+                            capture_output=True, check=True)
+    return _parse_ebur128(result.stderr, str(path))
 
 
 def test_pauses_stay_silent(built: tuple[Path, Result]) -> None:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import re
 import shutil
 import subprocess
-import tempfile
 import warnings
 import wave
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -33,6 +34,9 @@ LIMITER_MARGIN_DB = 1.5
 """The limiter aims this far below the true-peak ceiling, leaving room for peaks between samples
 and for MP3 overshoot."""
 LEVELLING_PASSES = 4
+TYPICAL_CODEC_SHIFT_LU = -0.4
+"""What MP3 encoding typically does to the loudness of speech at 96 kbps, as measured here:
+only the first guess, until the build has measured the shift on its own first MP3."""
 LEVELLING_TOLERANCE_LU = 0.3
 LIMITER_SLOPE = 0.55
 """First guess of how much of an added dB survives the limiter, for speech levelled to -16."""
@@ -127,16 +131,28 @@ def _run_decoder(
     return pcm
 
 
+Blocks = tuple[tuple[int, int], ...]
+"""A loudness histogram: (block loudness in tenths of an LU, number of 400 ms blocks), sorted."""
+
+
 @dataclass(frozen=True)
 class Loudness:
-    """Integrated loudness (LUFS) and true peak (dBTP), per ITU-R BS.1770, by ffmpeg's ebur128."""
+    """Integrated loudness (LUFS) and true peak (dBTP), per ITU-R BS.1770, by ffmpeg's ebur128.
+
+    blocks, when measured, is the histogram of the gating blocks' loudness, from which the
+    loudness of several files played one after another can be worked out (gated_loudness).
+    """
 
     integrated: float
     true_peak: float
+    blocks: Blocks = ()
 
 
 _SUMMARY_I = re.compile(r"^\s*I:\s+(-?inf|-?[\d.]+) LUFS", re.MULTILINE)
 _SUMMARY_PEAK = re.compile(r"^\s*Peak:\s+(-?inf|-?[\d.]+) dBFS", re.MULTILINE)
+_MOMENTARY = re.compile(r"\bt:\s*[\d.]+\s+TARGET:\S+ LUFS\s+M:\s*(-?inf|-?[\d.]+)")
+ABSOLUTE_GATE_LUFS = -70.0
+RELATIVE_GATE_LU = -10.0
 
 
 def _parse_ebur128(stderr: bytes, what: str) -> Loudness:
@@ -146,7 +162,41 @@ def _parse_ebur128(stderr: bytes, what: str) -> Loudness:
     if integrated is None:
         raise AudioError(f"{what}: ffmpeg printed no loudness summary")
     peak = _SUMMARY_PEAK.search(summary)
-    return Loudness(float(integrated.group(1)), float(peak.group(1)) if peak else float("nan"))
+    # With framelog=info, ebur128 logs each 400 ms block's (momentary) loudness every 100 ms:
+    # exactly the overlapping gating blocks of BS.1770.
+    histogram = Counter(round(float(m) * 10) for m in _MOMENTARY.findall(text[:len(text) - len(summary)])
+                        if float(m) > ABSOLUTE_GATE_LUFS)
+    return Loudness(float(integrated.group(1)), float(peak.group(1)) if peak else float("nan"),
+                    tuple(sorted(histogram.items())))
+
+
+def shift_blocks(blocks: Blocks, lu: float) -> Blocks:
+    """The histogram of the same audio made lu louder (to the nearest tenth of an LU)."""
+    step = round(lu * 10)
+    return tuple((level + step, count) for level, count in blocks)
+
+
+def gated_loudness(*histograms: Blocks) -> float:
+    """Integrated loudness of audio whose gating blocks are these histograms (BS.1770 gating).
+
+    The blocks of several files together give the loudness of the files played back to back,
+    without measuring them again.
+    """
+    merged: Counter[int] = Counter()
+    for blocks in histograms:
+        merged.update(dict(blocks))
+
+    def mean(levels: list[tuple[int, int]]) -> float:
+        total = sum(count for _, count in levels)
+        if not total:
+            return float("-inf")
+        power = sum(count * 10 ** (level / 100) for level, count in levels) / total
+        return 10 * math.log10(power)
+
+    audible = [(level, count) for level, count in merged.items()
+               if level / 10 > ABSOLUTE_GATE_LUFS]
+    threshold = mean(audible) + RELATIVE_GATE_LU
+    return mean([(level, count) for level, count in audible if level / 10 > threshold])
 
 
 def measure_loudness(source: Path, ffmpeg: Path | None = None, *, filters: str = "",
@@ -225,6 +275,12 @@ class ChapterWriter:
         self._silence(pause_ms)
         return self.timings[-1]
 
+    def abort(self) -> None:
+        """Close and remove the unfinished file after a failure (such as a full disk)."""
+        with contextlib.suppress(OSError):
+            self._wav.close()
+        self.path.unlink(missing_ok=True)
+
     def close(self) -> ChapterAudio:
         """Write the tail, finish the file, and describe it."""
         self._silence(self.audio.tail_ms)
@@ -279,14 +335,14 @@ def render_chapter(raw: ChapterAudio, gain: float, audio: AudioSettings, *,
                    mp3: Path | None = None, levelled: Path | None = None) -> Loudness:
     """Level a chapter with gain in one ffmpeg run: write the MP3 and/or the levelled FLAC.
 
-    Returns the loudness of the levelled audio as it went into the encoder.
+    Returns the loudness (with its gating blocks) of the levelled audio as it went into the encoder.
     """
     outputs = [("mp3", mp3), ("flac", levelled)]
     outputs = [(kind, path) for kind, path in outputs if path is not None]
     labels = "".join(f"[{kind}]" for kind, _ in outputs)
     graph = (f"[0:a]{_level_chain(gain, audio, resample=True)},"
              f"asplit={len(outputs) + 1}{labels}[meter];"
-             f"[meter]ebur128=framelog=quiet:peak=true[measured]")
+             f"[meter]ebur128=framelog=info:peak=true[measured]")
     arguments = ["-y", "-i", str(raw.path), "-filter_complex", graph]
     for kind, path in outputs:
         codec = _mp3_parameters(audio) if kind == "mp3" else [
@@ -323,7 +379,7 @@ class Leveller:
         loudness = measure_loudness(raw.path, self.audio.ffmpeg, true_peak=False).integrated
         if not math.isfinite(loudness):  # silence: nothing to level
             return 0.0, render_chapter(raw, 0.0, self.audio, mp3=mp3, levelled=levelled)
-        aim = target - (self.codec_shift or 0.0)
+        aim = target - (self.codec_shift if self.codec_shift is not None else TYPICAL_CODEC_SHIFT_LU)
         gain = find_gain(raw, self.audio, aim, loudness, self.limiter_share or 0.0)
         slope = LIMITER_SLOPE
         tried: tuple[float, float] | None = None
@@ -341,43 +397,9 @@ class Leveller:
                 slope = min(1.0, max(0.1, (reached - tried[1]) / (gain - tried[0])))
             tried = (gain, reached)
             gain += (target - reached) / slope
-        self.limiter_share = gain - (target - (self.codec_shift or 0.0) - loudness)
-        return gain, Loudness(reached, before.true_peak)
-
-
-class LoudnessMeter:
-    """Measures a file's integrated loudness in a background ffmpeg, while the build goes on."""
-
-    def __init__(self, source: Path, audio: AudioSettings) -> None:
-        """Start measuring source."""
-        self.source = source
-        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in result()
-        command = [ffmpeg_executable(audio.ffmpeg), "-hide_banner", "-loglevel", "info", "-nostdin",
-                   "-i", str(source), "-af", "ebur128=framelog=quiet", "-f", "null", "-"]
-        try:
-            self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL,
-                                             stdout=subprocess.DEVNULL, stderr=self._log)
-        except OSError as e:
-            self._log.close()
-            raise AudioError(f"ffmpeg could not run: {e}") from e
-
-    def result(self) -> float:
-        """Wait for the measurement and return the integrated loudness in LUFS."""
-        code = self._process.wait()
-        self._log.seek(0)
-        stderr = self._log.read()
-        self._log.close()
-        if code != 0:
-            raise AudioError(f"{self.source}: measuring loudness: ffmpeg failed: "
-                             f"{ffmpeg_failure(stderr, code)}")
-        return _parse_ebur128(stderr, str(self.source)).integrated
-
-    def abort(self) -> None:
-        """Stop measuring."""
-        if self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
-        self._log.close()
+        shift = self.codec_shift or 0.0
+        self.limiter_share = gain - (target - shift - loudness)
+        return gain, Loudness(reached, before.true_peak, shift_blocks(before.blocks, shift))
 
 
 MP3_FRAME_SAMPLES = 1152

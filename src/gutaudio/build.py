@@ -33,9 +33,9 @@ from .audio import (
     ChapterWriter,
     Leveller,
     Loudness,
-    LoudnessMeter,
     concatenate_mp3,
     encode_m4b,
+    gated_loudness,
     mp3_frame_count,
     render_chapter,
     use_ffmpeg,
@@ -229,19 +229,15 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool) -
     output = settings.output_dir
     published = read_manifest(output)
     previous = {} if force else published
-    cover = load_cover(settings.show.cover) if settings.show.cover else generate_cover(
-        settings.show.title, settings.show.author)
+    configured = load_cover(settings.show.cover) if settings.show.cover else None
     cache = ClipCache(settings.build.cache_dir or default_cache_dir())
     counts = BuildCounts()
     with _staging(output) as staging, \
             Synthesizer(settings.voice, cache, settings.build.jobs or None) as synthesizer:
-        builder = _ArticleBuilder(settings, synthesizer, staging, cover, previous, counts, progress)
-        try:
-            builder.queue(plans)
-            articles = [builder.build(plan) for plan in plans]
-            articles = [builder.measured(article) for article in articles]
-        finally:
-            builder.close()
+        builder = _ArticleBuilder(settings, synthesizer, staging, previous, counts, progress)
+        builder.queue(plans)  # synthesis starts: everything else is done while it runs
+        cover = builder.cover = configured or _generated_cover(settings, cache)
+        articles = [builder.build(plan) for plan in plans]
         if builder.leveller.codec_shift is not None:
             cache.remember("codec_shift", builder.codec_settings, builder.leveller.codec_shift)
         counts.synthesized = synthesizer.stats.made
@@ -267,6 +263,18 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool) -
                          measured={name: (m.integrated, m.true_peak) for name, m in measured.items()})
     return BuildResult(output, tuple(articles), output / FEED_NAME, time.perf_counter() - started,
                        counts, tuple(output / name for name in written), report)
+
+
+def _generated_cover(settings: Settings, cache: ClipCache) -> Cover:
+    """The show's generated artwork, drawn once and then kept in the cache."""
+    key = fingerprint({"title": settings.show.title, "author": settings.show.author,
+                       "version": __version__})
+    data = cache.artwork(key)
+    if data is None:
+        cover = generate_cover(settings.show.title, settings.show.author)
+        cache.keep_artwork(key, cover.data)
+        return cover
+    return Cover(data, "image/jpeg")
 
 
 def _in_place(article: ArticleResult, staging: Path, output: Path) -> ArticleResult:
@@ -300,21 +308,21 @@ def fingerprint(data: Any) -> str:
 class _ArticleBuilder:
     """Makes (or reuses) the chapters, episode and transcripts of each article."""
 
+    cover: Cover
+    """The show's artwork, set once synthesis has started."""
+
     def __init__(self, settings: Settings, synthesizer: Synthesizer, staging: _Staging,
-                 cover: Cover, previous: dict[str, Any], counts: BuildCounts,
+                 previous: dict[str, Any], counts: BuildCounts,
                  progress: ProgressCallback | None) -> None:
         self.settings = settings
         self.synthesizer = synthesizer
         self.staging = staging
-        self.cover = cover
         self.previous = {a["folder"]: a for a in previous.get("articles", [])}
         self.counts = counts
         self.progress = progress
         self.done = 0
         self.total = 0
         self._fingerprints: dict[Chapter, str] = {}
-        self._meters: dict[str, LoudnessMeter] = {}
-        self._episode_loudness: dict[str, float] = {}
         self.audio_settings = {
             key: getattr(settings.audio, key)
             for key in ("sample_rate", "bitrate_kbps", "channels", "lead_in_ms", "tail_ms",
@@ -404,25 +412,6 @@ class _ArticleBuilder:
                            _article_page(self.settings, article, f"cover{self.cover.extension}"))
         return article
 
-    def measured(self, article: ArticleResult) -> ArticleResult:
-        """The article with its episode's loudness, once the background measurement is done."""
-        folder = article.plan.folder
-        if folder in self._meters:
-            self._episode_loudness[folder] = self._meters.pop(folder).result()
-        if folder not in self._episode_loudness:
-            return article  # kept from the previous build, with its loudness
-        # The episode holds the chapters' own MP3 frames, so its peak is theirs.
-        peak = max((c.loudness.true_peak for c in article.chapters if c.loudness),
-                   default=float("nan"))
-        loudness = Loudness(self._episode_loudness.pop(folder), peak)
-        return replace(article, episode=replace(article.episode, loudness=loudness))
-
-    def close(self) -> None:
-        """Stop measurements still running (after a failure)."""
-        for meter in self._meters.values():
-            meter.abort()
-        self._meters.clear()
-
     def _chapter(self, plan: Plan, chapter: Chapter, date: dt.date, work: Path,
                  need_levelled: bool) -> tuple[ChapterResult, Path | None]:
         """Make or keep one chapter; return it and its levelled audio (None if not needed)."""
@@ -441,15 +430,20 @@ class _ArticleBuilder:
 
     def _join(self, chapter: Chapter, work: Path) -> ChapterAudio:
         writer: ChapterWriter | None = None
-        for utterance in chapter.utterances:
-            clip = self.synthesizer.clip(utterance.spoken)
-            if writer is None:
-                writer = ChapterWriter(work / f"{Path(chapter.filename).stem}.raw.wav",
-                                       clip.sample_rate, self.settings.audio)
-            writer.add(clip, utterance.pause_after_ms)
-            self.done += 1
-            if self.progress:
-                self.progress(min(self.done, self.total), self.total, utterance.display)
+        try:
+            for utterance in chapter.utterances:
+                clip = self.synthesizer.clip(utterance.spoken)
+                if writer is None:
+                    writer = ChapterWriter(work / f"{Path(chapter.filename).stem}.raw.wav",
+                                           clip.sample_rate, self.settings.audio)
+                writer.add(clip, utterance.pause_after_ms)
+                self.done += 1
+                if self.progress:
+                    self.progress(min(self.done, self.total), self.total, utterance.display)
+        except BaseException:
+            if writer is not None:
+                writer.abort()
+            raise
         if writer is None:
             raise ContentError(f"chapter '{chapter.title}' has nothing to speak")
         return writer.close()
@@ -483,7 +477,7 @@ class _ArticleBuilder:
         tags = self._tags(plan, chapter.title, chapter.index, len(plan.chapters), chapter.text, date)
         path = self._retag_if_changed(relative, tags, old)
         self.counts.chapters_reused += 1
-        loudness = Loudness(old["loudness"], old["true_peak"]) if "loudness" in old else None
+        loudness = _loudness_from(old)
         timings = tuple((start, end) for start, end in old["timings"])
         frames = old.get("mp3_frames") or mp3_frame_count(path)
         return ChapterResult(chapter, path, old["duration"], path.stat().st_size, timings,
@@ -530,13 +524,12 @@ class _ArticleBuilder:
         if self._episode_kept(plan):
             path = self._retag_if_changed(relative, tags, old)
             self.counts.episodes_reused += 1
-            loudness = Loudness(old["loudness"], old["true_peak"]) if "loudness" in old else None
+            loudness = _loudness_from(old)
             return EpisodeResult(path, duration, path.stat().st_size, tuple(marks),
                                  self.settings.audio.m4b, loudness, reused=True, **fingerprints)
         path = self.staging.reserve(relative)
         concatenate_mp3([c.path for c in chapters], path, self.settings.audio)
         self._write_tags(path, tags)
-        self._measure(plan.folder, path)
         if self.settings.audio.m4b:
             encode_m4b(levelled, self.staging.reserve(f"{plan.folder}/{EPISODE_M4B}"),
                        _cumulative_marks(chapters), self.cover.data,
@@ -546,14 +539,7 @@ class _ArticleBuilder:
                        self.settings.audio)
         self.counts.episodes_encoded += 1
         return EpisodeResult(path, duration, path.stat().st_size, tuple(marks),
-                             self.settings.audio.m4b, None, **fingerprints)
-
-    def _measure(self, folder: str, path: Path) -> None:
-        """Start measuring an episode's loudness; at most two measurements run at once."""
-        if len(self._meters) >= 2:
-            oldest = next(iter(self._meters))
-            self._episode_loudness[oldest] = self._meters.pop(oldest).result()
-        self._meters[folder] = LoudnessMeter(path, self.settings.audio)
+                             self.settings.audio.m4b, _joined_loudness(chapters), **fingerprints)
 
     def _transcripts(self, plan: Plan, stem: str, sections: list[tuple[str, str]],
                      cues: list[Cue]) -> None:
@@ -590,6 +576,19 @@ def episode_marks(chapters: list[ChapterResult], sample_rate: int) -> list[Chapt
         marks.append(ChapterMark(start, round(start + result.duration, 3), result.chapter.title))
         frames += result.mp3_frames
     return marks
+
+
+def _joined_loudness(chapters: list[ChapterResult]) -> Loudness | None:
+    """The loudness of the chapters played back to back, from their gating blocks.
+
+    The episode is the chapters' own MP3 frames, so its blocks are theirs (the few blocks that
+    straddle a join fall in the silence around it) and its peak is the highest of theirs.
+    """
+    measured = [c.loudness for c in chapters if c.loudness is not None]
+    if len(measured) < len(chapters) or not all(m.blocks for m in measured):
+        return None
+    return Loudness(gated_loudness(*(m.blocks for m in measured)),
+                    max(m.true_peak for m in measured))
 
 
 def _cumulative_marks(chapters: list[ChapterResult]) -> list[ChapterMark]:
@@ -767,10 +766,19 @@ def _article_manifest(article: ArticleResult) -> dict[str, Any]:
     }
 
 
-def _loudness_fields(loudness: Loudness | None) -> dict[str, float]:
+def _loudness_fields(loudness: Loudness | None) -> dict[str, Any]:
     if loudness is None:
         return {}
-    return {"loudness": loudness.integrated, "true_peak": loudness.true_peak}
+    return {"loudness": loudness.integrated, "true_peak": loudness.true_peak,
+            "loudness_blocks": [list(bin_) for bin_ in loudness.blocks]}
+
+
+def _loudness_from(record: dict[str, Any]) -> Loudness | None:
+    """The loudness a manifest record holds, if it holds one."""
+    if "loudness" not in record:
+        return None
+    blocks = tuple((int(level), int(count)) for level, count in record.get("loudness_blocks", []))
+    return Loudness(record["loudness"], record["true_peak"], blocks)
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,21 @@ class ClipCache:
             raise OutputError(f"{path}: cannot write to the cache: {e.strerror or e}") from e
         return path
 
+    def artwork(self, key: str) -> bytes | None:
+        """Generated artwork kept under key, if there is any."""
+        try:
+            return (self.root / "artwork" / f"{key}.jpg").read_bytes()
+        except OSError:
+            return None
+
+    def keep_artwork(self, key: str, data: bytes) -> None:
+        """Keep generated artwork for later builds (best effort: it can always be drawn again)."""
+        path = self.root / "artwork" / f"{key}.jpg"
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.with_suffix(".tmp").write_bytes(data)
+            os.replace(path.with_suffix(".tmp"), path)
+
     def path(self, key: str) -> Path:
         """Where the clip with this key lives."""
         return self.clips / key[:2] / f"{key}.wav"
@@ -135,6 +150,7 @@ class ClipCache:
             count += 1
             size += path.stat().st_size
         size += sum(path.stat().st_size for path in self.chapters.glob("*.flac"))
+        size += sum(path.stat().st_size for path in (self.root / "artwork").glob("*.jpg"))
         return CacheInfo(self.root, count, size)
 
     def prune(self, older_than_days: float) -> int:
@@ -152,6 +168,7 @@ class ClipCache:
         count = self.info().clips
         shutil.rmtree(self.clips, ignore_errors=True)
         shutil.rmtree(self.chapters, ignore_errors=True)
+        shutil.rmtree(self.root / "artwork", ignore_errors=True)
         return count
 
     def file_digest(self, path: Path) -> str:

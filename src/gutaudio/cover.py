@@ -104,6 +104,7 @@ def _fit_title(
 
 
 def _embedded_jpeg(image: Image.Image) -> bytes:
+    image.draft("RGB", (EMBED_SIZE, EMBED_SIZE))  # a JPEG decodes straight to near that size
     small = image.convert("RGB")
     if small.width > EMBED_SIZE:
         small = small.resize((EMBED_SIZE, EMBED_SIZE), Image.Resampling.LANCZOS)
