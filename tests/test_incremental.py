@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import time
 from pathlib import Path
 
 import feedparser
@@ -13,8 +15,10 @@ from click.testing import CliRunner
 from gutaudio.build import build
 from gutaudio.cache import ClipCache, clip_key
 from gutaudio.cli import cli
-from gutaudio.config import load_settings
+from gutaudio.config import VoiceSettings, load_settings
 from gutaudio.engines.base import Clip
+from gutaudio.engines.piper import PiperEngine
+from gutaudio.synthesis import early_synthesizer
 
 from .conftest import SETTINGS_TOML, SHORT_ARTICLE, manifest_of, write_content
 
@@ -191,3 +195,41 @@ def test_a_catalog_keeps_articles_apart_and_rebuilds_only_what_changed(tmp_path:
     assert {"sleep", "feed.xml", "build.json"} <= changed <= {"sleep", "feed.xml", "build.json",
                                                               "index.html"}
     assert result.counts.chapters_reused == 4 and result.counts.chapters_encoded == 1
+
+
+# -- starting Piper's workers early ----------------------------------------------------------------
+
+def test_workers_start_early_only_when_the_content_changed(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content")
+    output, cache = tmp_path / "out", tmp_path / "cache"
+    piper = _settings(content, output, cache)
+    first = early_synthesizer(piper)
+    assert first is not None  # nothing built yet
+    first.close()
+    build(_settings(content, output, cache, engine="espeak"))
+    assert early_synthesizer(piper) is None  # built after the last change
+    assert early_synthesizer(_settings(content, output, cache, engine="espeak"), force=True) is None
+    article = next(content.glob("*.txt"))
+    article.write_text(article.read_text() + "\nOne more sentence.\n")
+    os.utime(article, (time.time() + 5, time.time() + 5))
+    again = early_synthesizer(piper)
+    assert again is not None
+    again.close()
+
+
+def test_piper_keeps_its_optimized_voice_and_replaces_a_damaged_one(tmp_path: Path) -> None:
+    optimized = tmp_path / "voices" / "voice.onnx"
+
+    def speaks(engine: PiperEngine) -> bool:
+        clip = engine.synthesize("A short sentence.")
+        return 0.4 < clip.frames / clip.sample_rate < 4.0  # Piper's timing varies from run to run
+
+    assert speaks(PiperEngine(VoiceSettings(), threads=1, optimized=optimized))
+    saved = optimized.stat()
+    assert saved.st_size > 1_000_000
+    assert speaks(PiperEngine(VoiceSettings(), threads=1, optimized=optimized))
+    assert optimized.stat().st_mtime_ns == saved.st_mtime_ns  # loaded as it was, not made again
+    optimized.write_bytes(b"not a model")
+    assert speaks(PiperEngine(VoiceSettings(), threads=1, optimized=optimized))
+    assert optimized.stat().st_size > 1_000_000
+    assert not list(optimized.parent.glob(".tmp-*"))

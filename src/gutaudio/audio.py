@@ -365,11 +365,12 @@ class Leveller:
     than the tolerance is rendered again with the gain corrected.
     """
 
-    def __init__(self, audio: AudioSettings, codec_shift: float | None = None) -> None:
-        """Start with the codec shift a previous build measured with the same settings, if any."""
+    def __init__(self, audio: AudioSettings, codec_shift: float | None = None,
+                 limiter_share: float | None = None) -> None:
+        """Start with the codec shift and limiter share an earlier build measured, if any."""
         self.audio = audio
         self.codec_shift = codec_shift
-        self.limiter_share: float | None = None
+        self.limiter_share = limiter_share
         """Gain beyond the plain loudness difference that the last chapter needed."""
 
     def render(self, raw: ChapterAudio, mp3: Path, levelled: Path | None = None

@@ -42,7 +42,7 @@ from .audio import (
 )
 from .cache import ClipCache, default_cache_dir
 from .check import Report, check_build
-from .config import Settings
+from .config import MANIFEST_NAME, Settings
 from .content import Article, find_articles, read_article
 from .cover import Cover, generate_cover, load_cover
 from .errors import ContentError, GutaudioError, OutputError
@@ -57,7 +57,6 @@ log = logging.getLogger(__name__)
 
 CHAPTERS_DIR = "chapters"
 FEED_NAME = "feed.xml"
-MANIFEST_NAME = "build.json"
 EPISODE_MP3 = "episode.mp3"
 EPISODE_M4B = "episode.m4b"
 PAGE_NAME = "index.html"
@@ -211,10 +210,13 @@ def read_manifest(output: Path) -> dict[str, Any]:
 
 
 def build(settings: Settings, progress: ProgressCallback | None = None, *,
-          force: bool = False) -> BuildResult:
-    """Build the narrated edition of every article into settings.output_dir."""
+          force: bool = False, synthesizer: Synthesizer | None = None) -> BuildResult:
+    """Build the narrated edition of every article into settings.output_dir.
+
+    synthesizer: one already started (see early_synthesizer); the build closes it.
+    """
     try:
-        return _build(settings, progress, force)
+        return _build(settings, progress, force, synthesizer)
     except GutaudioError:
         raise
     except OSError as e:  # a full disk, a lost folder: say which file, never a traceback
@@ -222,7 +224,8 @@ def build(settings: Settings, progress: ProgressCallback | None = None, *,
         raise OutputError(f"{where}: {e.strerror or e}") from e
 
 
-def _build(settings: Settings, progress: ProgressCallback | None, force: bool) -> BuildResult:
+def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
+           started_synthesizer: Synthesizer | None) -> BuildResult:
     started = time.perf_counter()
     plans = plan_build(settings)
     use_ffmpeg(settings.audio.ffmpeg)
@@ -233,13 +236,16 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool) -
     cache = ClipCache(settings.build.cache_dir or default_cache_dir())
     counts = BuildCounts()
     with _staging(output) as staging, \
-            Synthesizer(settings.voice, cache, settings.build.jobs or None) as synthesizer:
+            started_synthesizer or Synthesizer(settings.voice, cache,
+                                               settings.build.jobs or None) as synthesizer:
         builder = _ArticleBuilder(settings, synthesizer, staging, previous, counts, progress)
         builder.queue(plans)  # synthesis starts: everything else is done while it runs
         cover = builder.cover = configured or _generated_cover(settings, cache)
         articles = [builder.build(plan) for plan in plans]
         if builder.leveller.codec_shift is not None:
             cache.remember("codec_shift", builder.codec_settings, builder.leveller.codec_shift)
+        if builder.leveller.limiter_share is not None:
+            cache.remember("limiter_share", builder.voice_settings, builder.leveller.limiter_share)
         counts.synthesized = synthesizer.stats.made
         counts.clips_reused = synthesizer.stats.reused
         articles = [_in_place(article, staging.root, output) for article in articles]
@@ -328,13 +334,20 @@ class _ArticleBuilder:
             for key in ("sample_rate", "bitrate_kbps", "channels", "lead_in_ms", "tail_ms",
                         "loudness_lufs", "true_peak_dbtp")
         }
-        self.leveller = Leveller(settings.audio,
-                                 synthesizer.cache.remembered("codec_shift", self.codec_settings))
+        cache = synthesizer.cache
+        self.leveller = Leveller(settings.audio, cache.remembered("codec_shift", self.codec_settings),
+                                 cache.remembered("limiter_share", self.voice_settings))
 
     @property
     def codec_settings(self) -> str:
         """What the encoder's loudness shift depends on."""
         return fingerprint({"audio": self.audio_settings, "version": __version__})
+
+    @property
+    def voice_settings(self) -> str:
+        """What the limiter's share of the gain depends on: the voice and the audio settings."""
+        return fingerprint({"audio": self.audio_settings, "voice": self.synthesizer.identity,
+                            "version": __version__})
 
     def _audio_fingerprint(self, chapter: Chapter) -> str:
         if chapter not in self._fingerprints:

@@ -6,18 +6,23 @@ import logging
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
-from .build import build, plan_build, read_timings
 from .cache import ClipCache, default_cache_dir
-from .check import Level, Report, check_build
 from .config import ENGINE_NAMES, FEED_ITEMS, VoiceSettings, load_settings
 from .engines import engine_statuses
 from .errors import GutaudioError, OutputError
-from .serve import create_server
+from .synthesis import early_synthesizer
+
+if TYPE_CHECKING:
+    from .check import Report
+
+# The build, check and serve modules (lxml, Jinja2, Pillow, mutagen, pydub, ...) are imported
+# by the commands that use them: a build starts the voice's workers first, so that they load
+# the voice while those modules load.
 
 
 class _CliError(click.ClickException):
@@ -149,11 +154,16 @@ def build_command(content_dir: Path, output_dir: Path, engine: str | None, voice
     settings = load_settings(content_dir, output_dir, engine=engine, voice=voice,
                              base_url=base_url, rate=rate, feed_items=feed_items, m4b=m4b,
                              jobs=jobs, cache_dir=cache_dir)
+    synthesizer = early_synthesizer(settings, force)
+    from .build import build
+
     bar = _ProgressBar("Synthesizing")
     try:
-        result = build(settings, None if quiet else bar.update, force=force)
+        result = build(settings, None if quiet else bar.update, force=force, synthesizer=synthesizer)
     finally:
         bar.close()
+        if synthesizer is not None:
+            synthesizer.close()
     report = result.report
     if not quiet:
         counts = result.counts
@@ -204,6 +214,8 @@ def inspect_command(content_dir: Path, engine: str | None, voice: Path | None, t
       gutaudio inspect --content drafts/
       gutaudio inspect --timings --output output/
     """
+    from .build import plan_build, read_timings
+
     _setup_logging(False, False)
     if timings:
         for row in read_timings(output_dir):
@@ -244,6 +256,8 @@ def check_command(output_dir: Path, strict: bool, problems_only: bool) -> None:
       gutaudio check
       gutaudio check public/ --strict
     """
+    from .check import check_build
+
     _setup_logging(False, False)
     if not output_dir.is_dir():
         raise _CliError(OutputError(f"{output_dir}: no such folder"))
@@ -255,6 +269,8 @@ def check_command(output_dir: Path, strict: bool, problems_only: bool) -> None:
 
 
 def _print_findings(report: Report, only_problems: bool) -> None:
+    from .check import Level
+
     rows = [f for f in report.findings if not only_problems or f.level is not Level.OK]
     if not rows:
         return
@@ -285,6 +301,8 @@ def serve_command(output_dir: Path, host: str, port: int) -> None:
       gutaudio serve
       gutaudio serve output/ --host 0.0.0.0 --port 8080
     """
+    from .serve import create_server
+
     server = create_server(output_dir, host, port)
     url = server.app.public_url  # type: ignore[attr-defined]
     click.echo(f"Serving {output_dir} at {url}")

@@ -18,6 +18,8 @@ from .errors import ConfigError
 log = logging.getLogger(__name__)
 
 CONFIG_FILENAME = "gutaudio.toml"
+MANIFEST_NAME = "build.json"
+"""The record of a finished build, in the output folder."""
 ENGINE_NAMES = ("piper", "gtts", "espeak")
 
 # Apple Podcasts categories and their subcategories (Apple's podcast category list).
