@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing
 import os
@@ -90,11 +91,15 @@ class Synthesizer:
                 raise EngineUnavailableError(f"{voice.engine}: {status.reason}")
         else:
             self.engine.prepare()
-        self.identity = self.engine.identity(cache.file_digest)
         self.stats = SynthesisStats()
         self._pending: dict[str, Future[int]] = {}
         self._executor: Executor | None = None
         self._keys: set[str] = set()
+
+    @functools.cached_property
+    def identity(self) -> dict[str, Any]:
+        """What decides the sound of a clip: the engine, the voice files' digests, the settings."""
+        return self.engine.identity(self.cache.file_digest)
 
     def key(self, text: str) -> str:
         """The cache key of a spoken text with this engine and voice."""
@@ -106,7 +111,8 @@ class Synthesizer:
                 threads = max(1, (os.cpu_count() or 1) // self.jobs)
                 methods = multiprocessing.get_all_start_methods()
                 context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-                optimized = optimized_model_path(self.cache.root / "voices", self.identity["model"])
+                assert isinstance(self.engine, PiperEngine)
+                optimized = optimized_model_path(self.cache.root / "voices", self.engine.model_file())
                 self._executor = ProcessPoolExecutor(
                     self.jobs, mp_context=context, initializer=_start_worker,
                     initargs=(self.voice, self.cache.root, threads, optimized))

