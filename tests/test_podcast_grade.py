@@ -19,7 +19,7 @@ import requests
 from click.testing import CliRunner, Result
 from lxml import etree
 
-from gutaudio.audio import Loudness, _parse_ebur128, decode_file, ffmpeg_executable, gated_loudness
+from gutaudio.audio import Loudness, MeterLog, decode_file, ffmpeg_executable, gated_loudness, read_ebur128
 from gutaudio.cli import cli
 from gutaudio.serve import create_server
 
@@ -83,11 +83,25 @@ def test_gated_loudness_of_joined_histograms_is_the_loudness_of_the_joined_audio
     assert gated_loudness() == float("-inf")
 
 
+def test_the_meter_log_of_a_very_long_file_is_read_in_bounded_memory() -> None:
+    log = MeterLog()
+    for tenth in range(400_000):  # 11 hours of ebur128 blocks, one line each
+        log.feed(f"[Parsed_ebur128_0 @ 0x1] t: {tenth / 10:.1f}  TARGET:-23 LUFS    M: -16.{tenth % 10} "
+                 f"S: -16.0     I: -16.0 LUFS       LRA:   1.0 LU".encode())
+    for line in ("[Parsed_ebur128_0 @ 0x1] Summary:", "  Integrated loudness:", "    I:         -16.0 LUFS",
+                 "  True peak:", "    Peak:       -2.5 dBFS"):
+        log.feed(line.encode())
+    assert len(log.tail) <= 80 and sum(log.histogram.values()) == 400_000
+    measured = log.loudness("long.mp3")
+    assert (measured.integrated, measured.true_peak) == (-16.0, -2.5)
+    assert gated_loudness(measured.blocks) == pytest.approx(-16.45, abs=0.05)
+
+
 def _ebur128_with_blocks(path: Path) -> Loudness:
     result = subprocess.run([ffmpeg_executable(), "-hide_banner", "-nostdin", "-i", str(path), "-af",
                              "ebur128=framelog=info", "-f", "null", "-"],
                             capture_output=True, check=True)
-    return _parse_ebur128(result.stderr, str(path))
+    return read_ebur128(result.stderr, str(path))
 
 
 def test_pauses_stay_silent(built: tuple[Path, Result]) -> None:

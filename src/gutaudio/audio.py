@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import warnings
 import wave
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -155,19 +155,50 @@ ABSOLUTE_GATE_LUFS = -70.0
 RELATIVE_GATE_LU = -10.0
 
 
-def _parse_ebur128(stderr: bytes, what: str) -> Loudness:
-    text = stderr.decode("utf-8", "replace")
-    summary = text[text.rfind("Summary:"):]
-    integrated = _SUMMARY_I.search(summary)
-    if integrated is None:
-        raise AudioError(f"{what}: ffmpeg printed no loudness summary")
-    peak = _SUMMARY_PEAK.search(summary)
-    # With framelog=info, ebur128 logs each 400 ms block's (momentary) loudness every 100 ms:
-    # exactly the overlapping gating blocks of BS.1770.
-    histogram = Counter(round(float(m) * 10) for m in _MOMENTARY.findall(text[:len(text) - len(summary)])
-                        if float(m) > ABSOLUTE_GATE_LUFS)
-    return Loudness(float(integrated.group(1)), float(peak.group(1)) if peak else float("nan"),
-                    tuple(sorted(histogram.items())))
+class MeterLog:
+    """Reads ffmpeg's ebur128 log line by line: each block's loudness, then the summary.
+
+    Only a histogram of the blocks and the last lines are kept, so the log of a very long
+    file costs no memory.
+    """
+
+    def __init__(self) -> None:
+        """Start with nothing read."""
+        self.histogram: Counter[int] = Counter()
+        self.tail: deque[str] = deque(maxlen=80)
+
+    def feed(self, line: bytes) -> None:
+        """Read one line of ffmpeg's log."""
+        text = line.decode("utf-8", "replace").rstrip()
+        block = _MOMENTARY.search(text)
+        if block is None:
+            self.tail.append(text)
+        elif float(block.group(1)) > ABSOLUTE_GATE_LUFS:
+            self.histogram[round(float(block.group(1)) * 10)] += 1
+
+    def failure(self, code: int) -> str:
+        """What went wrong, when ffmpeg exited with code."""
+        return ffmpeg_failure("\n".join(self.tail).encode(), code)
+
+    def loudness(self, what: str) -> Loudness:
+        """The measurement: the summary's integrated loudness and true peak, and the blocks."""
+        text = "\n".join(self.tail)
+        summary = text[text.rfind("Summary:"):]
+        integrated = _SUMMARY_I.search(summary)
+        if integrated is None:
+            raise AudioError(f"{what}: ffmpeg printed no loudness summary")
+        peak = _SUMMARY_PEAK.search(summary)
+        return Loudness(float(integrated.group(1)), float(peak.group(1)) if peak else float("nan"),
+                        tuple(sorted(self.histogram.items())))
+
+
+def read_ebur128(stderr: bytes, what: str) -> Loudness:
+    """The loudness in the log of an ffmpeg run with the ebur128 filter (with framelog=info,
+    also the histogram of every 400 ms gating block, which ebur128 logs each 100 ms)."""
+    log = MeterLog()
+    for line in stderr.splitlines():
+        log.feed(line)
+    return log.loudness(what)
 
 
 def shift_blocks(blocks: Blocks, lu: float) -> Blocks:
@@ -206,7 +237,7 @@ def measure_loudness(source: Path, ffmpeg: Path | None = None, *, filters: str =
     chain = f"{filters},{meter}" if filters else meter
     result = _ffmpeg(["-i", str(source), "-af", chain, "-f", "null", "-"],
                      f"{source}: measuring loudness", ffmpeg=ffmpeg, loglevel="info")
-    return _parse_ebur128(result.stderr, str(source))
+    return read_ebur128(result.stderr, str(source))
 
 
 def trim_silence(clip: Clip) -> Clip:
@@ -349,9 +380,20 @@ def render_chapter(raw: ChapterAudio, gain: float, audio: AudioSettings, *,
             "-c:a", "flac", "-compression_level", "0", "-sample_fmt", "s16", "-f", "flac"]
         arguments += ["-map", f"[{kind}]", *codec, str(path)]
     arguments += ["-map", "[measured]", "-f", "null", "-"]
-    result = _ffmpeg(arguments, f"{mp3 or levelled}: levelling and encoding", ffmpeg=audio.ffmpeg,
-                     loglevel="info")
-    return _parse_ebur128(result.stderr, str(mp3 or levelled))
+    what = f"{mp3 or levelled}: levelling and encoding"
+    command = [ffmpeg_executable(audio.ffmpeg), "-hide_banner", "-nostats", "-loglevel", "info",
+               "-nostdin", *arguments]
+    log = MeterLog()
+    try:
+        with subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE) as process:
+            for line in process.stderr:  # type: ignore[union-attr]
+                log.feed(line)
+    except OSError as e:
+        raise AudioError(f"ffmpeg could not run: {e}") from e
+    if process.returncode != 0:
+        raise AudioError(f"{what}: ffmpeg failed: {log.failure(process.returncode)}")
+    return log.loudness(str(mp3 or levelled))
 
 
 class Leveller:
