@@ -15,9 +15,8 @@ from click.testing import CliRunner
 from gutaudio.build import build
 from gutaudio.cache import ClipCache, clip_key
 from gutaudio.cli import cli
-from gutaudio.config import VoiceSettings, load_settings
+from gutaudio.config import load_settings
 from gutaudio.engines.base import Clip
-from gutaudio.engines.piper import PiperEngine
 from gutaudio.synthesis import early_synthesizer
 
 from .conftest import SETTINGS_TOML, SHORT_ARTICLE, manifest_of, write_content
@@ -215,21 +214,3 @@ def test_workers_start_early_only_when_the_content_changed(tmp_path: Path) -> No
     again = early_synthesizer(piper)
     assert again is not None
     again.close()
-
-
-def test_piper_keeps_its_optimized_voice_and_replaces_a_damaged_one(tmp_path: Path) -> None:
-    optimized = tmp_path / "voices" / "voice.onnx"
-
-    def speaks(engine: PiperEngine) -> bool:
-        clip = engine.synthesize("A short sentence.")
-        return 0.4 < clip.frames / clip.sample_rate < 4.0  # Piper's timing varies from run to run
-
-    assert speaks(PiperEngine(VoiceSettings(), threads=1, optimized=optimized))
-    saved = optimized.stat()
-    assert saved.st_size > 1_000_000
-    assert speaks(PiperEngine(VoiceSettings(), threads=1, optimized=optimized))
-    assert optimized.stat().st_mtime_ns == saved.st_mtime_ns  # loaded as it was, not made again
-    optimized.write_bytes(b"not a model")
-    assert speaks(PiperEngine(VoiceSettings(), threads=1, optimized=optimized))
-    assert optimized.stat().st_size > 1_000_000
-    assert not list(optimized.parent.glob(".tmp-*"))

@@ -150,16 +150,14 @@ class ClipCache:
             count += 1
             size += path.stat().st_size
         size += sum(path.stat().st_size for path in self.chapters.glob("*.flac"))
-        size += sum(path.stat().st_size for folder in ("artwork", "voices")
-                    for path in (self.root / folder).glob("*"))
+        size += sum(path.stat().st_size for path in (self.root / "artwork").glob("*"))
         return CacheInfo(self.root, count, size)
 
     def prune(self, older_than_days: float) -> int:
         """Remove clips not used for older_than_days; return how many were removed."""
         cutoff = time.time() - older_than_days * 86400
         removed = 0
-        for path in [*self.clips.glob("*/*"), *self.chapters.glob("*"),
-                     *(self.root / "voices").glob("*")]:
+        for path in [*self.clips.glob("*/*"), *self.chapters.glob("*")]:
             if path.stat().st_mtime < cutoff or path.name.startswith(".tmp-"):
                 path.unlink(missing_ok=True)
                 removed += 1
@@ -171,7 +169,6 @@ class ClipCache:
         shutil.rmtree(self.clips, ignore_errors=True)
         shutil.rmtree(self.chapters, ignore_errors=True)
         shutil.rmtree(self.root / "artwork", ignore_errors=True)
-        shutil.rmtree(self.root / "voices", ignore_errors=True)
         return count
 
     def file_digest(self, path: Path) -> str:

@@ -18,7 +18,7 @@ from .config import MANIFEST_NAME, Settings, VoiceSettings
 from .engines import ENGINES, Engine
 from .engines.base import Clip
 from .engines.gtts import DEFAULT_CONCURRENCY
-from .engines.piper import PiperEngine, optimized_model_path
+from .engines.piper import PiperEngine
 from .errors import EngineUnavailableError, GutaudioError, SynthesisError
 
 log = logging.getLogger(__name__)
@@ -34,13 +34,10 @@ def default_jobs(engine: str) -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def make_engine(voice: VoiceSettings, threads: int = 0, optimized: Path | None = None) -> Engine:
-    """Create the named engine; Piper gets a fixed number of onnxruntime threads.
-
-    optimized: where Piper keeps the voice's optimized graph (see PiperEngine).
-    """
+def make_engine(voice: VoiceSettings, threads: int = 0) -> Engine:
+    """Create the named engine; Piper gets a fixed number of onnxruntime threads."""
     if voice.engine == "piper":
-        return PiperEngine(voice, threads=threads, optimized=optimized)
+        return PiperEngine(voice, threads=threads)
     return ENGINES[voice.engine](voice)
 
 
@@ -56,9 +53,8 @@ class SynthesisStats:
 _worker: dict[str, Any] = {}
 
 
-def _start_worker(voice: VoiceSettings, cache_root: Path, threads: int,
-                  optimized: Path | None) -> None:
-    engine = make_engine(voice, threads, optimized)
+def _start_worker(voice: VoiceSettings, cache_root: Path, threads: int) -> None:
+    engine = make_engine(voice, threads)
     engine.prepare()
     _worker.update(engine=engine, cache=ClipCache(cache_root))
 
@@ -111,11 +107,9 @@ class Synthesizer:
                 threads = max(1, (os.cpu_count() or 1) // self.jobs)
                 methods = multiprocessing.get_all_start_methods()
                 context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-                assert isinstance(self.engine, PiperEngine)
-                optimized = optimized_model_path(self.cache.root / "voices", self.engine.model_file())
                 self._executor = ProcessPoolExecutor(
                     self.jobs, mp_context=context, initializer=_start_worker,
-                    initargs=(self.voice, self.cache.root, threads, optimized))
+                    initargs=(self.voice, self.cache.root, threads))
             else:
                 _worker.update(engine=self.engine, cache=self.cache)
                 self._executor = ThreadPoolExecutor(self.jobs, thread_name_prefix="gutaudio-tts")
