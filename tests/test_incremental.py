@@ -12,6 +12,7 @@ import feedparser
 import pytest
 from click.testing import CliRunner
 
+from gutaudio.audio import measure_loudness
 from gutaudio.build import build
 from gutaudio.cache import ClipCache, clip_key
 from gutaudio.cli import cli
@@ -117,8 +118,12 @@ def test_editing_one_sentence_remakes_one_clip_one_chapter_and_the_episode(tmp_p
     assert "short-article/chapters/01-introduction.mp3" not in changed
     assert "short-article/chapters/03-disclaimer.mp3" not in changed
     assert "feed.xml" in changed and "short-article/chapters/02-diet-and-sleep.vtt" in changed
-    utterances = manifest_of(tmp_path / "out")["chapters"][1]["utterances"]
-    assert utterances[1]["text"] == "Eat 30 g of fibre daily, e.g. oats."
+    remade = manifest_of(tmp_path / "out")["chapters"][1]
+    assert remade["utterances"][1]["text"] == "Eat 30 g of fibre daily, e.g. oats."
+    # Rendered at once at its previous gain, and still on target as the decoded MP3 measures.
+    measured = measure_loudness(tmp_path / "out" / remade["file"]).integrated
+    assert remade["loudness"] == pytest.approx(-16.0, abs=0.3)
+    assert measured == pytest.approx(-16.0, abs=0.5)
 
 
 def test_changing_only_metadata_rewrites_tags_not_audio(tmp_path: Path) -> None:

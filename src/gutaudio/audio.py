@@ -415,15 +415,24 @@ class Leveller:
         self.limiter_share = limiter_share
         """Gain beyond the plain loudness difference that the last chapter needed."""
 
-    def render(self, raw: ChapterAudio, mp3: Path, levelled: Path | None = None
-               ) -> tuple[float, Loudness]:
-        """Level, encode and measure one chapter; return the gain used and the MP3's loudness."""
+    def render(self, raw: ChapterAudio, mp3: Path, levelled: Path | None = None,
+               previous_gain: float | None = None) -> tuple[float, Loudness]:
+        """Level, encode and measure one chapter; return the gain used and the MP3's loudness.
+
+        previous_gain: the gain the chapter had in the last build, when only some of its words
+        changed: it is rendered at that gain at once, and the render's measurement decides.
+        """
         target = self.audio.loudness_lufs
-        loudness = measure_loudness(raw.path, self.audio.ffmpeg, true_peak=False).integrated
-        if not math.isfinite(loudness):  # silence: nothing to level
-            return 0.0, render_chapter(raw, 0.0, self.audio, mp3=mp3, levelled=levelled)
-        aim = target - (self.codec_shift if self.codec_shift is not None else TYPICAL_CODEC_SHIFT_LU)
-        gain = find_gain(raw, self.audio, aim, loudness, self.limiter_share or 0.0)
+        loudness: float | None = None
+        if previous_gain is not None:
+            gain = previous_gain
+        else:
+            loudness = measure_loudness(raw.path, self.audio.ffmpeg, true_peak=False).integrated
+            if not math.isfinite(loudness):  # silence: nothing to level
+                return 0.0, render_chapter(raw, 0.0, self.audio, mp3=mp3, levelled=levelled)
+            aim = target - (self.codec_shift if self.codec_shift is not None
+                            else TYPICAL_CODEC_SHIFT_LU)
+            gain = find_gain(raw, self.audio, aim, loudness, self.limiter_share or 0.0)
         slope = LIMITER_SLOPE
         tried: tuple[float, float] | None = None
         for _ in range(LEVELLING_PASSES):
@@ -441,7 +450,8 @@ class Leveller:
             tried = (gain, reached)
             gain += (target - reached) / slope
         shift = self.codec_shift or 0.0
-        self.limiter_share = gain - (target - shift - loudness)
+        if loudness is not None:
+            self.limiter_share = gain - (target - shift - loudness)
         return gain, Loudness(reached, before.true_peak, shift_blocks(before.blocks, shift))
 
 

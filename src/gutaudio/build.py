@@ -252,7 +252,8 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
         cover_name = f"cover{cover.extension}"
         staging.write(cover_name, cover.data)
         staging.write(PAGE_NAME, _catalog_page(settings, articles, cover_name))
-        staging.write(MANIFEST_NAME, _manifest(settings, articles, synthesizer))
+        staging.write(MANIFEST_NAME, _manifest(settings, articles, synthesizer,
+                                               builder.voice_settings))
         staging.write(FEED_NAME, _feed_bytes(settings, articles, cover_name))
         keep = {name for a in articles for name in _article_files(a, settings)}
         keep |= {cover_name, PAGE_NAME, MANIFEST_NAME, FEED_NAME}
@@ -467,7 +468,7 @@ class _ArticleBuilder:
         relative = f"{plan.folder}/{CHAPTERS_DIR}/{chapter.filename}"
         path = self.staging.reserve(relative)
         made = work / f"{Path(chapter.filename).stem}.flac" if need_levelled else None
-        gain, loudness = self.leveller.render(raw, path, made)
+        gain, loudness = self.leveller.render(raw, path, made, self._previous_gain(plan, chapter))
         raw.path.unlink()
         flac = self.synthesizer.cache.keep_chapter(self._audio_fingerprint(chapter), made) \
             if made is not None else None
@@ -482,6 +483,11 @@ class _ArticleBuilder:
         return ChapterResult(chapter, path, round(raw.duration, 3), path.stat().st_size, timings,
                              gain, loudness, audio_fingerprint=self._audio_fingerprint(chapter),
                              tags_fingerprint=self._tags_fingerprint(tags), mp3_frames=frames), flac
+
+    def _previous_gain(self, plan: Plan, chapter: Chapter) -> float | None:
+        """The gain the last build gave this chapter, if it was levelled the same way."""
+        old = self.previous.get(plan.folder, {}).get("chapters", {}).get(chapter.filename, {})
+        return old.get("gain") if old.get("levelling") == self.voice_settings else None
 
     def _reuse_chapter(self, plan: Plan, chapter: Chapter, old: dict[str, Any],
                        date: dt.date) -> ChapterResult:
@@ -725,7 +731,8 @@ def _catalog_page(settings: Settings, articles: list[ArticleResult], cover_name:
     )
 
 
-def _manifest(settings: Settings, articles: list[ArticleResult], synthesizer: Synthesizer) -> str:
+def _manifest(settings: Settings, articles: list[ArticleResult], synthesizer: Synthesizer,
+              levelling: str) -> str:
     data = {
         "version": MANIFEST_VERSION,
         "generator": f"gutaudio {__version__}",
@@ -733,12 +740,13 @@ def _manifest(settings: Settings, articles: list[ArticleResult], synthesizer: Sy
         "voice": synthesizer.engine.voice_name(),
         "loudness_lufs": settings.audio.loudness_lufs,
         "true_peak_dbtp": settings.audio.true_peak_dbtp,
-        "articles": [_article_manifest(article) for article in articles],
+        "articles": [_article_manifest(article, levelling) for article in articles],
     }
     return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 
 
-def _article_manifest(article: ArticleResult) -> dict[str, Any]:
+def _article_manifest(article: ArticleResult, levelling: str) -> dict[str, Any]:
+    """An article's record; levelling names what its chapters' gains depend on."""
     plan = article.plan
     episode = article.episode
     return {
@@ -763,6 +771,7 @@ def _article_manifest(article: ArticleResult) -> dict[str, Any]:
                 "duration": round(r.duration, 3),
                 "bytes": r.size,
                 "gain": round(r.gain, 4),
+                "levelling": levelling,
                 "mp3_frames": r.mp3_frames,
                 "audio_fingerprint": r.audio_fingerprint,
                 "tags_fingerprint": r.tags_fingerprint,
