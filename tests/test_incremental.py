@@ -211,6 +211,8 @@ def test_workers_start_early_only_when_the_content_changed(tmp_path: Path) -> No
     assert first is not None  # nothing built yet
     first.close()
     build(_settings(content, output, cache, engine="espeak"))
+    for path in content.iterdir():  # written well before the build, whatever the clock's grain
+        os.utime(path, (time.time() - 60, time.time() - 60))
     assert early_synthesizer(piper) is None  # built after the last change
     assert early_synthesizer(_settings(content, output, cache, engine="espeak"), force=True) is None
     article = next(content.glob("*.txt"))

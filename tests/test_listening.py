@@ -11,6 +11,7 @@ from pathlib import Path
 
 import eyed3
 import feedparser
+import numpy as np
 import podcastparser
 import pytest
 import srt
@@ -102,6 +103,33 @@ def test_episode_carries_chapter_frames_matching_the_chapter_files(
     assert sorted((c.title, c.times.start) for c in tag.chapters) == sorted(
         (str(c.sub_frames["TIT2"]), c.start_time) for c in chaps)
     assert str(tags["TALB"]) == "Short Article" and tags.getall("APIC")
+
+
+def test_each_chapter_is_heard_in_the_episode_exactly_at_its_mark(built: tuple[Path, Result]) -> None:
+    """Decoded, the episode holds each chapter's own audio, sample for sample, from its mark on."""
+    output, _ = built
+    manifest = manifest_of(output)
+    episode = np.frombuffer(decode_file(output / "short-article" / "episode.mp3", 44100), "<i2")
+    settled = slice(2 * 1152, None)  # the decoder's first frame may differ at a join
+    for chapter, mark in zip(manifest["chapters"], manifest["episode"]["chapters"], strict=True):
+        alone = np.frombuffer(decode_file(output / chapter["file"], 44100), "<i2").astype(float)
+        mark_sample = round(mark["start"] * 44100)
+
+        # Marks are kept to the millisecond: the chapter's audio starts within half of one.
+        window = range(mark_sample - 23, mark_sample + 24)
+        near = [offset for offset in window if _difference(episode, alone, offset, settled) <= 2]
+        assert near, chapter["file"]
+        # A frame earlier or later does not match: the join does not lose or repeat audio.
+        assert _difference(episode, alone, near[0] - 1152, settled) > 100
+        assert _difference(episode, alone, near[0] + 1152, settled) > 100
+
+
+def _difference(episode: np.ndarray, alone: np.ndarray, offset: int, settled: slice) -> float:
+    """The largest sample difference between a chapter and the episode from offset on."""
+    inside = episode[offset:offset + len(alone)].astype(float)
+    if offset < 0 or len(inside) < len(alone):
+        return float("inf")
+    return float(np.abs(inside[settled] - alone[settled]).max())
 
 
 def test_mp3_frame_count_agrees_with_mp3val(built: tuple[Path, Result]) -> None:

@@ -287,7 +287,11 @@ class ChapterWriter:
         self._wav.setnchannels(1)
         self._wav.setsampwidth(SAMPLE_WIDTH)
         self._wav.setframerate(sample_rate)
-        self._silence(audio.lead_in_ms)
+        try:
+            self._silence(audio.lead_in_ms)
+        except OSError:
+            self.abort()
+            raise
 
     def _silence(self, ms: int) -> None:
         frames = self.rate * ms // 1000
@@ -433,26 +437,34 @@ class Leveller:
             aim = target - (self.codec_shift if self.codec_shift is not None
                             else TYPICAL_CODEC_SHIFT_LU)
             gain = find_gain(raw, self.audio, aim, loudness, self.limiter_share or 0.0)
+        before, reached = self._render(raw, gain, mp3, levelled)
         slope = LIMITER_SLOPE
         tried: tuple[float, float] | None = None
-        for _ in range(LEVELLING_PASSES):
-            before = render_chapter(raw, gain, self.audio, mp3=mp3, levelled=levelled)
-            if self.codec_shift is None and math.isfinite(before.integrated):
-                after = measure_loudness(mp3, self.audio.ffmpeg, true_peak=False).integrated
-                if math.isfinite(after):
-                    self.codec_shift = after - before.integrated
-            reached = before.integrated + (self.codec_shift or 0.0)
-            log.debug("%s: gain %+.2f dB renders %.2f LUFS", mp3.name, gain, reached)
+        for _ in range(LEVELLING_PASSES - 1):
             if not math.isfinite(reached) or abs(reached - target) <= LEVELLING_TOLERANCE_LU:
                 break
-            if tried is not None and abs(gain - tried[0]) > 1e-6:
+            if tried is not None and abs(gain - tried[0]) > 1e-6:  # a secant step
                 slope = min(1.0, max(0.1, (reached - tried[1]) / (gain - tried[0])))
             tried = (gain, reached)
             gain += (target - reached) / slope
+            before, reached = self._render(raw, gain, mp3, levelled)
         shift = self.codec_shift or 0.0
         if loudness is not None:
             self.limiter_share = gain - (target - shift - loudness)
         return gain, Loudness(reached, before.true_peak, shift_blocks(before.blocks, shift))
+
+    def _render(self, raw: ChapterAudio, gain: float, mp3: Path,
+                levelled: Path | None) -> tuple[Loudness, float]:
+        """Render at gain; return what went into the encoder and the MP3's loudness (with the
+        codec shift, measured on this MP3 if it is not known yet)."""
+        before = render_chapter(raw, gain, self.audio, mp3=mp3, levelled=levelled)
+        if self.codec_shift is None and math.isfinite(before.integrated):
+            after = measure_loudness(mp3, self.audio.ffmpeg, true_peak=False).integrated
+            if math.isfinite(after):
+                self.codec_shift = after - before.integrated
+        reached = before.integrated + (self.codec_shift or 0.0)
+        log.debug("%s: gain %+.2f dB renders %.2f LUFS", mp3.name, gain, reached)
+        return before, reached
 
 
 MP3_FRAME_SAMPLES = 1152

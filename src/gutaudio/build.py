@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import PIL
 from filelock import FileLock, Timeout
 
 from . import __version__
@@ -44,7 +45,7 @@ from .cache import ClipCache, default_cache_dir
 from .check import Report, check_build
 from .config import MANIFEST_NAME, Settings
 from .content import Article, find_articles, read_article
-from .cover import Cover, generate_cover, load_cover
+from .cover import Cover, generate_cover, load_cover, readable_jpeg
 from .errors import ContentError, GutaudioError, OutputError
 from .feed import FeedItem, Transcript, build_feed, item_guid
 from .site import CatalogArticle, Page, PageChapter, render_catalog, render_page
@@ -222,6 +223,9 @@ def build(settings: Settings, progress: ProgressCallback | None = None, *,
     except OSError as e:  # a full disk, a lost folder: say which file, never a traceback
         where = e.filename or settings.output_dir
         raise OutputError(f"{where}: {e.strerror or e}") from e
+    finally:
+        if synthesizer is not None:
+            synthesizer.close()
 
 
 def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
@@ -275,9 +279,9 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
 def _generated_cover(settings: Settings, cache: ClipCache) -> Cover:
     """The show's generated artwork, drawn once and then kept in the cache."""
     key = fingerprint({"title": settings.show.title, "author": settings.show.author,
-                       "version": __version__})
+                       "version": __version__, "pillow": PIL.__version__})
     data = cache.artwork(key)
-    if data is None:
+    if data is None or not readable_jpeg(data):
         cover = generate_cover(settings.show.title, settings.show.author)
         cache.keep_artwork(key, cover.data)
         return cover
@@ -362,7 +366,8 @@ class _ArticleBuilder:
     def _reusable(self, plan: Plan, chapter: Chapter) -> dict[str, Any] | None:
         """The previous build's record of this chapter, if its file can be kept as it is."""
         old = self.previous.get(plan.folder, {}).get("chapters", {}).get(chapter.filename)
-        if not old or old.get("audio_fingerprint") != self._audio_fingerprint(chapter):
+        if not old or old.get("audio_fingerprint") != self._audio_fingerprint(chapter) \
+                or not _complete_chapter_record(old):
             return None
         path = self.settings.output_dir / plan.folder / CHAPTERS_DIR / chapter.filename
         try:
@@ -402,7 +407,7 @@ class _ArticleBuilder:
         folder = self.settings.output_dir / plan.folder
         files = [folder / EPISODE_MP3] + ([folder / EPISODE_M4B] if self.settings.audio.m4b else [])
         return all(path.is_file() for path in files) and \
-            (folder / EPISODE_MP3).stat().st_size == old["bytes"]
+            (folder / EPISODE_MP3).stat().st_size == old.get("bytes")
 
     def build(self, plan: Plan) -> ArticleResult:
         """Make or reuse every file of one article."""
@@ -795,12 +800,23 @@ def _loudness_fields(loudness: Loudness | None) -> dict[str, Any]:
             "loudness_blocks": [list(bin_) for bin_ in loudness.blocks]}
 
 
+def _complete_chapter_record(record: dict[str, Any]) -> bool:
+    """Whether a chapter's record in build.json holds everything needed to keep the chapter."""
+    try:
+        numbers = [record["duration"], record["gain"], *(t for pair in record["timings"] for t in pair)]
+        whole = [record["bytes"], record["mp3_frames"]]
+    except (KeyError, TypeError, ValueError):
+        return False
+    return all(isinstance(n, int | float) for n in numbers) and all(isinstance(n, int) for n in whole)
+
+
 def _loudness_from(record: dict[str, Any]) -> Loudness | None:
-    """The loudness a manifest record holds, if it holds one."""
-    if "loudness" not in record:
+    """The loudness a manifest record holds, if it holds a well-formed one."""
+    try:
+        blocks = tuple((int(level), int(count)) for level, count in record.get("loudness_blocks", []))
+        return Loudness(float(record["loudness"]), float(record["true_peak"]), blocks)
+    except (KeyError, TypeError, ValueError):
         return None
-    blocks = tuple((int(level), int(count)) for level, count in record.get("loudness_blocks", []))
-    return Loudness(record["loudness"], record["true_peak"], blocks)
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,16 @@ def load_cover(path: Path) -> Cover:
     return Cover(data, "image/png" if fmt == "PNG" else "image/jpeg")
 
 
+def readable_jpeg(data: bytes) -> bool:
+    """True when data is a JPEG image that opens (a cached cover that was not damaged)."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            return image.format == "JPEG"
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        return False
+
+
 def generate_cover(title: str, author: str) -> Cover:
     """Draw a 3000x3000 RGB JPEG with the title in large, high-contrast type."""
     image = Image.new("RGB", (FEED_SIZE, FEED_SIZE), BACKGROUND)

@@ -176,10 +176,11 @@ class Synthesizer:
 def early_synthesizer(settings: Settings, force: bool = False) -> Synthesizer | None:
     """A synthesizer whose workers are already loading the voice, if the build will likely need them.
 
-    Loading a Piper voice takes a third of a second per worker. Started before the rest of
-    gutaudio is imported and the articles are read, that time overlaps with them. It is only
-    done when the content (or the settings, or the lexicon) changed since the last finished
-    build, or with force, so a build with nothing to do starts no workers.
+    Started before the rest of gutaudio is imported and the articles are read, the workers
+    load the voice meanwhile. It is only done with force or when a file in the content folder
+    (an article, gutaudio.toml, the lexicon) is newer than the last build's build.json, so a
+    build with nothing to do starts no workers. Command-line options are not looked at: a
+    build they change starts its workers when it finds what to synthesize, a moment later.
     """
     if settings.voice.engine not in IN_PROCESSES or not (force or _changed_since_last_build(settings)):
         return None
