@@ -198,7 +198,7 @@ def bench_gtts(utterances: int = 50, latency: float = 0.1) -> dict[str, float]:
             "concurrency": default_jobs("gtts"), "speedup": round(sequential / concurrent, 1)}
 
 
-def table(results: dict[str, dict[str, float]]) -> str:
+def table(results: dict[str, dict[str, float | str]]) -> str:
     lines = []
     for section, figures in results.items():
         lines.append(f"{section}")
@@ -216,7 +216,7 @@ def main() -> None:
                         help="articles in the synthetic catalog (0 skips the catalog run)")
     parser.add_argument("--json", type=Path, default=REPO / "bench.json", help="where to write JSON")
     options = parser.parse_args()
-    results: dict[str, dict[str, float]] = {}
+    results: dict[str, dict[str, float | str]] = {}
     with tempfile.TemporaryDirectory(prefix="gutaudio-bench-") as folder:
         work = Path(folder)
         results["article (piper)"] = bench_article(work, options.repeats)
@@ -229,7 +229,10 @@ def main() -> None:
         if options.scale_words:
             results["scale (espeak)"] = bench_scale(work, options.scale_words)
             print(table({"scale (espeak)": results["scale (espeak)"]}), flush=True)
-    results["machine"] = {"cpus": os.cpu_count() or 0,
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True, check=False).stdout.strip()
+    results["machine"] = {"cpus": os.cpu_count() or 0, "commit": commit,
+                          "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                           "self_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}
     options.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"written: {options.json}")
