@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import textwrap
 from collections.abc import Iterator
@@ -55,6 +56,15 @@ SHORT_ARTICLE = textwrap.dedent('''\
 
     This site offers information designed for educational purposes only. Always consult your physician.
     ''')
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """The CLI points the gutaudio logger at the runner's stderr; put it back after each test."""
+    logger = logging.getLogger("gutaudio")
+    saved = (logger.handlers[:], logger.propagate, logger.level)
+    yield
+    logger.handlers[:], logger.propagate, logger.level = saved
 
 
 def write_content(folder: Path, article: str = SHORT_ARTICLE, name: str = "short-article.txt",

@@ -9,7 +9,6 @@ import datetime as dt
 import logging
 import random
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import lxml.html
@@ -43,15 +42,6 @@ DISCLAIMER_LINES = [
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000 1f15c489"
     "0000000d49444154 78da63f8cfc0f01f0005000201a5f4d9e7 0000000049454e44ae426082".replace(" ", ""))
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    """The CLI points the gutaudio logger at the runner's stderr; put it back after each test."""
-    logger = logging.getLogger("gutaudio")
-    saved = (logger.handlers[:], logger.propagate, logger.level)
-    yield
-    logger.handlers[:], logger.propagate, logger.level = saved
 
 
 def folder_with(root: Path, name: str, data: bytes | str, settings: str = SETTINGS) -> Path:

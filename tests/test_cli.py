@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,15 +28,6 @@ ARTICLE = textwrap.dedent('''\
     ''')
 
 GOOGLE = "https://translate.google.com/"
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    """The CLI points the gutaudio logger at the runner's stderr; put it back after each test."""
-    logger = logging.getLogger("gutaudio")
-    saved = (logger.handlers[:], logger.propagate, logger.level)
-    yield
-    logger.handlers[:], logger.propagate, logger.level = saved
 
 
 def run(*args: str) -> Result:

@@ -130,15 +130,20 @@ def test_gtts_garbage_audio_is_a_synthesis_error(tmp_path: Path) -> None:
     assert not (tmp_path / "out" / "feed.xml").exists()
 
 
+def answer_with(answers: list[tuple[int, dict, str]], tone_mp3: bytes) -> None:
+    """The fake endpoint gives these answers in turn, then a good clip to every request."""
+    pending = iter(answers)
+
+    def reply(request: requests.PreparedRequest) -> tuple[int, dict, str]:
+        return next(pending, (200, {}, google_body(tone_mp3)))
+
+    responses.add_callback(responses.POST, ENDPOINT, callback=reply)
+
+
 @responses.activate
 def test_rate_limits_are_retried_honouring_retry_after(tmp_path: Path, tone_mp3: bytes,
                                                        no_waiting: list[float]) -> None:
-    answers = iter([(429, {"Retry-After": "2"}, "slow down"), (503, {}, "")])
-
-    def reply(request: requests.PreparedRequest) -> tuple[int, dict, str]:
-        return next(answers, (200, {}, google_body(tone_mp3)))
-
-    responses.add_callback(responses.POST, ENDPOINT, callback=reply)
+    answer_with([(429, {"Retry-After": "2"}, "slow down"), (503, {}, "")], tone_mp3)
     content = write_content(tmp_path / "content")
     result = run_build(content, tmp_path / "out")
     assert result.exit_code == 0, result.stderr
@@ -150,12 +155,7 @@ def test_rate_limits_are_retried_honouring_retry_after(tmp_path: Path, tone_mp3:
 
 @responses.activate
 def test_a_truncated_body_is_retried_and_never_cached(tmp_path: Path, tone_mp3: bytes) -> None:
-    answers = iter([(200, {}, google_body(tone_mp3[:40]))])
-
-    def reply(request: requests.PreparedRequest) -> tuple[int, dict, str]:
-        return next(answers, (200, {}, google_body(tone_mp3)))
-
-    responses.add_callback(responses.POST, ENDPOINT, callback=reply)
+    answer_with([(200, {}, google_body(tone_mp3[:40]))], tone_mp3)
     content = write_content(tmp_path / "content")
     result = run_build(content, tmp_path / "out")
     assert result.exit_code == 0, result.stderr

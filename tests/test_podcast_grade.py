@@ -20,7 +20,7 @@ import requests
 from click.testing import CliRunner, Result
 from lxml import etree
 
-from gutaudio.audio import Loudness, MeterLog, decode_file, ffmpeg_executable, gated_loudness, read_ebur128
+from gutaudio.audio import MeterLog, decode_file, gated_loudness, measure_loudness
 from gutaudio.cli import cli
 from gutaudio.serve import create_server
 
@@ -75,7 +75,7 @@ def test_gated_loudness_of_joined_histograms_is_the_loudness_of_the_joined_audio
                 wav.setsampwidth(2)
                 wav.setframerate(RATE)
                 wav.writeframes((np.clip(part, -1, 1) * 32767).astype("<i2").tobytes())
-            measured = _ebur128_with_blocks(path)
+            measured = measure_loudness(path, true_peak=False)
             blocks.append(measured.blocks)
             ffmpeg_levels.append(measured.integrated)
     for histogram, level in zip(blocks, ffmpeg_levels, strict=True):
@@ -100,13 +100,6 @@ def test_the_meter_log_of_a_very_long_file_is_read_in_bounded_memory() -> None:
     measured = log.loudness("long.mp3")
     assert (measured.integrated, measured.true_peak) == (-16.0, -2.5)
     assert gated_loudness(measured.blocks) == pytest.approx(-16.45, abs=0.05)
-
-
-def _ebur128_with_blocks(path: Path) -> Loudness:
-    result = subprocess.run([ffmpeg_executable(), "-hide_banner", "-nostdin", "-i", str(path), "-af",
-                             "ebur128=framelog=info", "-f", "null", "-"],
-                            capture_output=True, check=True)
-    return read_ebur128(result.stderr, str(path))
 
 
 def test_pauses_stay_silent(built: tuple[Path, Result]) -> None:

@@ -82,8 +82,8 @@ def run_ffmpeg(arguments: list[str], what: str, *, data: bytes | None = None,
 
 
 def _ffmpeg(arguments: list[str], what: str, *, data: bytes | None = None,
-            ffmpeg: Path | None = None, loglevel: str = "error") -> subprocess.CompletedProcess[bytes]:
-    command = [ffmpeg_executable(ffmpeg), "-hide_banner", "-loglevel", loglevel, "-nostdin",
+            ffmpeg: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+    command = [ffmpeg_executable(ffmpeg), "-hide_banner", "-loglevel", "error", "-nostdin",
                *arguments]
     try:
         result = subprocess.run(command, input=data, capture_output=True, check=False)
@@ -192,12 +192,21 @@ class MeterLog:
                         tuple(sorted(self.histogram.items())))
 
 
-def read_ebur128(stderr: bytes, what: str) -> Loudness:
-    """The loudness in the log of an ffmpeg run with the ebur128 filter (with framelog=info,
-    also the histogram of every 400 ms gating block, which ebur128 logs each 100 ms)."""
+def _metered_ffmpeg(arguments: list[str], what: str, ffmpeg: Path | None) -> Loudness:
+    """Run ffmpeg with an ebur128 filter (framelog=info) in its graph, reading its log as it
+    streams; return the loudness it measured, with the histogram of its gating blocks."""
+    command = [ffmpeg_executable(ffmpeg), "-hide_banner", "-nostats", "-loglevel", "info",
+               "-nostdin", *arguments]
     log = MeterLog()
-    for line in stderr.splitlines():
-        log.feed(line)
+    try:
+        with subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE) as process:
+            for line in process.stderr:  # type: ignore[union-attr]
+                log.feed(line)
+    except OSError as e:
+        raise AudioError(f"ffmpeg could not run: {e}") from e
+    if process.returncode != 0:
+        raise AudioError(f"{what}: ffmpeg failed: {log.failure(process.returncode)}")
     return log.loudness(what)
 
 
@@ -233,11 +242,10 @@ def gated_loudness(*histograms: Blocks) -> float:
 def measure_loudness(source: Path, ffmpeg: Path | None = None, *, filters: str = "",
                      true_peak: bool = True) -> Loudness:
     """Measure a file's loudness and true peak (after optional filters), streaming from disk."""
-    meter = f"ebur128=framelog=quiet{':peak=true' if true_peak else ''}"
+    meter = f"ebur128=framelog=info{':peak=true' if true_peak else ''}"
     chain = f"{filters},{meter}" if filters else meter
-    result = _ffmpeg(["-i", str(source), "-af", chain, "-f", "null", "-"],
-                     f"{source}: measuring loudness", ffmpeg=ffmpeg, loglevel="info")
-    return read_ebur128(result.stderr, str(source))
+    return _metered_ffmpeg(["-i", str(source), "-af", chain, "-f", "null", "-"],
+                           f"{source}: measuring loudness", ffmpeg)
 
 
 def trim_silence(clip: Clip) -> Clip:
@@ -384,20 +392,7 @@ def render_chapter(raw: ChapterAudio, gain: float, audio: AudioSettings, *,
             "-c:a", "flac", "-compression_level", "0", "-sample_fmt", "s16", "-f", "flac"]
         arguments += ["-map", f"[{kind}]", *codec, str(path)]
     arguments += ["-map", "[measured]", "-f", "null", "-"]
-    what = f"{mp3 or levelled}: levelling and encoding"
-    command = [ffmpeg_executable(audio.ffmpeg), "-hide_banner", "-nostats", "-loglevel", "info",
-               "-nostdin", *arguments]
-    log = MeterLog()
-    try:
-        with subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE) as process:
-            for line in process.stderr:  # type: ignore[union-attr]
-                log.feed(line)
-    except OSError as e:
-        raise AudioError(f"ffmpeg could not run: {e}") from e
-    if process.returncode != 0:
-        raise AudioError(f"{what}: ffmpeg failed: {log.failure(process.returncode)}")
-    return log.loudness(str(mp3 or levelled))
+    return _metered_ffmpeg(arguments, f"{mp3 or levelled}: levelling and encoding", audio.ffmpeg)
 
 
 class Leveller:
@@ -523,11 +518,11 @@ def mp3_frame_count(path: Path) -> int:
     return frames
 
 
-def _concat_list(wavs: Sequence[Path], folder: Path) -> Path:
+def _concat_list(sources: Sequence[Path], folder: Path) -> Path:
     listing = folder / "concat.txt"
     lines = ["ffconcat version 1.0"]
     lines += [f"file '{str(path.resolve()).replace(chr(39), chr(39) + chr(92) + chr(39) + chr(39))}'"
-              for path in wavs]
+              for path in sources]
     listing.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return listing
 
