@@ -139,3 +139,20 @@ def assert_split_between_words(text: str, pieces: list[str], max_chars: int) -> 
             word = text[text.rfind(" ", 0, position) + 1:].split(" ", 1)[0]
             assert len(word) > max_chars, f"cut inside {word!r}"
     assert position == len(text)
+
+
+def parse_article(text: str, source: Path, *, disclaimer_text: str = "", required: bool = False):
+    """Read article text as gutaudio would the file named source; by default, as if the settings said
+    [disclaimer] required = false, so that tests of other things need not carry a disclaimer."""
+    from gutaudio.config import DisclaimerSettings
+    from gutaudio.readers import parse_text
+
+    return parse_text(text, source, DisclaimerSettings(text=disclaimer_text, required=required))
+
+
+def read_article(path: Path, *, disclaimer_text: str = "", required: bool = False):
+    """Read an article file as parse_article reads text."""
+    from gutaudio.config import DisclaimerSettings
+    from gutaudio import readers
+
+    return readers.read_article(path, DisclaimerSettings(text=disclaimer_text, required=required))

@@ -18,13 +18,15 @@ from lxml import etree
 
 from gutaudio.cli import cli
 from gutaudio.config import AudioSettings, ShowSettings
-from gutaudio.content import decode_text, parse_article, read_article, unique_slugs
+from gutaudio.readers import decode_text
+from gutaudio.script import unique_slugs
 from gutaudio.errors import ContentError
 from gutaudio.feed import FeedItem, build_feed
 from gutaudio.site import Page, PageChapter, render_page
-from gutaudio.speech import MAX_UTTERANCE_CHARS, build_script
+from gutaudio.script import build_script
+from gutaudio.speech import MAX_UTTERANCE_CHARS
 
-from .conftest import MINIMAL_SHOW, assert_split_between_words
+from .conftest import MINIMAL_SHOW, assert_split_between_words, parse_article, read_article
 
 SHOW = MINIMAL_SHOW
 # A configured disclaimer keeps "no medical disclaimer found" off stderr.
@@ -128,7 +130,7 @@ def test_bytes_no_encoding_can_read_are_one_error(tmp_path: Path) -> None:
 
 
 def test_windows_1252_bytes_decode_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="gutaudio.content"):
+    with caplog.at_level(logging.WARNING, logger="gutaudio"):
         assert decode_text(b"caf\xe9 \x93quoted\x94", Path("old.txt")) == "caf\u00e9 \u201cquoted\u201d"
     assert [r.getMessage() for r in caplog.records] == ["old.txt: not UTF-8 (byte 3); read as Windows-1252"]
 
@@ -211,7 +213,7 @@ def test_control_characters_are_removed_with_one_warning(tmp_path: Path, data: b
 
 
 def test_one_control_character_is_named_in_the_singular(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="gutaudio.content"):
+    with caplog.at_level(logging.WARNING, logger="gutaudio"):
         assert decode_text(b"One.\nTwo.\nThree\x08.", Path("x.txt")) == "One.\nTwo.\nThree."
     assert [r.getMessage() for r in caplog.records] == [
         "x.txt: 1 control character removed (the first on line 3)"]
@@ -219,7 +221,7 @@ def test_one_control_character_is_named_in_the_singular(caplog: pytest.LogCaptur
 
 def test_form_feed_and_vertical_tab_are_line_breaks_without_a_warning(
         caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="gutaudio.content"):
+    with caplog.at_level(logging.WARNING, logger="gutaudio"):
         text = decode_text(b"Page one ends.\x0cPage two\x0bgoes on.", Path("x.txt"))
     assert text == "Page one ends.\nPage two\ngoes on."
     assert caplog.records == []

@@ -9,23 +9,34 @@ from pathlib import Path
 
 import pytest
 
-from gutaudio.content import (
-    Block,
-    Section,
-    attach_disclaimer,
-    decode_text,
-    find_articles,
-    group_sections,
-    is_disclaimer_text,
-    looks_like_heading,
-    markdown_blocks,
-    normalize_text,
-    parse_article,
-    plain_text_blocks,
-    read_article,
-    split_heading_number,
-    unique_slugs,
-)
+from gutaudio.disclaimers import is_disclaimer as is_disclaimer_text
+from gutaudio.readers import decode_text, find_articles, normalize_text
+from gutaudio.readers.headings import looks_like_heading, split_heading_number
+from gutaudio.script import unique_slugs
+
+from gutaudio.document import Heading, Paragraph, Section, block_text, runs
+from gutaudio.readers.assemble import group_sections
+from gutaudio.readers.markdown import MarkdownReader
+from gutaudio.readers.text import text_blocks
+
+from .conftest import parse_article, read_article
+
+
+def Block(text: str, level: int = 0) -> Heading | Paragraph:  # noqa: N802
+    """A heading (level > 0) or a paragraph of plain text."""
+    return Heading(level, runs(text)) if level else Paragraph(runs(text))
+
+
+def shape(block: Heading | Paragraph) -> tuple[int, str]:
+    return (block.level if isinstance(block, Heading) else 0, block_text(block))
+
+
+def plain_text_blocks(text: str) -> list:
+    return text_blocks(text)
+
+
+def markdown_blocks(text: str) -> list:
+    return list(MarkdownReader().read(text.encode(), Path("a.md")).blocks)
 from gutaudio.errors import ContentError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -170,7 +181,7 @@ def test_split_heading_number(heading: str, expected: tuple[str, str]) -> None:
     ],
 )
 def test_plain_text_blocks(text: str, expected: list[tuple[int, str]]) -> None:
-    assert [(b.level, b.text) for b in plain_text_blocks(text)] == expected
+    assert [shape(b) for b in plain_text_blocks(text)] == expected
 
 
 @pytest.mark.parametrize(
@@ -183,18 +194,18 @@ def test_plain_text_blocks(text: str, expected: list[tuple[int, str]]) -> None:
         ("A [link](https://example.org) here.", [(0, "A link here.")]),
         ("Line one\nline two", [(0, "Line one line two")]),
         ("Hard  \nbreak", [(0, "Hard break")]),
-        ("![A gut diagram](gut.png)", [(0, "A gut diagram")]),
-        ("- fiber\n- water", [(0, "fiber"), (0, "water")]),
-        ("1. first\n2. second", [(0, "first"), (0, "second")]),
-        ("> A quoted line.", [(0, "A quoted line.")]),
-        ("```\ncode   block\n```", [(0, "code block")]),
+        ("![A gut diagram](gut.png)", [(0, "[Image: A gut diagram]")]),
+        ("- fiber\n- water", [(0, "- fiber\n- water")]),
+        ("3. first\n4. second", [(0, "3. first\n4. second")]),
+        ("> A quoted line.", [(0, "> A quoted line.")]),
+        ("```\ncode   block\n```", [(0, "    code   block")]),
         ("<div>skipped html</div>\n\nKept.", [(0, "Kept.")]),
         ("#\n\nBody.", [(0, "Body.")]),
         ("---", []),
     ],
 )
 def test_markdown_blocks(text: str, expected: list[tuple[int, str]]) -> None:
-    assert [(b.level, b.text) for b in markdown_blocks(text)] == expected
+    assert [shape(b) for b in markdown_blocks(text)] == expected
 
 
 # --- sections ------------------------------------------------------------------------------------
@@ -222,21 +233,21 @@ def test_markdown_blocks(text: str, expected: list[tuple[int, str]]) -> None:
 )
 def test_group_sections(blocks: list[Block], expected: list[tuple[str, str, str, list[str]]]) -> None:
     sections = group_sections(blocks)
-    assert [(s.title, s.number, s.heading, [b.text for b in s.blocks]) for s in sections] == expected
+    assert [(s.title, s.number, s.heading_text, [block_text(b) for b in s.blocks])
+            for s in sections] == expected
 
 
 def test_group_sections_keeps_sub_heading_levels() -> None:
     (section,) = group_sections([Block("Top", 2), Block("Sub", 3), Block("x")])
     assert section.blocks == (Block("Sub", 3), Block("x"))
-    assert section.blocks[0].is_heading and not section.blocks[1].is_heading
 
 
 @pytest.mark.parametrize(
     ("section", "expected"),
     [
         (Section("Introduction", (Block("a"), Block("b"))), "a\n\nb"),
-        (Section("Causes", (Block("a"),), number="1", heading="1. Causes"), "1. Causes\n\na"),
-        (Section("Empty", (), heading="Empty"), "Empty"),
+        (Section("Causes", (Block("a"),), number="1", heading=runs("1. Causes")), "1. Causes\n\na"),
+        (Section("Empty", (), heading=runs("Empty")), "Empty"),
     ],
 )
 def test_section_text(section: Section, expected: str) -> None:
@@ -451,13 +462,6 @@ def test_heading_without_text_logs_a_warning(caplog: pytest.LogCaptureFixture) -
 )
 def test_is_disclaimer_text(text: str, expected: bool) -> None:
     assert is_disclaimer_text(text) is expected
-
-
-def test_attach_disclaimer_without_sections_adds_only_the_configured_one() -> None:
-    assert attach_disclaimer([], "Configured.") == [
-        Section("Disclaimer", (Block("Configured."),), is_disclaimer=True)
-    ]
-    assert attach_disclaimer([], "") == []
 
 
 # --- decoding and reading files --------------------------------------------------------------

@@ -14,20 +14,21 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from gutaudio.config import AudioSettings, ShowSettings
-from gutaudio.content import DISCLAIMER_TITLE, Article, normalize_text, parse_article
+from gutaudio.document import Article
+from gutaudio.readers import normalize_text
+from gutaudio.readers.assemble import DISCLAIMER_TITLE
 from gutaudio.errors import ContentError, FeedError
 from gutaudio.feed import FeedItem, build_feed
 from gutaudio.site import Page, PageChapter, render_page
+from gutaudio.script import Chapter, build_script
 from gutaudio.speech import (
     MAX_UTTERANCE_CHARS,
-    Chapter,
-    build_script,
     split_long,
     split_sentences,
     to_spoken,
 )
 
-from .conftest import assert_split_between_words
+from .conftest import assert_split_between_words, parse_article
 
 PROPERTY = settings(max_examples=200, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow])

@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 
 from gutaudio.config import AudioSettings
-from gutaudio.content import Block, Section, parse_article, read_article
+from gutaudio.document import Heading, Paragraph, Section, SectionKind, runs
+from tests.conftest import parse_article, read_article
+from gutaudio.script import Chapter, Utterance, build_script, script_section
 from gutaudio.speech import (
     MAX_UTTERANCE_CHARS,
-    Chapter,
-    Utterance,
-    build_script,
     expand_abbreviations,
     expand_currency,
     expand_numbers,
@@ -22,7 +21,6 @@ from gutaudio.speech import (
     expand_symbols,
     expand_units,
     normalize_quotes,
-    script_section,
     speak_heading,
     speak_urls,
     speakable,
@@ -449,9 +447,9 @@ def test_speak_heading(number: str, title: str, expected: str) -> None:
 def test_numbered_headings_are_spoken_as_headings(heading: str, expected: str) -> None:
     article = parse_article(f"Intro.\n\n{heading}\n\nBody.", Path("a.txt"))
     (utterance, body) = script_section(article.sections[1], AUDIO)
-    assert utterance == Utterance(heading, expected, 333, True)
+    assert utterance == Utterance(heading, expected, 333, True, "heading")
     assert not utterance.spoken.lower().startswith("one ")
-    assert body == Utterance("Body.", "Body.", 0)
+    assert body == Utterance("Body.", "Body.", 222)
 
 
 # --- sentences ---------------------------------------------------------------------------------
@@ -572,35 +570,44 @@ def test_speakable(text: str, expected: bool) -> None:
 
 # --- scripting -----------------------------------------------------------------------------
 
+def P(text: str) -> Paragraph:  # noqa: N802
+    return Paragraph(runs(text))
+
+
+def disclaimer(blocks: tuple, heading: str = "") -> Section:
+    return Section("Disclaimer", blocks, heading=runs(heading), kind=SectionKind.DISCLAIMER)
+
+
 def test_script_section_pauses_and_headings() -> None:
     section = Section(
         "Causes",
-        (Block("First one. Second one."), Block("Sub Point", 3), Block("Third one.")),
+        (P("First one. Second one."), Heading(3, runs("Sub Point")), P("Third one.")),
         number="1",
-        heading="1. Causes",
+        heading=runs("1. Causes"),
     )
     assert script_section(section, AUDIO) == [
-        Utterance("1. Causes", "Part one. Causes.", 333, True),
+        Utterance("1. Causes", "Part one. Causes.", 333, True, "heading"),
         Utterance("First one.", "First one.", 111),
         Utterance("Second one.", "Second one.", 222),
-        Utterance("Sub Point", "Sub Point.", 333, True),
-        Utterance("Third one.", "Third one.", 0),
+        Utterance("Sub Point", "Sub Point.", 333, True, "heading"),
+        Utterance("Third one.", "Third one.", 222),
     ]
 
 
 @pytest.mark.parametrize(
     ("section", "expected"),
     [
-        (Section("Introduction", (Block("Take 5 mg. Rest."),)),
-         [Utterance("Take 5 mg.", "Take five milligrams.", 111), Utterance("Rest.", "Rest.", 0)]),
-        (Section("Disclaimer", (Block("Not advice."),), is_disclaimer=True),
-         [Utterance("Disclaimer", "Disclaimer.", 333, True), Utterance("Not advice.", "Not advice.", 0)]),
-        (Section("Disclaimer", (Block("Not advice."),), heading="Medical Disclaimer", is_disclaimer=True),
-         [Utterance("Medical Disclaimer", "Medical Disclaimer.", 333, True),
-          Utterance("Not advice.", "Not advice.", 0)]),
-        (Section("Empty", (), heading="Empty"), [Utterance("Empty", "Empty.", 0, True)]),
-        (Section("Introduction", (Block("\u2014 *** \u2014"), Block("Real."))),
-         [Utterance("Real.", "Real.", 0)]),
+        (Section("Introduction", (P("Take 5 mg. Rest."),)),
+         [Utterance("Take 5 mg.", "Take five milligrams.", 111), Utterance("Rest.", "Rest.", 222)]),
+        (disclaimer((P("Not advice."),)),
+         [Utterance("Disclaimer", "Disclaimer.", 333, True, "heading"),
+          Utterance("Not advice.", "Not advice.", 222)]),
+        (disclaimer((P("Not advice."),), heading="Medical Disclaimer"),
+         [Utterance("Medical Disclaimer", "Medical Disclaimer.", 333, True, "heading"),
+          Utterance("Not advice.", "Not advice.", 222)]),
+        (Section("Empty", (), heading=runs("Empty")), [Utterance("Empty", "Empty.", 333, True, "heading")]),
+        (Section("Introduction", (P("\u2014 *** \u2014"), P("Real."))),
+         [Utterance("Real.", "Real.", 222)]),
         (Section("Introduction", ()), []),
     ],
 )
@@ -646,9 +653,9 @@ def test_leaky_gut_script_outline(leaky_gut_chapters: list[Chapter]) -> None:
         AudioSettings().sentence_pause_ms,
     )
     assert causes.utterances[0] == Utterance("1. Causes of Leaky Gut", "Part one. Causes of Leaky Gut.",
-                                             AudioSettings().heading_pause_ms, True)
+                                             AudioSettings().heading_pause_ms, True, "heading")
     assert disclaimer.utterances[0] == Utterance("Disclaimer", "Disclaimer.",
-                                                 AudioSettings().heading_pause_ms, True)
+                                                 AudioSettings().heading_pause_ms, True, "heading")
     assert disclaimer.utterances[1].display == (
         "This site offers information designed for educational purposes only."
     )
@@ -693,14 +700,15 @@ def test_display_words_all_reach_the_listener(text: str) -> None:
     name = "a.md" if text.startswith("#") else "a.txt"
     article = parse_article(text, Path(name))
     for section, chapter in zip(article.sections, build_script(article, AUDIO), strict=True):
-        displays = [u for u in chapter.utterances if u.display != "Disclaimer" or section.heading]
+        displays = [u for u in chapter.utterances
+                    if (u.display != "Disclaimer" or section.heading) and u.kind != "title"]
         assert words(" ".join(u.display for u in displays)) == words(section.text)
         for utterance in chapter.utterances:
             assert set(words(utterance.display)) <= set(words(utterance.spoken))
 
 
 def test_unspeakable_headings_are_not_sent_to_the_engine() -> None:
-    section = Section("???", (Block("Real text here."), Block("* * *", level=3)), heading="???")
+    section = Section("???", (P("Real text here."), Heading(3, runs("* * *"))), heading=runs("???"))
     assert [u.display for u in script_section(section, AUDIO)] == ["Real text here."]
 
 

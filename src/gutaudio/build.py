@@ -44,12 +44,13 @@ from .audio import (
 from .cache import ClipCache, default_cache_dir
 from .check import Report, check_build
 from .config import MANIFEST_NAME, Settings
-from .content import Article, find_articles, read_article
 from .cover import Cover, generate_cover, load_cover, readable_jpeg
+from .document import Article, Section, SectionKind, blocks_text
 from .errors import ContentError, GutaudioError, OutputError
 from .feed import FeedItem, Transcript, build_feed, item_guid
+from .readers import article_suffixes, find_articles, read_article
+from .script import Chapter, build_script
 from .site import CatalogArticle, Page, PageChapter, render_catalog, render_page
-from .speech import Chapter, build_script
 from .synthesis import Synthesizer
 from .tags import TrackTags, write_tags
 from .transcripts import ChapterMark, Cue, make_cues, to_json_chapters, to_srt, to_text, to_vtt
@@ -62,7 +63,7 @@ EPISODE_MP3 = "episode.mp3"
 EPISODE_M4B = "episode.m4b"
 PAGE_NAME = "index.html"
 CHAPTERS_JSON = "chapters.json"
-MANIFEST_VERSION = 3
+MANIFEST_VERSION = 4
 WORK_DIR = ".gutaudio-work"
 """Scratch files of a running build (joined WAVs), inside the output folder; never published."""
 
@@ -169,14 +170,14 @@ def choose_articles(settings: Settings) -> list[Path]:
         return [settings.article]
     articles = find_articles(settings.content_dir)
     if not articles:
-        raise ContentError(f"{settings.content_dir}: no article (.txt or .md) found")
+        raise ContentError(f"{settings.content_dir}: no article ({', '.join(article_suffixes())}) found")
     return articles
 
 
 def plan_article(path: Path, settings: Settings) -> Plan:
     """Read one article and script its chapters; no audio, no files written."""
-    article = read_article(path, disclaimer_text=settings.disclaimer_text)
-    return Plan(article, tuple(build_script(article, settings.audio, settings.lexicon)))
+    article = read_article(path, settings.disclaimer)
+    return Plan(article, tuple(build_script(article, settings.audio, settings.lexicon, settings.speech)))
 
 
 def plan_build(settings: Settings) -> list[Plan]:
@@ -536,7 +537,7 @@ class _ArticleBuilder:
                               offset=mark.start)
         duration = marks[-1].end
         self._transcripts(plan, Path(EPISODE_MP3).stem,
-                          [(c.chapter.title, c.chapter.text) for c in chapters], cues)
+                          _transcript_sections(plan, [c.chapter for c in chapters]), cues)
         self.staging.write(f"{plan.folder}/{CHAPTERS_JSON}", to_json_chapters(marks))
         full_text = "\n\n".join(c.chapter.text for c in chapters)
         tags = replace(self._tags(plan, plan.article.title, 1, 1, full_text, date),
@@ -557,7 +558,7 @@ class _ArticleBuilder:
         if self.settings.audio.m4b:
             encode_m4b(levelled, self.staging.reserve(f"{plan.folder}/{EPISODE_M4B}"),
                        _cumulative_marks(chapters), self.cover.data,
-                       {"title": plan.article.title, "artist": self.settings.show.author,
+                       {"title": plan.article.title, "artist": article_author(self.settings, plan.article),
                         "album": plan.article.title, "genre": "Audiobook",
                         "date": date.isoformat(), "comment": tags.comment},
                        self.settings.audio)
@@ -577,9 +578,10 @@ class _ArticleBuilder:
         disclaimer = plan.article.disclaimer
         show = self.settings.show
         return TrackTags(
-            title=title, artist=show.author, album=plan.article.title, track=track, total=total,
-            genre=show.genre, date=date, language=show.language, text=text,
-            comment=disclaimer.text if disclaimer else "", link=show.link,
+            title=title, artist=article_author(self.settings, plan.article), album=plan.article.title,
+            track=track, total=total, genre=show.genre, date=date, language=show.language, text=text,
+            comment=disclaimer.body_text if disclaimer else "",
+            link=plan.article.metadata.canonical or show.link,
             copyright=show.copyright, cover_jpeg=None,
         )
 
@@ -658,7 +660,9 @@ def _feed_bytes(settings: Settings, articles: list[ArticleResult], cover_name: s
                 duration=article.episode.duration,
                 episode=season,
                 published=noon,
-                description=f"{article.chapters[0].chapter.text}\n\nChapters:\n{contents}",
+                description=f"{plan.article.metadata.description or article.chapters[0].chapter.body_text}"
+                            f"\n\nChapters:\n{contents}",
+                author=_item_author(settings, plan.article),
                 transcripts=_transcript_links(folder_url, Path(EPISODE_MP3).stem, language),
                 chapters_url=folder_url + CHAPTERS_JSON,
             ))
@@ -676,13 +680,36 @@ def _feed_bytes(settings: Settings, articles: list[ArticleResult], cover_name: s
                 season=season if several else None,
                 # One minute apart in reading order, so apps that sort by date keep the order.
                 published=noon + dt.timedelta(minutes=chapter.index - 1),
-                description=chapter.text,
+                description=chapter.body_text or chapter.text,
+                author=_item_author(settings, plan.article),
                 transcripts=_transcript_links(
                     folder_url, f"{CHAPTERS_DIR}/{Path(chapter.filename).stem}", language),
             ))
     built = max((item.published for item in items), default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
     return build_feed(settings.show, feed_url=settings.feed_url, image_url=base + cover_name,
                       items=items, built=built)
+
+
+def article_author(settings: Settings, article: Article) -> str:
+    """Who wrote the article: its own author when it names one, else the show's."""
+    return article.metadata.author or settings.show.author
+
+
+def unspoken_sections(plan: Plan) -> list[Section]:
+    """Sections on the page and in transcripts that are not chapters (references, unless spoken)."""
+    spoken = {id(c.section) for c in plan.chapters}
+    return [s for s in plan.article.sections if s.kind is SectionKind.REFERENCES and id(s) not in spoken]
+
+
+def _transcript_sections(plan: Plan, chapters: list[Chapter]) -> list[tuple[str, str]]:
+    """The episode transcript's sections: every chapter, with the unspoken ones before the disclaimer."""
+    parts = [(c.title, c.text) for c in chapters]
+    extra = [(s.title, s.text) for s in unspoken_sections(plan)]
+    notes = "\n\n".join(f"[{n.label}] {blocks_text(n.blocks)}" for n in plan.article.footnotes)
+    if notes:
+        extra.append(("Notes", notes))
+    position = len(parts) - (1 if chapters and chapters[-1].is_disclaimer else 0)
+    return parts[:position] + extra + parts[position:]
 
 
 def _article_page(settings: Settings, article: ArticleResult, cover_name: str) -> str:
@@ -694,17 +721,18 @@ def _article_page(settings: Settings, article: ArticleResult, cover_name: str) -
             audio=f"{CHAPTERS_DIR}/{result.chapter.filename}",
             stem=f"{CHAPTERS_DIR}/{Path(result.chapter.filename).stem}",
             duration=result.duration,
-            blocks=tuple((b.text, b.is_heading) for b in section.blocks),
+            section=result.chapter.section or Section(result.chapter.title, ()),
             is_disclaimer=result.chapter.is_disclaimer,
         )
-        for result, section in zip(article.chapters, _sections_of(plan), strict=True)
+        for result in article.chapters
     ]
+    metadata = plan.article.metadata
     return render_page(Page(
-        language=settings.show.language,
+        language=metadata.language or settings.show.language,
         show_title=settings.show.title,
         article_title=plan.article.title,
-        author=settings.show.author,
-        description=settings.show.description,
+        author=article_author(settings, plan.article),
+        description=metadata.description or settings.show.description,
         cover=f"../{cover_name}",
         episode_audio=EPISODE_MP3,
         episode_stem=Path(EPISODE_MP3).stem,
@@ -714,15 +742,16 @@ def _article_page(settings: Settings, article: ArticleResult, cover_name: str) -
         home="../" + PAGE_NAME,
         chapters_json=CHAPTERS_JSON,
         m4b=EPISODE_M4B if article.episode.m4b else "",
+        unspoken=unspoken_sections(plan),
+        footnotes=plan.article.footnotes,
+        subtitle=metadata.subtitle,
     ))
 
 
-def _sections_of(plan: Plan) -> list[Any]:
-    """The article sections that became chapters (sections with nothing to speak are left out)."""
-    by_title = {}
-    for section in plan.article.sections:
-        by_title.setdefault((section.title, section.text), section)
-    return [by_title[(c.title, c.text)] for c in plan.chapters]
+def _item_author(settings: Settings, article: Article) -> str:
+    """An item's own itunes:author, only when its article names someone other than the show's author."""
+    author = article.metadata.author
+    return author if author and author != settings.show.author else ""
 
 
 def _catalog_page(settings: Settings, articles: list[ArticleResult], cover_name: str) -> str:
@@ -745,12 +774,13 @@ def _manifest(settings: Settings, articles: list[ArticleResult], synthesizer: Sy
         "voice": synthesizer.engine.voice_name(),
         "loudness_lufs": settings.audio.loudness_lufs,
         "true_peak_dbtp": settings.audio.true_peak_dbtp,
-        "articles": [_article_manifest(article, levelling) for article in articles],
+        "articles": [_article_manifest(article, levelling, settings.disclaimer.required)
+                     for article in articles],
     }
     return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 
 
-def _article_manifest(article: ArticleResult, levelling: str) -> dict[str, Any]:
+def _article_manifest(article: ArticleResult, levelling: str, settings_required: bool) -> dict[str, Any]:
     """An article's record; levelling names what its chapters' gains depend on."""
     plan = article.plan
     episode = article.episode
@@ -758,6 +788,8 @@ def _article_manifest(article: ArticleResult, levelling: str) -> dict[str, Any]:
         "folder": plan.folder,
         "title": plan.article.title,
         "source": plan.article.source.name,
+        "author": plan.article.metadata.author,
+        "disclaimer_required": settings_required,
         "episode": {
             "file": f"{plan.folder}/{EPISODE_MP3}",
             "duration": round(episode.duration, 3),
@@ -772,6 +804,7 @@ def _article_manifest(article: ArticleResult, levelling: str) -> dict[str, Any]:
             r.chapter.filename: {
                 "index": r.chapter.index,
                 "title": r.chapter.title,
+                "disclaimer": r.chapter.is_disclaimer,
                 "file": f"{plan.folder}/{CHAPTERS_DIR}/{r.chapter.filename}",
                 "duration": round(r.duration, 3),
                 "bytes": r.size,

@@ -138,6 +138,31 @@ class _Checker:
         for path in dict.fromkeys([*enclosures, *published]):
             yield from self._audio(path)
         yield from self._loudness_spread()
+        yield from self._disclaimers(manifest)
+
+    def _disclaimers(self, manifest: Path) -> Iterator[Finding]:
+        """Every published article ends with its spoken disclaimer (a warning where opted out)."""
+        try:
+            articles = json.loads(manifest.read_text("utf-8"))["articles"]
+            records = [(a["folder"], list(a["chapters"].values()), a.get("disclaimer_required", True))
+                       for a in articles]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            yield self._bad("disclaimer spoken", "build.json", "no readable build.json to say which "
+                            "chapter is each article's disclaimer")
+            return
+        for folder, chapters, required in records:
+            ordered = sorted(chapters, key=lambda c: c.get("index", 0) if isinstance(c, dict) else 0)
+            last = ordered[-1] if ordered and isinstance(ordered[-1], dict) else {}
+            file = str(last.get("file", f"{folder}/"))
+            if not last.get("disclaimer"):
+                level = Level.ERROR if required else Level.WARNING
+                note = "" if required else " ([disclaimer] required = false)"
+                yield self._bad("disclaimer spoken", f"{folder}/",
+                                f"the article's last chapter is not a medical disclaimer{note}", level)
+            elif not (self.output / file).is_file():
+                yield self._bad("disclaimer spoken", file, "the disclaimer chapter's MP3 is missing")
+            else:
+                yield self._ok("disclaimer spoken", file)
 
     def _channel(self, channel: etree._Element) -> Iterator[Finding]:
         def text(path: str) -> str:

@@ -222,18 +222,33 @@ def inspect_command(content_dir: Path, engine: str | None, voice: Path | None, t
             click.echo(f"{row.article}  {row.chapter:>2}  {_clock(row.start)}  {_clock(row.end)}  "
                        f"{row.text}")
         return
+    from .script import unspoken_parts
+
     settings = load_settings(content_dir, Path("output"), engine=engine, voice=voice)
     for number, plan in enumerate(plan_build(settings)):
         click.echo(f"{'' if number == 0 else chr(10)}{plan.article.title}  ({plan.article.source})")
+        if plan.article.metadata.author:
+            click.echo(f"by {plan.article.metadata.author}")
         for chapter in plan.chapters:
             label = "  [disclaimer]" if chapter.is_disclaimer else ""
             click.echo(f"\n{chapter.index}. {chapter.title} -> {plan.folder}/chapters/"
                        f"{chapter.filename}{label}")
+            kind = ""
             for utterance in chapter.utterances:
+                if utterance.kind != kind:
+                    kind = utterance.kind
+                    click.echo(f"  [{kind}]")
                 click.echo(f"   text:   {utterance.display}")
                 if utterance.spoken != utterance.display:
                     click.echo(f"   spoken: {utterance.spoken}")
                 click.echo(f"   pause:  {utterance.pause_after_ms} ms")
+        unspoken = unspoken_parts(plan.article, plan.chapters, settings.speech)
+        if unspoken:
+            click.echo("\nNot spoken:")
+            for part in unspoken:
+                text = " ".join(part.text.split())
+                text = text if len(text) <= 100 else text[:99] + "\u2026"
+                click.echo(f"   {part.where}: {part.reason}: {text}")
 
 
 @cli.command("check")

@@ -171,6 +171,36 @@ class BuildSettings:
     """Syntheses at once; 0 picks one per core for local engines and 8 requests for gTTS."""
 
 
+IMAGE_CHOICES = ("announce", "skip")
+CODE_CHOICES = ("announce", "skip")
+
+
+@dataclass(frozen=True)
+class SpeechSettings:
+    """How the blocks of an article are read aloud."""
+
+    title: bool = True
+    """Speak the article's title (and its author, when known) at the start of the first chapter."""
+    images: str = "announce"
+    """Images: "announce" (say "Image:" and the alt text and caption) or "skip"."""
+    code: str = "announce"
+    """Code blocks: "announce" (say that code is shown on the page) or "skip"; never read out."""
+    references: bool = False
+    """Also speak References/Sources sections and footnotes (always on the page and in transcripts)."""
+
+
+@dataclass(frozen=True)
+class DisclaimerSettings:
+    """Where the spoken disclaimer comes from when the article's own is missing or overridden."""
+
+    text: str = ""
+    """Spoken instead of any disclaimer the article has ([disclaimer] text or file)."""
+    default: str = ""
+    """Spoken for an article that has no disclaimer of its own ([disclaimer] default or default_file)."""
+    required: bool = True
+    """An article with no disclaimer and no default fails the build; false only warns."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything one build needs to know, resolved and validated."""
@@ -181,10 +211,11 @@ class Settings:
     voice: VoiceSettings = field(default_factory=VoiceSettings)
     audio: AudioSettings = field(default_factory=AudioSettings)
     build: BuildSettings = field(default_factory=BuildSettings)
+    speech: SpeechSettings = field(default_factory=SpeechSettings)
     article: Path | None = None
-    """The article file to build; the only article in content/ when unset."""
-    disclaimer_text: str = ""
-    """Disclaimer to speak as the final chapter, overriding one found in the article."""
+    """The article file to build; every article in content/ when unset."""
+    disclaimer: DisclaimerSettings = field(default_factory=DisclaimerSettings)
+    """The configured, default and required disclaimer."""
     lexicon: tuple[tuple[str, str], ...] = ()
     """Pronunciations from content/lexicon.toml: (word, spoken respelling), applied to spoken text."""
 
@@ -195,9 +226,9 @@ class Settings:
 
 
 _SECTION_TYPES = {"show": ShowSettings, "voice": VoiceSettings, "audio": AudioSettings,
-                  "build": BuildSettings}
-_TOP_LEVEL_KEYS = ("article", "show", "voice", "audio", "build", "disclaimer")
-_DISCLAIMER_KEYS = ("text", "file")
+                  "build": BuildSettings, "speech": SpeechSettings}
+_TOP_LEVEL_KEYS = ("article", "show", "voice", "audio", "build", "speech", "disclaimer")
+_DISCLAIMER_KEYS = ("text", "file", "default", "default_file", "required")
 LEXICON_FILENAME = "lexicon.toml"
 RATE_RANGE = (0.5, 2.0)
 FEED_ITEMS = ("chapters", "episode")
@@ -273,7 +304,7 @@ def load_settings(
     for name, cls in _SECTION_TYPES.items():
         built[name] = _build_section(name, cls, sections[name], content_dir, problems)
 
-    disclaimer_text = _read_disclaimer(raw.get("disclaimer", {}), content_dir, problems)
+    disclaimer = _read_disclaimer(raw.get("disclaimer", {}), content_dir, problems)
     article = raw.get("article")
     article_path: Path | None = None
     if article is not None:
@@ -294,8 +325,9 @@ def load_settings(
         voice=built["voice"],
         audio=built["audio"],
         build=built["build"],
+        speech=built["speech"],
         article=article_path,
-        disclaimer_text=disclaimer_text,
+        disclaimer=disclaimer,
         lexicon=lexicon,
     )
 
@@ -332,29 +364,40 @@ def _resolve(content_dir: Path, value: str) -> Path:
     return path if path.is_absolute() else content_dir / path
 
 
-def _read_disclaimer(section: Any, content_dir: Path, problems: list[str]) -> str:
+def _read_disclaimer(section: Any, content_dir: Path, problems: list[str]) -> DisclaimerSettings:
     if not isinstance(section, dict):
-        problems.append("[disclaimer] must be a table with 'text' or 'file'")
-        return ""
+        problems.append("[disclaimer] must be a table with 'text', 'file', 'default' or 'required'")
+        return DisclaimerSettings()
     for key in section:
         if key not in _DISCLAIMER_KEYS:
             problems.append(_unknown_setting(f"disclaimer.{key}", _DISCLAIMER_KEYS))
-    _want(str, "text", section, problems, "disclaimer")
-    _want(str, "file", section, problems, "disclaimer")
-    text = section.get("text", "")
+    text = _disclaimer_text(section, "text", "file", content_dir, problems)
+    default = _disclaimer_text(section, "default", "default_file", content_dir, problems)
+    required = section.get("required", True)
+    if not _want(bool, "required", section, problems, "disclaimer"):
+        required = True
+    return DisclaimerSettings(text=text, default=default, required=required)
+
+
+def _disclaimer_text(section: dict[str, Any], text_key: str, file_key: str, content_dir: Path,
+                     problems: list[str]) -> str:
+    """A disclaimer given as text or as a file's text (one of the two)."""
+    _want(str, text_key, section, problems, "disclaimer")
+    _want(str, file_key, section, problems, "disclaimer")
+    text = section.get(text_key, "")
     if not isinstance(text, str):
         text = ""
-    file = section.get("file")
+    file = section.get(file_key)
     if file and isinstance(file, str):
         if text:
-            problems.append("[disclaimer] gives both 'text' and 'file'; keep one")
+            problems.append(f"[disclaimer] gives both '{text_key}' and '{file_key}'; keep one")
         path = _resolve(content_dir, file)
         try:
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as e:
-            problems.append(f"disclaimer.file '{file}' is not UTF-8 text (byte {e.start})")
+            problems.append(f"disclaimer.{file_key} '{file}' is not UTF-8 text (byte {e.start})")
         except OSError as e:
-            problems.append(f"disclaimer.file '{file}' cannot be read ({e.strerror or e})")
+            problems.append(f"disclaimer.{file_key} '{file}' cannot be read ({e.strerror or e})")
     return " ".join(text.split())
 
 
@@ -571,5 +614,14 @@ def _check_build(kw: dict[str, Any], content_dir: Path, problems: list[str]) -> 
     return kw
 
 
+def _check_speech(kw: dict[str, Any], content_dir: Path, problems: list[str]) -> dict[str, Any]:
+    for key in ("title", "references"):
+        _want(bool, key, kw, problems, "speech")
+    for key, choices in (("images", IMAGE_CHOICES), ("code", CODE_CHOICES)):
+        if _want(str, key, kw, problems, "speech") and kw[key] not in choices:
+            problems.append(f"speech.{key} '{kw[key]}' is not one of: {', '.join(choices)}")
+    return kw
+
+
 _CHECKS = {"show": _check_show, "voice": _check_voice, "audio": _check_audio,
-           "build": _check_build}
+           "build": _check_build, "speech": _check_speech}

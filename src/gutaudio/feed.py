@@ -50,7 +50,8 @@ class FeedItem:
     chapters_url: str = ""
     season: int | None = None
     """itunes:season: the article's number when the feed holds several articles."""
-    """Podcasting 2.0 JSON chapters of this item, if it holds several chapters."""
+    author: str = ""
+    """itunes:author of the item, when its article names an author other than the show's."""
 
 
 def podcast_guid(feed_url: str) -> str:
@@ -134,6 +135,8 @@ def _render_feed(show: ShowSettings, feed_url: str, image_url: str, items: list[
         _sub(item, "title", entry.title)
         _sub(item, _it("title"), entry.title)
         _sub(item, "description", truncate_utf8(entry.description))
+        if entry.author:
+            _sub(item, _it("author"), entry.author)
         _sub(item, "enclosure", url=entry.url, length=str(entry.length), type="audio/mpeg")
         _sub(item, "guid", entry.guid, isPermaLink="false")
         _sub(item, "pubDate", format_datetime(entry.published))

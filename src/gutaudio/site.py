@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import lxml.html
 from jinja2 import Environment, PackageLoader, select_autoescape
+from lxml import etree
+from markupsafe import Markup
 
 from . import __version__
+from .document import (
+    Block,
+    Code,
+    CodeBlock,
+    Emphasis,
+    Figure,
+    Footnote,
+    Heading,
+    Inline,
+    LineBreak,
+    Link,
+    ListBlock,
+    NoteRef,
+    Paragraph,
+    Quote,
+    Section,
+    Strong,
+    Table,
+    Text,
+)
 
 
 @dataclass(frozen=True)
@@ -21,8 +44,8 @@ class PageChapter:
     stem: str
     """Relative URL of the chapter's files without extension (.vtt, .srt, .txt)."""
     duration: float
-    blocks: tuple[tuple[str, bool], ...]
-    """The author's text: (text, is_heading) per paragraph."""
+    section: Section
+    """The part of the article this chapter reads: its text is shown under its player."""
     is_disclaimer: bool = False
 
 
@@ -45,6 +68,10 @@ class Page:
     """Relative URL of the show's page listing every article."""
     chapters_json: str = "chapters.json"
     m4b: str = ""
+    unspoken: Sequence[Section] = ()
+    """Sections shown but not spoken (references, sources), placed before the disclaimer."""
+    footnotes: Sequence[Footnote] = ()
+    subtitle: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,12 +105,134 @@ def spoken_length(seconds: float) -> str:
     return " ".join(parts)
 
 
+def _element(tag: str, text: str | None = None, **attributes: str) -> etree._Element:
+    element = etree.Element(tag, {k.rstrip("_"): v for k, v in attributes.items() if v})
+    element.text = text
+    return element
+
+
+def _append_text(parent: etree._Element, text: str) -> None:
+    """Append text after parent's last child (lxml keeps such text in that child's tail)."""
+    if len(parent):
+        parent[-1].tail = (parent[-1].tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+
+
+def _inlines(parent: etree._Element, items: Iterable[Inline]) -> etree._Element:
+    """Append inline runs to parent as HTML: emphasis, links with their address, note markers."""
+    for item in items:
+        match item:
+            case Text(text):
+                _append_text(parent, text)
+            case Emphasis(children):
+                parent.append(_inlines(_element("em"), children))
+            case Strong(children):
+                parent.append(_inlines(_element("strong"), children))
+            case Link(children, href):
+                parent.append(_inlines(_element("a", href=href), children))
+            case Code(text):
+                parent.append(_element("code", text))
+            case NoteRef(label, footnote):
+                sup = _element("sup", None, class_="note-ref")
+                if footnote:
+                    sup.append(_element("a", f"[{label}]", href=f"#note-{label}", id=f"ref-{label}"))
+                else:
+                    sup.text = f"[{label}]"
+                parent.append(sup)
+            case LineBreak():
+                parent.append(_element("br"))
+    return parent
+
+
+def _blocks(parent: etree._Element, blocks: Iterable[Block], heading_offset: int) -> etree._Element:
+    for block in blocks:
+        parent.append(_block(block, heading_offset))
+    return parent
+
+
+def _block(block: Block, heading_offset: int) -> etree._Element:
+    """One block as an HTML element (headings shifted so they nest under the chapter's h2)."""
+    match block:
+        case Paragraph(content):
+            return _inlines(_element("p"), content)
+        case Heading(level, content):
+            return _inlines(_element(f"h{min(6, max(3, level + heading_offset))}"), content)
+        case ListBlock(items, ordered, start):
+            element = _element("ol" if ordered else "ul",
+                               start=str(start) if ordered and start != 1 else "")
+            for item in items:
+                element.append(_blocks(_element("li"), item.blocks, heading_offset))
+            return element
+        case Table(header, rows, caption):
+            element = _element("table")
+            if caption:
+                element.append(_inlines(_element("caption"), caption))
+            if header:
+                head = etree.SubElement(etree.SubElement(element, "thead"), "tr")
+                for cell in header:
+                    head.append(_inlines(_element("th", scope="col"), cell))
+            body = etree.SubElement(element, "tbody")
+            for row in rows:
+                tr = etree.SubElement(body, "tr")
+                for column, cell in enumerate(row):
+                    # The first cell names its row when the table has a header row.
+                    tag = "th" if column == 0 and header and len(row) > 1 else "td"
+                    tr.append(_inlines(_element(tag, scope="row" if tag == "th" else ""), cell))
+            return element
+        case Quote(blocks, attribution):
+            figure = _element("figure", class_="quote")
+            figure.append(_blocks(_element("blockquote"), blocks, heading_offset))
+            if attribution:
+                caption = _element("figcaption", "\u2014 ")
+                figure.append(_inlines(caption, attribution))
+            return figure
+        case Figure(src, alt, caption):
+            figure = _element("figure")
+            figure.append(_element("img", src=src, alt=alt or "", loading="lazy"))
+            if not alt:
+                figure[-1].set("alt", "")
+            if caption:
+                figure.append(_inlines(_element("figcaption"), caption))
+            return figure
+        case CodeBlock(text, language):
+            pre = _element("pre")
+            pre.append(_element("code", text, class_=f"language-{language}" if language else ""))
+            return pre
+    return _element("div")
+
+
+def blocks_html(blocks: Iterable[Block], heading_offset: int = 0) -> Markup:
+    """Render document blocks as HTML (escaped by lxml) for a page."""
+    wrapper = _blocks(_element("div"), blocks, heading_offset)
+    return Markup("".join(lxml.html.tostring(child, encoding="unicode") for child in wrapper))
+
+
+def footnotes_html(footnotes: Iterable[Footnote]) -> Markup:
+    """Render an article's footnotes as an ordered list, each linking back to its marker."""
+    listing = _element("ol", class_="footnotes")
+    for note in footnotes:
+        item = _blocks(_element("li", id=f"note-{note.label}"), note.blocks, 1)
+        back = _element("a", "\u21a9", href=f"#ref-{note.label}")
+        back.append(_element("span", f" back to the text of note {note.label}", class_="visually-hidden"))
+        item.append(back)
+        listing.append(item)
+    return Markup(lxml.html.tostring(listing, encoding="unicode"))
+
+
+def section_html(section: Section) -> Markup:
+    """A section's blocks as HTML, its sub-headings nested under the chapter's h2."""
+    return blocks_html(section.blocks, 2 - section.level)
+
+
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("gutaudio", "templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
                       lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["clock"] = clock
     env.filters["spoken_length"] = spoken_length
+    env.filters["section_html"] = section_html
+    env.filters["footnotes_html"] = footnotes_html
     return env
 
 

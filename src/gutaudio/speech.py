@@ -1,7 +1,7 @@
-"""Turn an Article into a speech script: chapters of utterances, each with display and spoken text.
+"""The spoken form of the author's text: sentence splitting and small pure ``str -> str`` normalizers.
 
 The display text is the author's own words (tags, transcripts, captions); only the spoken
-form is normalized, by a chain of small pure ``str -> str`` functions.
+form is normalized, by the chain of functions in NORMALIZERS.
 """
 
 from __future__ import annotations
@@ -11,114 +11,18 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import pysbd
 from num2words import num2words
-
-from .config import AudioSettings
-from .content import DISCLAIMER_TITLE, Article, Section, split_heading_number, unique_slugs
 
 log = logging.getLogger(__name__)
 
 MAX_UTTERANCE_CHARS = 300
 """Longer sentences are split at clause boundaries, then between words."""
 
-
-@dataclass(frozen=True)
-class Utterance:
-    """About one sentence: what the listener reads, what the engine speaks, and the pause after."""
-
-    display: str
-    spoken: str
-    pause_after_ms: int = 0
-    is_heading: bool = False
-
-
-@dataclass(frozen=True)
-class Chapter:
-    """One chapter of the narrated edition: one MP3 file."""
-
-    index: int
-    """1-based position in reading order (the track and episode number)."""
-    title: str
-    slug: str
-    text: str
-    """The chapter's full author text, for tags and transcripts."""
-    utterances: tuple[Utterance, ...]
-    is_disclaimer: bool = False
-
-    @property
-    def filename(self) -> str:
-        """File name of the chapter's MP3, e.g. 01-introduction.mp3."""
-        return f"{self.index:02d}-{self.slug}.mp3"
-
-
 Lexicon = tuple[tuple[str, str], ...]
 """Pronunciations: (word as written, spoken respelling) pairs."""
-
-
-def build_script(article: Article, audio: AudioSettings, lexicon: Lexicon = ()) -> list[Chapter]:
-    """Script every section of an article as a chapter of utterances, in reading order."""
-    scripted = []
-    for section in article.sections:
-        utterances = tuple(replace(u, spoken=apply_lexicon(u.spoken, lexicon))
-                           for u in script_section(section, audio))
-        if utterances:
-            scripted.append((section, utterances))
-        else:
-            log.warning("%s: section '%s' has nothing to speak; it is left out",
-                        article.source, section.title)
-    slugs = unique_slugs(section.title for section, _ in scripted)
-    return [
-        Chapter(
-            index=index,
-            title=section.title,
-            slug=slug,
-            text=section.text,
-            utterances=utterances,
-            is_disclaimer=section.is_disclaimer,
-        )
-        for index, ((section, utterances), slug) in enumerate(zip(scripted, slugs, strict=True), 1)
-    ]
-
-
-def script_section(section: Section, audio: AudioSettings) -> list[Utterance]:
-    """Script one section: its spoken heading, then each sentence with its pause."""
-    utterances: list[Utterance] = []
-    if section.heading and speakable(section.heading):
-        # Spoken from the heading as written: a disclaimer's title is renamed, its heading is not.
-        utterances += _heading_utterances(section.heading, audio, numbered=True)
-    elif section.is_disclaimer:
-        utterances.append(
-            Utterance(DISCLAIMER_TITLE, f"{DISCLAIMER_TITLE}.", audio.heading_pause_ms, True)
-        )
-    for block in section.blocks:
-        if block.is_heading:
-            if speakable(block.text):
-                utterances += _heading_utterances(block.text, audio, numbered=False)
-            continue
-        sentences = [s for s in split_sentences(block.text) if speakable(s)]
-        for position, sentence in enumerate(sentences, 1):
-            last = position == len(sentences)
-            pause = audio.paragraph_pause_ms if last else audio.sentence_pause_ms
-            utterances.append(Utterance(sentence, to_spoken(sentence), pause))
-    if utterances:
-        last = utterances[-1]
-        utterances[-1] = Utterance(last.display, last.spoken, 0, last.is_heading)
-    return utterances
-
-
-def _heading_utterances(heading: str, audio: AudioSettings, *, numbered: bool) -> list[Utterance]:
-    # A heading too long for one utterance is split like a sentence; only its first part is numbered.
-    pieces = [p for p in split_long(heading) if speakable(p)]
-    utterances = []
-    for position, piece in enumerate(pieces):
-        number, title = split_heading_number(piece) if numbered and position == 0 else ("", piece)
-        pause = audio.heading_pause_ms if position == len(pieces) - 1 else audio.sentence_pause_ms
-        utterances.append(Utterance(piece, speak_heading(number, title), pause, True))
-    return utterances
 
 
 @lru_cache(maxsize=8)
@@ -626,3 +530,11 @@ def to_spoken(text: str, normalizers: Iterable[Callable[[str], str]] = NORMALIZE
     for normalize in normalizers:
         text = normalize(text)
     return text
+
+
+def unit_phrase(value: str, unit: str) -> str | None:
+    """A value with a unit given elsewhere (a table header): ("8.3", "g") -> "8.3 grams"; None if unknown."""
+    if unit not in _UNITS or not re.fullmatch(_NUMBER, value.strip()):
+        return None
+    singular, plural = _UNITS[unit]
+    return f"{value.strip()} {singular if value.strip() == '1' else plural}"

@@ -1,0 +1,102 @@
+"""Readers by file extension, found through the `gutaudio.readers` entry-point group.
+
+The built-in readers (plain text, Markdown, HTML) are registered the same way as a third party's,
+in gutaudio's own pyproject.toml; a package adds one with, for example::
+
+    [project.entry-points."gutaudio.readers"]
+    rst = "gutaudio_rst:RstReader"
+
+where RstReader has `suffixes = (".rst",)` and `read(data: bytes, source: Path) -> Draft`.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from ..config import DisclaimerSettings
+from ..document import Article
+from ..errors import ContentError
+from .assemble import assemble
+from .base import Draft, Reader, decode_text, normalize_text, text_runs
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "gutaudio.readers"
+
+
+@lru_cache(maxsize=1)
+def registered_readers() -> dict[str, Reader]:
+    """Every registered reader by the file suffix it takes (".md" -> the Markdown reader)."""
+    by_suffix: dict[str, Reader] = {}
+    for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda p: p.name):
+        try:
+            loaded = point.load()
+            reader = loaded() if isinstance(loaded, type) else loaded
+        except Exception as e:  # a broken plugin must not stop builds of other formats
+            log.warning("reader '%s' (%s) cannot be loaded: %s", point.name, point.value, e)
+            continue
+        if not isinstance(reader, Reader):
+            log.warning("reader '%s' (%s) has no suffixes and read(); ignored", point.name, point.value)
+            continue
+        for suffix in reader.suffixes:
+            by_suffix.setdefault(suffix.lower(), reader)
+    return by_suffix
+
+
+def article_suffixes() -> tuple[str, ...]:
+    """The file endings some reader takes, sorted."""
+    return tuple(sorted(registered_readers()))
+
+
+def reader_for(path: Path) -> Reader:
+    """The reader registered for a file's suffix; ContentError naming the file when there is none."""
+    reader = registered_readers().get(path.suffix.lower())
+    if reader is None:
+        raise ContentError(f"{path}: no reader for '{path.suffix or path.name}' files "
+                           f"(readers: {', '.join(article_suffixes())})")
+    return reader
+
+
+def find_articles(content_dir: Path) -> list[Path]:
+    """List the article files in content_dir that some reader takes, sorted by name."""
+    suffixes = set(registered_readers())
+    return sorted(
+        p for p in content_dir.iterdir()
+        if p.is_file() and p.suffix.lower() in suffixes and not p.name.startswith(".")
+    )
+
+
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes, or a one-line ContentError naming it."""
+    try:
+        return path.read_bytes()
+    except IsADirectoryError as e:
+        raise ContentError(f"{path}: is a folder, not an article file") from e
+    except OSError as e:
+        raise ContentError(f"{path}: cannot be read: {e.strerror or e}") from e
+
+
+def read_article(path: Path, disclaimer: DisclaimerSettings | None = None) -> Article:
+    """Read one article file with the reader for its suffix into the document model."""
+    return parse_bytes(read_bytes(path), path, disclaimer)
+
+
+def parse_bytes(data: bytes, source: Path, disclaimer: DisclaimerSettings | None = None) -> Article:
+    """Read an article's bytes as the file named source would be read."""
+    draft = reader_for(source).read(data, source)
+    return assemble(draft, source, disclaimer or DisclaimerSettings())
+
+
+def parse_text(text: str, source: Path, disclaimer: DisclaimerSettings | None = None) -> Article:
+    """Read article text as the file named source would be read (its suffix picks the reader)."""
+    return parse_bytes(text.encode("utf-8"), source, disclaimer)
+
+
+__all__ = [
+    "ENTRY_POINT_GROUP", "Draft", "Reader", "article_suffixes",
+    "decode_text", "find_articles", "normalize_text", "parse_bytes", "parse_text", "read_article",
+    "reader_for", "registered_readers", "text_runs",
+]
