@@ -152,7 +152,7 @@ def parse_article(text: str, source: Path, *, disclaimer_text: str = "", require
 
 def read_article(path: Path, *, disclaimer_text: str = "", required: bool = False):
     """Read an article file as parse_article reads text."""
-    from gutaudio.config import DisclaimerSettings
     from gutaudio import readers
+    from gutaudio.config import DisclaimerSettings
 
     return readers.read_article(path, DisclaimerSettings(text=disclaimer_text, required=required))

@@ -18,12 +18,12 @@ from lxml import etree
 
 from gutaudio.cli import cli
 from gutaudio.config import AudioSettings, ShowSettings
-from gutaudio.readers import decode_text
-from gutaudio.script import unique_slugs
+from gutaudio.document import Heading, Paragraph, Section, runs
 from gutaudio.errors import ContentError
 from gutaudio.feed import FeedItem, build_feed
+from gutaudio.readers import decode_text
+from gutaudio.script import build_script, unique_slugs
 from gutaudio.site import Page, PageChapter, render_page
-from gutaudio.script import build_script
 from gutaudio.speech import MAX_UTTERANCE_CHARS
 
 from .conftest import MINIMAL_SHOW, assert_split_between_words, parse_article, read_article
@@ -470,14 +470,14 @@ def test_page_escapes_markup_characters_once() -> None:
                 description=f"About {title}", cover="cover.jpg", episode_audio="episode.mp3",
                 episode_stem="episode", episode_duration=90.0,
                 chapters=[PageChapter(n, chapter, f"c/{n}.mp3", f"c/{n}", 30.0,
-                                      ((chapter, True), ("Text", False)))
+                                      Section(chapter, (Heading(3, runs(chapter)), Paragraph(runs("Text")))))
                           for n, chapter in enumerate(chapters, 1)])
     html = render_page(page)
     document = lxml.html.document_fromstring(html)
     assert document.findtext(".//h1") == title
     assert document.findtext(".//title") == f"{title} ({title})"
     assert [h.text_content() for h in document.iterfind(".//section/h2")][1:] == chapters
-    assert [h.text_content() for h in document.iterfind(".//section/h4")] == chapters
+    assert [h.text_content() for h in document.iterfind(".//section/div/h3")] == chapters
     assert document.find(".//img").get("alt") == f"Cover art: {title}"
     assert document.find(".//b") is None
     assert "&amp;amp;" not in html and "&lt;b&gt;" in html

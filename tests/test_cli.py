@@ -126,6 +126,10 @@ def test_inspect_configured_disclaimer_and_article(tmp_path: Path) -> None:
         f"Sleep  ({folder / 'b.md'})",
         "",
         "1. Introduction -> b/chapters/01-introduction.mp3",
+        "  [title]",
+        "   text:   Sleep",
+        "   spoken: Sleep.",
+        "   pause:  700 ms",
         "   text:   Sleep 8 h.",
         "   spoken: Sleep eight hours.",
         "   pause:  0 ms",
@@ -139,8 +143,19 @@ def test_inspect_configured_disclaimer_and_article(tmp_path: Path) -> None:
     ]
 
 
-def test_inspect_warns_on_stderr(tmp_path: Path) -> None:
-    folder = content(tmp_path, {"gut.txt": "Fibre feeds the gut.\n"})
+def test_an_article_without_a_disclaimer_fails_naming_it_and_both_fixes(tmp_path: Path) -> None:
+    folder = content(tmp_path, {"gut.txt": "Fibre feeds the gut. Talk to your doctor about it.\n"})
+    for command in ("inspect", "build"):
+        result = run(command, "--content", str(folder), "--output", str(tmp_path / "out"))
+        assert_error(result, f"{folder / 'gut.txt'}: no medical disclaimer found; add one to the article, "
+                     'or give every article a default with [disclaimer] default = "..." in gutaudio.toml '
+                     "([disclaimer] required = false builds without one)", 1)
+    assert not (tmp_path / "out").exists()
+
+
+def test_required_false_warns_on_stderr(tmp_path: Path) -> None:
+    folder = content(tmp_path, {"gut.txt": "Fibre feeds the gut.\n"},
+                     SETTINGS + "\n[disclaimer]\nrequired = false\n")
     result = run("inspect", "--content", str(folder))
     assert result.exit_code == 0
     assert result.stdout.splitlines()[-3:] == [
@@ -150,8 +165,21 @@ def test_inspect_warns_on_stderr(tmp_path: Path) -> None:
     ]
     assert result.stderr == (
         f"Warning: {folder / 'gut.txt'}: no medical disclaimer found; the audio will ship without "
-        "one (add [disclaimer] text to gutaudio.toml)\n"
+        "one ([disclaimer] required = false)\n"
     )
+
+
+def test_a_show_default_disclaimer_stands_in_only_where_an_article_has_none(tmp_path: Path) -> None:
+    folder = content(tmp_path, {
+        "a.txt": "Fibre feeds the gut.\n",
+        "b.txt": "Sleep well.\n\nThis article is for informational purposes only.\n",
+    }, SETTINGS + '\n[disclaimer]\ndefault = "Our show\'s standard disclaimer: not medical advice."\n')
+    result = run("inspect", "--content", str(folder))
+    assert (result.exit_code, result.stderr) == (0, "")
+    lines = result.stdout.splitlines()
+    assert "   text:   Our show's standard disclaimer: not medical advice." in lines
+    assert "   text:   This article is for informational purposes only." in lines
+    assert lines.count("   text:   Our show's standard disclaimer: not medical advice.") == 1
 
 
 # -- errors: one line, non-zero exit, no traceback ------------------------------------------------
@@ -225,7 +253,7 @@ def test_missing_voice_option(tmp_path: Path) -> None:
 def test_no_article(tmp_path: Path) -> None:
     folder = content(tmp_path, {"notes.pdf": "x"})
     assert_error(run("inspect", "--content", str(folder)),
-                 f"{folder}: no article (.txt or .md) found", 1)
+                 f"{folder}: no article (.htm, .html, .markdown, .md, .text, .txt) found", 1)
 
 
 def test_two_articles_are_both_inspected_in_name_order(tmp_path: Path) -> None:

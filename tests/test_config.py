@@ -12,6 +12,7 @@ import pytest
 from gutaudio.config import (
     CONFIG_FILENAME,
     AudioSettings,
+    DisclaimerSettings,
     ShowSettings,
     VoiceSettings,
     load_settings,
@@ -114,7 +115,7 @@ def test_minimal_config_gets_defaults(tmp_path: Path) -> None:
     assert settings.audio.bitrate_kbps == 96
     assert settings.audio.ffmpeg is None
     assert settings.article is None
-    assert settings.disclaimer_text == ""
+    assert settings.disclaimer == DisclaimerSettings(text="", default="", required=True)
     assert settings.feed_url == "https://cdn.example.org/audio/feed.xml"
 
 
@@ -181,7 +182,7 @@ def test_all_optional_settings(tmp_path: Path) -> None:
         128, 48000, 2,
     )
     assert (settings.audio.lead_in_ms, settings.audio.tail_ms) == (0, 10000)
-    assert settings.disclaimer_text == "Not medical advice."
+    assert settings.disclaimer.text == "Not medical advice."
 
 
 def test_article_setting(tmp_path: Path) -> None:
@@ -193,7 +194,7 @@ def test_article_setting(tmp_path: Path) -> None:
 def test_disclaimer_file(tmp_path: Path) -> None:
     (tmp_path / "disclaimer.txt").write_text("\ufeffFor information\nonly.\n", encoding="utf-8")
     settings = load(tmp_path, SHOW + '[disclaimer]\nfile = "disclaimer.txt"\n')
-    assert settings.disclaimer_text == "For information only."
+    assert settings.disclaimer.text == "For information only."
 
 
 # -- overrides ------------------------------------------------------------------------------------
@@ -318,7 +319,7 @@ def test_overrides_are_validated(tmp_path: Path) -> None:
     ('[disclaimer]\ntext = "a"\nfile = "gutaudio.toml"\n',
      "[disclaimer] gives both 'text' and 'file'; keep one"),
     ("[disclaimer]\nfile = 1\n", "disclaimer.file must be text, not 1"),
-    ("disclaimer = 1\n" + SHOW, "[disclaimer] must be a table with 'text' or 'file'"),
+    ("disclaimer = 1\n" + SHOW, "[disclaimer] must be a table with 'text', 'file', 'default' or 'required'"),
 ])
 def test_invalid_setting(tmp_path: Path, toml: str, problem: str) -> None:
     message = error_of(tmp_path, toml if "[show]" in toml else SHOW + toml)
@@ -358,7 +359,7 @@ def test_disclaimer_file_not_utf8(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("extra", "problem"), [
     ('artcle = "a.md"\n' + SHOW,
      "unknown setting 'artcle' (did you mean 'article'? valid: article, show, voice, audio, build, "
-     "disclaimer)"),
+     "speech, disclaimer)"),
     (SHOW + 'titel = "x"\n',
      f"unknown setting 'show.titel' (did you mean 'title'? valid: {SHOW_KEYS})"),
     (SHOW + '[voice]\nengin = "piper"\n',
@@ -366,7 +367,8 @@ def test_disclaimer_file_not_utf8(tmp_path: Path) -> None:
     (SHOW + "[audio]\nbitrate = 96\n",
      f"unknown setting 'audio.bitrate' (did you mean 'bitrate_kbps'? valid: {AUDIO_KEYS})"),
     (SHOW + '[disclaimer]\ntxt = "x"\n',
-     "unknown setting 'disclaimer.txt' (did you mean 'text'? valid: text, file)"),
+     "unknown setting 'disclaimer.txt' (did you mean 'text'? valid: text, file, default, default_file, "
+     "required)"),
     (SHOW + "[audio]\nloudness = 3\n",
      f"unknown setting 'audio.loudness' (did you mean 'loudness_lufs'? valid: {AUDIO_KEYS})"),
 ])
@@ -447,7 +449,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     problems = str(info.value).removeprefix(f"{path}: ").split("; ")
     assert problems == [
         "unknown setting 'artcle' (did you mean 'article'? valid: article, show, voice, audio, "
-        "build, disclaimer)",
+        "build, speech, disclaimer)",
         "show.explicit must be true or false, not 'no'",
         "show.language 'english' is not an ISO 639 code such as en or en-us",
         "show.subcategory 'Physics' is not under 'Health & Fitness' (valid: Alternative Health, "

@@ -10,19 +10,19 @@ from pathlib import Path
 import pytest
 
 from gutaudio.disclaimers import is_disclaimer as is_disclaimer_text
-from gutaudio.readers import decode_text, find_articles, normalize_text
-from gutaudio.readers.headings import looks_like_heading, split_heading_number
-from gutaudio.script import unique_slugs
-
 from gutaudio.document import Heading, Paragraph, Section, block_text, runs
+from gutaudio.errors import ContentError
+from gutaudio.readers import decode_text, find_articles, normalize_text
 from gutaudio.readers.assemble import group_sections
+from gutaudio.readers.headings import looks_like_heading, split_heading_number
 from gutaudio.readers.markdown import MarkdownReader
 from gutaudio.readers.text import text_blocks
+from gutaudio.script import unique_slugs
 
 from .conftest import parse_article, read_article
 
 
-def Block(text: str, level: int = 0) -> Heading | Paragraph:  # noqa: N802
+def Block(text: str, level: int = 0) -> Heading | Paragraph:
     """A heading (level > 0) or a paragraph of plain text."""
     return Heading(level, runs(text)) if level else Paragraph(runs(text))
 
@@ -37,7 +37,7 @@ def plain_text_blocks(text: str) -> list:
 
 def markdown_blocks(text: str) -> list:
     return list(MarkdownReader().read(text.encode(), Path("a.md")).blocks)
-from gutaudio.errors import ContentError
+
 
 REPO = Path(__file__).resolve().parents[1]
 LEAKY_GUT = REPO / "content" / "leaky-gut.txt"
@@ -60,7 +60,8 @@ def write(tmp_path: Path, name: str, data: str | bytes) -> Path:
 def outline(text: str, name: str = "article.txt", **kwargs: str) -> list[tuple[str, str, bool, list[str]]]:
     """(title, number, is_disclaimer, paragraph texts) for every section of a parsed article."""
     article = parse_article(text, Path(name), **kwargs)
-    return [(s.title, s.number, s.is_disclaimer, [b.text for b in s.blocks]) for s in article.sections]
+    return [(s.title, s.number, s.is_disclaimer, [block_text(b) for b in s.blocks])
+            for s in article.sections]
 
 
 # --- the real article ------------------------------------------------------------------------
@@ -72,11 +73,11 @@ def test_leaky_gut_parses_to_introduction_causes_disclaimer(caplog: pytest.LogCa
     assert [s.title for s in article.sections] == ["Introduction", "Causes of Leaky Gut", "Disclaimer"]
     assert [s.is_disclaimer for s in article.sections] == [False, False, True]
     intro, causes, disclaimer = article.sections
-    assert intro.heading == "" and intro.number == ""
+    assert intro.heading_text == "" and intro.number == ""
     assert len(intro.blocks) == 1
     assert intro.blocks[0].text.startswith('The gut is the gateway to health; as Hippocrates once said: "All')
     assert intro.blocks[0].text.endswith("More research is needed to prove this.")
-    assert (causes.number, causes.heading) == ("1", "1. Causes of Leaky Gut")
+    assert (causes.number, causes.heading_text) == ("1", "1. Causes of Leaky Gut")
     assert len(causes.blocks) == 1
     assert causes.blocks[0].text.startswith("No one knows exactly what causes a leaky gut")
     assert causes.blocks[0].text.endswith("in a way that causes leaky gut.")
@@ -199,7 +200,8 @@ def test_plain_text_blocks(text: str, expected: list[tuple[int, str]]) -> None:
         ("3. first\n4. second", [(0, "3. first\n4. second")]),
         ("> A quoted line.", [(0, "> A quoted line.")]),
         ("```\ncode   block\n```", [(0, "    code   block")]),
-        ("<div>skipped html</div>\n\nKept.", [(0, "Kept.")]),
+        ("<div>raw html is read as HTML</div>\n\nKept.",
+         [(0, "raw html is read as HTML"), (0, "Kept.")]),
         ("#\n\nBody.", [(0, "Body.")]),
         ("---", []),
     ],
@@ -322,8 +324,8 @@ def test_section_text(section: Section, expected: str) -> None:
         pytest.param(
             "This is for educational purposes only.",
             "only.txt", "Only",
-            [("Introduction", "", False, ["This is for educational purposes only."])],
-            id="a-lone-paragraph-is-never-emptied-into-a-disclaimer",
+            [("Disclaimer", "", True, ["This is for educational purposes only."])],
+            id="an-article-that-is-only-a-disclaimer-is-its-disclaimer",
         ),
         pytest.param(
             "Intro.\n\nC. diff and the Gut\n\nBody.",
@@ -368,7 +370,7 @@ def test_front_matter_title_date_disclaimer_and_metadata() -> None:
     article = parse_article(text, Path("gut.md"))
     assert article.title == "Gut Basics"
     assert article.date == dt.date(2025, 2, 3)
-    assert article.metadata["author"] == "Ann"
+    assert article.metadata.author == "Ann"
     assert [s.title for s in article.sections] == ["Introduction", "Causes", "Disclaimer"]
     assert article.sections[-1].blocks == (Block("Talk to your doctor."),)
     assert article.disclaimer is article.sections[-1]
@@ -520,7 +522,7 @@ def test_utf8_decodes_without_warning(caplog: pytest.LogCaptureFixture) -> None:
 def test_line_endings_and_bom_give_the_same_outline(tmp_path: Path, data: str, expected: list[str]) -> None:
     article = read_article(write(tmp_path, "a.txt", data))
     assert [s.title for s in article.sections] == ["Introduction", "Causes"]
-    assert [b.text for b in article.sections[0].blocks] == expected
+    assert [block_text(b) for b in article.sections[0].blocks] == expected
     assert len(article.sections[1].blocks) == 1
     assert "\r" not in article.sections[1].blocks[0].text
     assert "\ufeff" not in article.sections[0].blocks[0].text
@@ -540,7 +542,8 @@ def test_line_endings_and_bom_give_the_same_outline(tmp_path: Path, data: str, e
         ("list-yaml.md", b"---\n- a\n- b\n---\nBody", "front matter must be a set of 'key: value' lines"),
         ("dashed-title.txt", b"---\nLeaky Gut\n---\n\nBody.", "front matter must be a set of 'key: value'"),
         ("title-only.md", b"# Just a Title\n", "has no text to speak"),
-        ("bad-date.md", b"---\ndate: May 5\n---\nBody", "front matter date 'May 5' is not YYYY-MM-DD"),
+        ("bad-date.md", b"---\ndate: May 5\n---\nBody",
+         "front matter date 'May 5' is not a date such as 2026-03-03"),
     ],
 )
 def test_unreadable_articles_raise_content_error_naming_the_file(tmp_path: Path, name: str, data: bytes,
@@ -637,22 +640,24 @@ def test_unique_slugs_with_a_custom_maker() -> None:
 def test_markdown_tables_are_read_row_by_row() -> None:
     text = "Intro.\n\n| Food | Fibre |\n|---|---|\n| Oats | 4 g |\n| Beans! | 7 g |\n"
     article = parse_article(text, Path("t.md"), disclaimer_text="Not advice.")
-    assert [b.text for b in article.sections[0].blocks] == [
-        "Intro.", "Food, Fibre.", "Oats, 4 g.", "Beans!, 7 g."]
+    assert [block_text(b) for b in article.sections[0].blocks] == [
+        "Intro.", "Food    Fibre\n------  -----\nOats    4 g\nBeans!  7 g"]
 
 
 def test_unknown_front_matter_keys_are_reported(caplog: pytest.LogCaptureFixture) -> None:
-    text = "---\ntitle: Fibre\nUpdated: March 2024\n---\nBody text.\n"
+    text = "---\ntitle: Fibre\nReviewer: Ann\n---\nBody text.\n"
     with caplog.at_level(logging.WARNING, logger="gutaudio"):
         article = parse_article(text, Path("t.txt"), disclaimer_text="Not advice.")
     assert article.title == "Fibre"
     assert [r.getMessage() for r in caplog.records] == [
-        "t.txt: front matter 'Updated' is not used and not spoken (known: title, date, disclaimer)"]
+        "t.txt: front matter 'Reviewer' is not used and not spoken (known: author, authors, canonical, "
+        "canonical_url, categories, cover, date, description, disclaimer, excerpt, image, keywords, lang, "
+        "language, lastmod, modified, published, subtitle, summary, tags, title, updated, url)"]
 
 
 def test_a_headed_section_that_is_all_disclaimer_keeps_its_heading() -> None:
     text = ("Opening paragraph.\n\nImportant Note\n\nThis site offers information designed for "
             "educational purposes only.\n")
     sections = parse_article(text, Path("t.txt")).sections
-    assert [(s.title, s.heading, s.is_disclaimer) for s in sections] == [
+    assert [(s.title, s.heading_text, s.is_disclaimer) for s in sections] == [
         ("Introduction", "", False), ("Disclaimer", "Important Note", True)]

@@ -41,7 +41,8 @@ def script_text(path: Path) -> str:
     lines = [f"title: {article.title}", f"author: {article.metadata.author}",
              f"date: {article.metadata.date}", f"description: {article.metadata.description}"]
     for chapter in chapters:
-        lines += ["", f"## {chapter.index}. {chapter.title}{'  [disclaimer]' if chapter.is_disclaimer else ''}"]
+        mark = "  [disclaimer]" if chapter.is_disclaimer else ""
+        lines += ["", f"## {chapter.index}. {chapter.title}{mark}"]
         for utterance in chapter.utterances:
             lines.append(f"[{utterance.kind}] {utterance.display}")
             if utterance.spoken != utterance.display:

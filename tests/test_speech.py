@@ -10,7 +10,6 @@ import pytest
 
 from gutaudio.config import AudioSettings
 from gutaudio.document import Heading, Paragraph, Section, SectionKind, runs
-from tests.conftest import parse_article, read_article
 from gutaudio.script import Chapter, Utterance, build_script, script_section
 from gutaudio.speech import (
     MAX_UTTERANCE_CHARS,
@@ -29,6 +28,7 @@ from gutaudio.speech import (
     tidy_punctuation,
     to_spoken,
 )
+from tests.conftest import parse_article, read_article
 
 REPO = Path(__file__).resolve().parents[1]
 LEAKY_GUT = REPO / "content" / "leaky-gut.txt"
@@ -570,7 +570,7 @@ def test_speakable(text: str, expected: bool) -> None:
 
 # --- scripting -----------------------------------------------------------------------------
 
-def P(text: str) -> Paragraph:  # noqa: N802
+def P(text: str) -> Paragraph:
     return Paragraph(runs(text))
 
 

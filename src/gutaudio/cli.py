@@ -233,11 +233,11 @@ def inspect_command(content_dir: Path, engine: str | None, voice: Path | None, t
             label = "  [disclaimer]" if chapter.is_disclaimer else ""
             click.echo(f"\n{chapter.index}. {chapter.title} -> {plan.folder}/chapters/"
                        f"{chapter.filename}{label}")
-            kind = ""
+            kind = "paragraph"
             for utterance in chapter.utterances:
-                if utterance.kind != kind:
-                    kind = utterance.kind
-                    click.echo(f"  [{kind}]")
+                if utterance.kind != kind and utterance.kind not in ("paragraph", "heading"):
+                    click.echo(f"  [{utterance.kind}]")
+                kind = utterance.kind
                 click.echo(f"   text:   {utterance.display}")
                 if utterance.spoken != utterance.display:
                     click.echo(f"   spoken: {utterance.spoken}")

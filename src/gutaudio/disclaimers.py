@@ -4,35 +4,48 @@ Pure functions on strings: no I/O and nothing from the rest of gutaudio.
 
 How a paragraph is scored
 -------------------------
-The text is first normalised (NFKC, typographic quotes and dashes to ASCII, invisible characters
-removed, runs of white space collapsed). Then each cue in a fixed vocabulary of precompiled,
-case-insensitive patterns is looked for once; a cue counts at most once however often it occurs.
+The text is first folded (NFKC, typographic quotes and dashes to ASCII, soft hyphens and
+zero-width characters removed, runs of white space collapsed, lower case). Then each cue of a fixed
+vocabulary of precompiled patterns is looked for; a cue counts once however often it occurs.
 
 * **Strong cues** (weight 3) are phrasings that only a disclaimer uses: "not a substitute for
-  professional medical advice", "for informational/educational purposes", "does not constitute
-  medical advice", "not medical advice", "not intended to diagnose, treat, cure or prevent",
-  "not been evaluated by the FDA", "does not create a doctor-patient relationship", "we are not
-  doctors", "your physician or other qualified health provider", "no warranty", "we are not
-  responsible for", "use of this information is at your own risk", a leading "Disclaimer:" label.
-  One strong cue is enough, whatever the paragraph's length.
-* **Medium cues** (weight 2) lean towards a disclaimer but also occur in ordinary writing: the
-  word "disclaimer" inside a sentence, "results may vary", "at your own risk", "if you think you
-  may have a medical emergency", "do not rely on this information", "we cannot guarantee the
-  accuracy".
-* **Weak cues** (weight 1) are ordinary health advice that a disclaimer is usually built from:
-  "consult your doctor", "before starting/making changes", "general information", "call 911",
-  "the information on this site", "your individual circumstances", "not responsible for".
+  professional medical advice", "does not replace the advice of your doctor", "for informational /
+  educational purposes", "general information only", "not (intended as) medical advice", "nothing on
+  this site constitutes medical advice", "not intended to diagnose, treat, cure or prevent", "not been
+  evaluated by the FDA", "does not create a doctor-patient relationship", "we are not doctors", "the
+  author has no medical training", "never disregard professional medical advice ... because of
+  something you have read", "we do not recommend or endorse any", "use of this information is at your
+  own risk", "no warranty", "makes no representations", "we accept no liability", "we are not
+  responsible", "not responsible for any errors / harm", and a leading "Disclaimer:" label. One strong
+  cue is enough, whatever the paragraph's length.
+* **Medium cues** (weight 2) lean towards a disclaimer but also occur in ordinary writing: the word
+  "disclaimer" inside a sentence, "results may vary", "at your own risk", "if you think you may have a
+  medical emergency", "anything you read here", "do not rely on this information", "we cannot
+  guarantee the accuracy", "does not endorse", "the views expressed are the author's", "any questions
+  you may have regarding a medical condition".
+* **Weak cues** (weight 1) are the ordinary advice a disclaimer is usually built from: "consult your
+  doctor", "before starting / making changes", "call 911", "any new diet or exercise programme",
+  "general information", "the information on this site", "your individual circumstances", "your
+  physician or other qualified health provider", "not responsible for", "may not be suitable".
 
-A paragraph is a disclaimer when it has a strong cue, or when its medium and weak cues add up to
-at least ``THRESHOLD`` *and* it is short for that score: no more than ``WORDS_PER_POINT`` words
-per point. So "Individual results may vary; speak with your doctor before making changes to your
-diet." (14 words, 4 points) is one, while "Talk to your doctor if the pain lasts more than a week."
-(1 point) and a 200-word paragraph on fibre that happens to say "results vary" and "speak to your
-GP before changing your diet" (4 points, over 80 words) are not.
+A paragraph is a disclaimer when it has a strong cue, or when its medium and weak cues add up to at
+least ``THRESHOLD`` (3) *and* it is short for that score: at most ``WORDS_PER_POINT`` (20) words per
+point. So "Individual results may vary; speak with your doctor before making changes to your diet."
+(14 words, 4 points) is one, while "Talk to your doctor before starting any new supplement." (2 points)
+and a 140-word paragraph on fibre that says "results vary" and "speak to your GP before making big
+changes" (4 points, more than 80 words) are not.
 
-Every pattern is built from literal anchors and bounded gaps (``[^.!?]{0,n}``, at most a few
-dozen characters) with no nested unbounded repetition, so a search is linear in the text's
-length: 100 KB is classified in milliseconds.
+The recogniser leans towards "no": a paragraph wrongly taken for the disclaimer would let an article
+without one ship silently, while a disclaimer that is missed only makes the build warn and fall back
+to the configured disclaimer text.
+
+Speed
+-----
+The patterns are built from words and bounded gaps (``[^.!?]{0,n}``, a few dozen characters at
+most) with no nested unbounded repetition, so each search is linear in the text's length. Each cue
+also names gate words, one of which every match contains; a cue whose gate words are all absent is
+skipped after a plain substring test. Patterns start with a literal letter (see ``_words``) so the
+regex engine can skip ahead. 100 KB of text is classified in well under a tenth of a second.
 
 Headings (``is_disclaimer_heading``)
 ------------------------------------
@@ -42,7 +55,17 @@ one of a few headings about medical advice itself: "Not medical advice", "A note
 advice", "Medical advice notice". A note *on* medical advice is an aside about the article's own
 status, which is where publishers put the disclaimer, so it is accepted; "When to seek medical
 advice", "Medical advice" alone, "Disclosure" (affiliate links) and "Is there a disclaimer on
-supplements?" are article sections and are not.
+supplements?" are article sections and are not. Leading "#", "**" and a section number ("7.")
+are ignored; a title longer than ``MAX_HEADING_CHARS`` is a sentence, not a heading.
+
+Labels (``disclaimer_label``)
+-----------------------------
+A label is "disclaimer(s)", optionally after qualifying words ("Medical", "Health", "Legal &
+Medical", "Important") and inside Markdown emphasis, followed by a separator: a colon, a full stop,
+a bar or a dash ("Disclaimer:", "MEDICAL DISCLAIMER -", "Health disclaimer \u2014", "**Disclaimer:**",
+"Disclaimer."). Without a separator ("Disclaimers apply to ...", "Disclaimer-free") there is no
+label, and "Important:", "Note:" or "Disclosure:" are never disclaimer labels. A paragraph with a
+label is a disclaimer.
 """
 
 from __future__ import annotations
@@ -86,7 +109,13 @@ def _words(*words: str) -> str:
     The word boundary is checked by a look-behind just after that letter, which lets the regex engine
     skip ahead to the letters that can start a match instead of trying every position of the text.
     """
-    return "|".join(rf"{word[0]}(?<!\w{word[0]}){word[1:]}" for word in words)
+    return "|".join(rf"{word[0]}(?<!\w{word[0]}){word[1:]}" if word[0].isalpha() else rf"\b{word}"
+                    for word in words)
+
+
+def _lead(*words: str) -> str:
+    """``_words`` in a group, to lead a pattern."""
+    return f"(?:{_words(*words)})"
 
 
 _NOT = rf"(?:{_words('not', 'never', 'nor', 'cannot')}|n't)\b"
@@ -109,7 +138,8 @@ _ADVICE_OBJECT = (
     r"opinion|support|guidance|counsell?ing|medical)|"
     r"\bmedical\s+(?:diagnos[ie]s|consultation|opinion|judge?ment|examination|evaluation|assessment|"
     r"supervision|professional)|"
-    rf"\b(?:a|your|the|an)\s+(?:(?:own|licensed|qualified|registered|trusted)\s+)*(?:{_CLINICIAN}|qualified)\b)"
+    r"\b(?:a|your|the|an)\s+(?:(?:own|licensed|qualified|registered|trusted)\s+)*"
+    rf"(?:{_CLINICIAN}|qualified)\b)"
 )
 # Words allowed between "substitute for"/"replace" and that object: "for a conversation with your
 # doctor", "for seeing your GP", but not "for an allergy test from your doctor".
@@ -118,7 +148,9 @@ _OBJECT_GAP = (
     r"consulting|speaking|talking|asking|getting|seeking|care|conversation|discussion|talk|visits?|"
     r"appointments?|input|support|help|guidance|treatment|diagnosis|expertise)\b){0,5}[\s,]+"
 )
-_ADVICE_KIND = r"(?:medical|health|healthcare|health-care|clinical|dietary|nutritional|nutrition|professional)"
+_ADVICE_KIND = (
+    r"(?:medical|health|healthcare|health-care|clinical|dietary|nutritional|nutrition|professional)"
+)
 _PERSONAL = r"(?:personal|personali[sz]ed|individual|individuali[sz]ed|tailored)"
 _ADVICE_NOUN = r"(?:advice|guidance|opinion|consultation|counsell?ing|recommendations?)"
 _ADVICE = rf"{_ADVICE_KIND}\s+(?:{_ADVICE_KIND}\s+)?{_ADVICE_NOUN}\b"
@@ -191,25 +223,26 @@ _CUES: tuple[_Cue, ...] = (
          rf"{_NOT}{_GAP % 40}\b(?:replace|supersede|take\s+the\s+place\s+of)\b{_OBJECT_GAP}"
          rf"(?:{_ADVICE_OBJECT}|\brelationship\b|\bvisits?\b|\bappointments?\b)"),
     _cue("for-information-purposes", STRONG, ("purpose",),
-         rf"(?:{_words(r'information(?:al)?', r'education(?:al)?', r'general\s+information(?:al)?',
-                       r'general\s+educational', 'entertainment')})"
-         r"(?:\s*(?:,|and|or|/)\s*(?:general\s+)?(?:informational|information|educational|education|"
+         _lead(r"information(?:al)?", r"education(?:al)?", r"general\s+information(?:al)?",
+               r"general\s+educational", "entertainment")
+         + r"(?:\s*(?:,|and|or|/)\s*(?:general\s+)?(?:informational|information|educational|education|"
          r"entertainment|reference|research|illustrative|discussion|awareness))*\s+purposes?\b"),
     _cue("information-only", STRONG, ("only",),
-         rf"(?:{_words(r'general\s+(?:health\s+|medical\s+)?information', r'for\s+information(?:al\s+use)?',
-                       'informational', 'educational', r'general\s+guidance', r'general\s+education',
-                       r'information\s+and\s+education', r'entertainment(?:\s+and\s+general\s+interest)?')})"
-         r"\s+(?:use\s+)?only\b"),
+         _lead(r"general\s+(?:health\s+|medical\s+)?information", r"for\s+information(?:al\s+use)?",
+               "informational", "educational", r"general\s+guidance", r"general\s+education",
+               r"information\s+and\s+education", r"entertainment(?:\s+and\s+general\s+interest)?")
+         + r"\s+(?:use\s+)?only\b"),
     _cue("not-medical-advice", STRONG, _ADVICE_GATE,
          rf"{_NOT}[\s,]+(?:{_FILLER}[\s,]+){{0,8}}(?:{_ADVICE_KIND}|{_PERSONAL})\s+(?:{_ADVICE_KIND}\s+)?"
          rf"{_ADVICE_NOUN}\b"),
     _cue("nothing-is-advice", STRONG, _ADVICE_GATE,
-         rf"(?:{_words('nothing', 'none', r'no\s+(?:part|content|information|material)')})\b{_GAP % 60}"
-         r"\b(?:constitutes?|is|are|should\s+be\s+(?:taken|construed|considered|regarded|interpreted|used)\s+as|"
-         r"(?:is\s+)?intended\s+(?:as|to\s+be)|amounts?\s+to|represents?)\s+"
+         _lead("nothing", "none", r"no\s+(?:part|content|information|material)")
+         + rf"\b{_GAP % 60}\b(?:constitutes?|is|are|"
+         r"should\s+be\s+(?:taken|construed|considered|regarded|interpreted|used)\s+as|"
+         r"(?:is\s+)?intended\s+(?:as|to\s+be)|amounts?\s+to|represents?)[\s,]+"
          rf"(?:(?:a|an|any|specific|personal|professional|formal)\s+)*{_ADVICE}"),
     _cue("no-advice-given", STRONG, ("advice",),
-         rf"(?:{_words('no')})\s+{_ADVICE_KIND}\s+(?:{_ADVICE_KIND}\s+)?advice\s+"
+         _lead("no") + rf"\s+{_ADVICE_KIND}\s+(?:{_ADVICE_KIND}\s+)?advice\s+"
          r"(?:is|was|should\s+be|will\s+be|can\s+be)?\s*(?:intended|given|provided|offered|implied|inferred)"),
     _cue("diagnose-treat", STRONG, ("diagnos", "treat", "cur", "prevent", "mitigat", "heal"),
          rf"{_NOT}\s+(?:(?:be|been|intended|meant|designed|used|to|for|as|a|an|means|of|way|purpose|"
@@ -222,44 +255,51 @@ _CUES: tuple[_Cue, ...] = (
          r"by\s+(?:the\s+)?(?:u\.?\s?s\.?\s+|united\s+states\s+)?"
          r"(?:food\s+(?:and|&)\s+drug\s+administration|fda|tga|mhra|health\s+canada|efsa)\b"),
     _cue("no-relationship", STRONG, ("relationship",),
-         rf"(?:{_words(r'creat\w*', r'establish\w*', r'form(?:s|ed|ing)?', r'constitut\w*', r'impl(?:y|ies|ied)',
-                       r'initiat\w*', r'enter\w*', r'intended\s+to\s+\w+')})\b{_GAP % 40}\b{_RELATION}"),
+         _lead(r"creat\w*", r"establish\w*", r"form(?:s|ed|ing)?", r"constitut\w*", r"impl(?:y|ies|ied)",
+               r"initiat\w*", r"enter\w*", r"intended\s+to\s+\w+")
+         + rf"\b{_GAP % 40}\b{_RELATION}"),
     _cue("relationship-not-formed", STRONG, ("relationship",),
          rf"\b{_RELATION}\s+(?:is|are|will\s+be|shall\s+be|has\s+been|have\s+been|can\s+be|may\s+be)?\s*"
          r"(?:not\s+)?(?:created|established|formed|implied|intended|exists?)\b"),
-    _cue("we-are-not-doctors", STRONG, ("i am", "i'm", "we are", "we're", "author", "writer", "editor", "host",
-                                        "neither"),
-         rf"(?:{_words(r'i\s+am', "i'm", r'we\s+are', "we're", r'the\s+authors?\s+(?:is|are)',
-                       r'(?:our\s+)?(?:writers|authors|editors|hosts)\s+are', r'the\s+(?:writer|author|host)\s+is',
-                       r'(?:writer|author|host)\s+is', r'neither\s+(?:i|we)\s+(?:am|are)')})\s+"
-         r"(?:not|n't|neither)\s+(?:a\s+|an\s+)?(?:(?:licensed|qualified|registered|practising|"
+    _cue("we-are-not-doctors", STRONG,
+         ("i am", "i'm", "we are", "we're", "author", "writer", "editor", "host", "neither"),
+         _lead(r"i\s+am", "i'm", r"we\s+are", "we're",
+               r"the\s+(?:authors?|writers?|editors?|hosts?)\s+(?:is|are)",
+               r"our\s+(?:writers|authors|editors|hosts)\s+are", r"writers\s+are", r"authors\s+are",
+               r"editors\s+are", r"hosts\s+are", r"writer\s+is", r"author\s+is", r"host\s+is",
+               r"neither\s+(?:i|we)\s+(?:am|are)")
+         + r"\s+(?:not|n't|neither)\s+(?:a\s+|an\s+)?(?:(?:licensed|qualified|registered|practising|"
          r"practicing|trained|certified|medical|health)\s+)*"
          r"(?:doctors?|physicians?|medics?|gps?|medical\s+(?:professionals?|practitioners?|experts?)|"
          rf"{_HC}\s+(?:professionals?|providers?|practitioners?)|health\s+professionals?|dietitians?|"
          r"dieticians?|nutritionists?|nurses?|pharmacists?|clinicians?)\b"),
-    _cue("qualified-provider", STRONG, ("other",),
-         rf"\b{_CLINICIAN}\s*(?:,\s*|\s+)or\s+(?:an?\s+|your\s+)?(?:other|another)\s+"
-         rf"(?:qualified|licensed|registered)\s+(?:{_QUALIFIED}|{_CLINICIAN})"),
+    _cue("no-medical-training", STRONG, ("training", "qualification", "background", "expertise"),
+         _lead("i", "we", "the author", "the authors", "the writer", "the host", "our writers", "our authors")
+         + r"\s+(?:have|has|'ve)\s+(?:no|not\s+had\s+any|not\s+had)\s+(?:formal\s+)?"
+         r"(?:medical|clinical|nutrition(?:al)?|health|dietetic)\s+"
+         r"(?:training|qualifications?|background|expertise)\b"),
     _cue("never-disregard", STRONG, ("advice",),
          rf"{_NOT}\s+(?:ignore|disregard|delay)\b{_GAP % 40}\badvice\b{_GAP % 40}"
          r"\b(?:because\s+of|based\s+on|due\s+to)\b"),
     _cue("because-you-read", STRONG, ("because of",),
-         rf"(?:{_words('because')})\s+of\s+(?:something|anything|what)\s+you\s+(?:have\s+|may\s+have\s+)?"
+         _lead("because") + r"\s+of\s+(?:something|anything|what)\s+you\s+(?:have\s+|may\s+have\s+)?"
          r"(?:read|heard|seen|watched)\b"),
+    _cue("no-endorsement", STRONG, ("endorse",),
+         _lead("recommend", "endorse") + r"\s+or\s+(?:endorse|recommend)\s+any\b"),
     _cue("own-risk-of-use", STRONG, ("risk",),
-         rf"(?:{_words('use', 'using', 'reliance', 'rely', 'relying', 'follow', 'following', 'act', 'acting',
-                       'apply', 'applying', 'application')})\b"
-         rf"{_GAP % 30}\b(?:{_INFORMATION}|{_THIS_WORK}|suggestions?|recommendations?|tips?)\b{_GAP % 40}"
+         _lead("use", "using", "reliance", "rely", "relying", "follow", "following", "act", "acting", "apply",
+               "applying", "application")
+         + rf"\b{_GAP % 30}\b(?:{_INFORMATION}|{_THIS_WORK}|suggestions?|recommendations?|tips?)\b{_GAP % 40}"
          r"\bat\s+(?:your|their|the\s+(?:reader|user|listener|viewer)'?s?)\s+(?:own\s+|sole\s+)+risk\b"),
     _cue("warranty", STRONG, ("warrant",),
-         rf"(?:{_words('warranty', 'warranties')}|{_NOT}\s+(?:make\s+|give\s+)?(?:any\s+)?warrant)\b"),
+         _lead("warranty", "warranties") + rf"\b|{_NOT}\s+(?:make\s+|give\s+)?(?:any\s+)?warrant\b"),
     _cue("no-guarantee", STRONG, ("no representation", "no guarantee", "as is"),
-         rf"(?:{_words('makes', 'make', 'give', 'gives')})\s+no\s+(?:representations?|guarantees?)\b|"
-         r"(?:p(?<!\wp)rovided)\s+[\"']?as\s+is\b"),
+         _lead("makes", "make", "give", "gives") + r"\s+no\s+(?:representations?|guarantees?)\b|"
+         + _lead("provided") + r"\s+[\"']?as\s+is\b"),
     _cue("liability", STRONG, ("responsib", "liab", "harmless"),
-         rf"(?:{_words('accept', 'assume', 'take', 'bear', 'disclaim')})s?\s+(?:no|any|all)\s+"
+         _lead("accept", "assume", "take", "bear", "disclaim") + r"s?\s+(?:no|any|all)\s+"
          r"(?:responsibility|liability)\b|"
-         rf"(?:{_words('liable', 'liability')})\s+(?:for|to\s+you)\b|(?:{_words('hold')})\s+harmless\b"),
+         + _lead("liable", "liability") + r"\s+(?:for|to\s+you)\b|" + _lead("hold") + r"\s+harmless\b"),
     _cue("we-are-not-responsible", STRONG, ("responsib", "liable", "accountab"),
          rf"\b{_WE}\s+(?:(?:is|are|am|will|shall|can|may|do|does|could|would|ca|wo)\s*(?:not\b|n't)|cannot)"
          r"\s+(?:be\s+)?(?:held\s+)?(?:responsible|liable|accountable)\b"),
@@ -274,55 +314,69 @@ _CUES: tuple[_Cue, ...] = (
          r"(?:vary|differ)\b|\bresults\s+are\s+not\s+(?:typical|guaranteed)\b|\bindividual\s+results\b"),
     _cue("own-risk", MEDIUM, ("risk",), r"\bat\s+(?:your|their|one's)\s+own\s+risk\b"),
     _cue("emergency", MEDIUM, ("emergency",),
-         r"\bif\s+you\s+(?:(?:think|believe|suspect|feel)\s+(?:that\s+)?you\s+(?:may|might|could)?\s*"
+         _lead("if") + r"\s+you\s+(?:(?:think|believe|suspect|feel)\s+(?:that\s+)?you\s+"
+         r"(?:may|might|could)?\s*"
          r"(?:have|be\s+having|are\s+having)|are\s+(?:having|experiencing)|have)\s+an?\s+"
          r"(?:medical|health)\s+emergency\b"),
+    _cue("read-here", MEDIUM, ("read", "heard", "hear", "seen", "see", "watch"),
+         _lead("anything", "something", "what", "everything", "information")
+         + r"\s+you\s+(?:have\s+|may\s+have\s+|might\s+)?(?:read|hear|heard|see|seen|watch|watched)\s+"
+         r"(?:here|in\s+this|on\s+this|on\s+our|in\s+our)\b"),
     _cue("do-not-rely", MEDIUM, ("rely", "relied", "depend"),
          rf"{_NOT}\s+(?:be\s+)?(?:rely|relied|depend)\s+(?:up)?on\b{_GAP % 50}"
          rf"\b(?:this|the|any|our|such)\b{_GAP % 30}\b(?:{_INFORMATION}|{_THIS_WORK})\b"),
-    _cue("accuracy", MEDIUM, ("accura", "complete", "timeliness", "reliab", "currency", "correctness",
-                              "up to date", "up-to-date"),
-         rf"(?:{_words('no', 'not', 'cannot', 'without')}|n't)\b{_GAP % 40}\b(?:guarantee|warrant|vouch|ensure|"
-         rf"promise|representations?)\b{_GAP % 40}\b(?:accuracy|accurate|completeness|complete|timeliness|"
-         r"reliability|currency|correctness|up[- ]to[- ]date)\b"),
+    _cue("accuracy", MEDIUM,
+         ("accura", "complete", "timeliness", "reliab", "currency", "correctness", "up to date",
+          "up-to-date"),
+         rf"{_NOT_NO}{_GAP % 40}\b(?:guarantee|warrant|vouch|ensure|promise|representations?)\b{_GAP % 40}"
+         r"\b(?:accuracy|accurate|completeness|complete|timeliness|reliability|currency|correctness|"
+         r"up[- ]to[- ]date)\b"),
     _cue("endorse", MEDIUM, ("endorse",),
          rf"{_NOT_NO}\s+(?:\w+\s+){{0,3}}?(?:endorse\w*|imply\s+(?:an\s+)?endorsement)"),
     _cue("opinions", MEDIUM, ("views", "opinions"),
-         rf"(?:{_words('views', 'opinions')})\s+(?:expressed\s+)?"
-         r"(?:here(?:in)?\s+|in\s+this\s+\w+\s+|on\s+this\s+\w+\s+)?"
+         _lead("views", "opinions")
+         + r"\s+(?:expressed\s+)?(?:here(?:in)?\s+|in\s+this\s+\w+\s+|on\s+this\s+\w+\s+)?"
          r"(?:are|is)\s+(?:those\s+of|solely|the\s+author's|my\s+own|our\s+own)"),
     _cue("questions-about-condition", MEDIUM, ("questions",),
-         rf"(?:{_words('questions')})\s+(?:you\s+(?:may|might)\s+have\s+)?(?:regarding|about|concerning)\s+"
+         _lead("questions") + r"\s+(?:you\s+(?:may|might)\s+have\s+)?(?:regarding|about|concerning)\s+"
          r"(?:a|your|any)\s+(?:medical|health)\s+(?:condition|concern|problem|issue)"),
     # ---- weak: ordinary advice, counted only together ----
     _cue("consult", WEAK, (),
-         rf"(?:{_words('consult', 'speak', 'talk', 'check', 'discuss', 'seek', 'ask', 'see', 'contact', 'call',
-                       'visit', 'get')})\b{_GAP % 40}"
-         rf"(?:\b{_CLINICIAN}\b|\b{_QUALIFIED}\b|\bmedical\s+(?:advice|attention|help)\b|"
+         _lead("consult", "speak", "talk", "check", "discuss", "seek", "ask", "see", "contact", "call",
+               "visit", "get")
+         + rf"\b{_GAP % 40}(?:\b{_CLINICIAN}\b|\b{_QUALIFIED}\b|\bmedical\s+(?:advice|attention|help)\b|"
          r"\bprofessional\s+(?:medical\s+)?(?:advice|help|guidance)\b)"),
     _cue("before-changes", WEAK, ("before", "prior to"),
-         rf"(?:{_words('before', r'prior\s+to')})\s+(?:you\s+)?(?:start(?:ing)?|begin(?:ning)?|mak(?:e|ing)|"
+         _lead("before", r"prior\s+to") + r"\s+(?:you\s+)?(?:start(?:ing)?|begin(?:ning)?|mak(?:e|ing)|"
          r"tr(?:y|ying)|tak(?:e|ing)|chang(?:e|ing)|undertak(?:e|ing)|embark(?:ing)?|adopt(?:ing)?|us(?:e|ing)|"
          r"stop(?:ping)?|follow(?:ing)?|act(?:ing)?|alter(?:ing)?|discontinu(?:e|ing))\b"),
     _cue("emergency-call", WEAK, ("call", "dial", "ring", "phone", "contact"),
-         rf"(?:{_words('call', 'dial', 'ring', 'phone', 'contact')})\s+(?:your\s+(?:doctor|gp|physician)\s+or\s+)?"
-         rf"{_EMERGENCY_NUMBER}"),
+         _lead("call", "dial", "ring", "phone", "contact")
+         + rf"\s+(?:your\s+(?:doctor|gp|physician)\s+or\s+)?{_EMERGENCY_NUMBER}"),
+    _cue("new-regimen", WEAK, ("program", "regimen", "regime", "plan"),
+         _lead("new") + r"\s+(?:diet|exercise|fitness|nutrition|health|supplement|eating|weight[- ]loss)"
+         r"(?:\s+(?:or|and|/)\s+(?:diet|exercise|fitness|nutrition|health|supplement|eating|treatment))?\s+"
+         r"(?:program(?:me)?|regimen|regime|plan)s?\b"),
     _cue("general-information", WEAK, ("general",),
-         rf"(?:{_words('general')})\s+(?:health\s+|medical\s+|educational\s+|background\s+)?(?:information|"
-         r"guidance|overview|advice|education|interest)\b"),
-    _cue("this-work", WEAK, ("information", "content", "material", "article", "post", "advice", "resource",
-                             "nothing", "anything"),
+         _lead("general") + r"\s+(?:health\s+|medical\s+|educational\s+|background\s+)?"
+         r"(?:information|guidance|overview|advice|education|interest)\b"),
+    _cue("this-work", WEAK,
+         ("information", "content", "material", "article", "post", "advice", "resource", "nothing",
+          "anything"),
          rf"\b{_INFORMATION}\s+(?:on|in|of|from|within|provided\s+(?:on|in|by))\s+(?:this|our|the)\s+"
          rf"{_THIS_WORK}\b|\b(?:nothing|anything)\s+(?:on|in)\s+(?:this|our)\s+{_THIS_WORK}\b"),
-    _cue("individual-circumstances", WEAK, ("individual", "specific", "particular", "personal", "unique",
-                                            "different"),
+    _cue("individual-circumstances", WEAK,
+         ("individual", "specific", "particular", "personal", "unique", "different"),
          r"\b(?:your|their|each\s+person's|a\s+person's)\s+(?:own\s+)?(?:individual|specific|particular|"
          r"personal|unique)\s+(?:situation|circumstances|needs|health|condition|case|medical)|"
          r"\b(?:every(?:one|body)(?:'s\s+(?:body|gut|system))?|every\s+(?:person|body))\s+is\s+different\b"),
+    _cue("qualified-provider", WEAK, ("other",),
+         rf"\b{_CLINICIAN}\s*(?:,\s*|\s+)or\s+(?:an?\s+|your\s+)?(?:other|another)\s+"
+         rf"(?:qualified|licensed|registered)\s+(?:{_QUALIFIED}|{_CLINICIAN})"),
     _cue("not-responsible", WEAK, ("responsible", "liable"),
          rf"{_NOT_ONLY}\s+(?:be\s+)?(?:held\s+)?(?:responsible|liable)\s+for\b"),
     _cue("may-not-apply", WEAK, ("may not",),
-         rf"(?:{_words('may')})\s+not\s+(?:be\s+)?(?:reflect|up[- ]to[- ]date|current|accurate|complete|apply|"
+         _lead("may") + r"\s+not\s+(?:be\s+)?(?:reflect|up[- ]to[- ]date|current|accurate|complete|apply|"
          r"applicable|suitable|appropriate|right\s+for\s+you|work\s+for\s+you)\b"),
 )
 
@@ -357,6 +411,7 @@ def _flatten(text: str) -> str:
 
 
 def _cues_in(flat: str) -> Iterator[tuple[str, int]]:
+    # In the order of the vocabulary: strong cues first, so is_disclaimer can stop at the first one.
     lower = flat.lower()
     if _LABEL.match(flat):
         yield "label", STRONG
@@ -372,9 +427,8 @@ def disclaimer_label(text: str) -> int:
 
 
 def disclaimer_cues(text: str) -> tuple[str, ...]:
-    """Names of the disclaimer cues found in a paragraph, strong ones first ("label" for a leading label)."""
-    found = sorted(_cues_in(_flatten(text)), key=lambda cue: -cue[1])
-    return tuple(name for name, _ in found)
+    """Names of the cues found in a paragraph, strong ones first ("label" for a leading disclaimer label)."""
+    return tuple(name for name, _ in _cues_in(_flatten(text)))
 
 
 def disclaimer_score(text: str) -> int:

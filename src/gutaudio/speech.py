@@ -55,7 +55,17 @@ def _segmenter() -> pysbd.Segmenter:
 
 
 def split_sentences(paragraph: str, max_chars: int = MAX_UTTERANCE_CHARS) -> list[str]:
-    """Split a paragraph into sentences, then split any sentence longer than max_chars."""
+    """Split a paragraph into sentences, then split any sentence longer than max_chars.
+
+    The sentences are the author's text exactly (only runs of white space become one space).
+    An abbreviation's period ends no sentence when what follows shows the sentence goes on: a
+    lower-case word ("2 oz. of nuts", "30 min. after meals", "9 a.m. tomorrow"), a comma or dash
+    ("Mon.\u2013Fri."), a number after a word that introduces one ("approx. 2", "Fig. 2", "Jan. 5"),
+    any word after a title or "vs." ("Dr. Smith", "diet vs. Exercise"), another weekday or month
+    ("Mon. Wed."). Before a capitalised word any other abbreviation ends the sentence, its period
+    serving both ("Add 2 tsp. Then stir." is two sentences), as pysbd decides. A citation left on
+    its own after a sentence ("Fiber helps. (Smith et al., 2019)") stays with that sentence.
+    """
     paragraph = " ".join(paragraph.split())
     if not paragraph:
         return []
@@ -75,29 +85,50 @@ at a time, each window starting at the last sentence the previous one found."""
 
 def _sentence_starts(paragraph: str) -> list[int]:
     # Cut the paragraph itself where pysbd's sentences begin, so that nothing pysbd drops or
-    # alters (a closing "!!", say) is lost, and never inside a web address ("...?id=1").
+    # alters (a closing "!!", say) is lost, and never inside a web address ("...?id=1"). pysbd
+    # reads a copy whose abbreviation periods are masked, of the same length, so that its
+    # positions are the paragraph's.
+    masked = _mask_abbreviation_periods(paragraph)
     starts = {0}
     offset = 0
-    while len(paragraph) - offset > SEGMENT_WINDOW_CHARS:
-        end = paragraph.rfind(" ", offset + 1, offset + SEGMENT_WINDOW_CHARS)
+    while len(masked) - offset > SEGMENT_WINDOW_CHARS:
+        end = masked.rfind(" ", offset + 1, offset + SEGMENT_WINDOW_CHARS)
         if end < 0:  # one word fills the window
             end = offset + SEGMENT_WINDOW_CHARS
-        found = [offset + start for start in _segment_starts(paragraph[offset:end])]
+        found = [offset + start for start in _segment_starts(masked[offset:end])]
         starts.update(found)
         # The window's last sentence may go on after it: segment it again with what follows. A
         # window with no sentence start is all one sentence, which goes on into the next window.
-        offset = max(found) if found else end + (paragraph[end] == " ")
-    starts.update(offset + start for start in _segment_starts(paragraph[offset:]))
-    addresses = [m.span() for m in _URL.finditer(paragraph)]
-    begins = [begin for begin, _ in addresses]
-
-    def inside_address(start: int) -> bool:
-        before = bisect.bisect_left(begins, start) - 1  # the last address that begins before start
-        return before >= 0 and start < addresses[before][1]
-
+        offset = max(found) if found else end + (masked[end] == " ")
+    starts.update(offset + start for start in _segment_starts(masked[offset:]))
+    inside_address = _inside_spans([m.span() for m in _URL.finditer(paragraph)])
+    citations = [m.span() for m in _CITATION_SPAN.finditer(paragraph)]
+    inside_citation = _inside_spans(citations)
     # pysbd drops some letters ("\u0238A" -> "A"): a sentence never starts inside a word.
-    return sorted(s for s in starts if not inside_address(s)
+    kept = sorted(s for s in starts if not inside_address(s) and not inside_citation(s)
                   and not (s > 0 and _in_word(paragraph[s - 1]) and _in_word(paragraph[s])))
+    # A citation that pysbd starts a sentence with stays with the sentence before, which it cites
+    # for: the next sentence starts after it, if anything speakable follows it before that one.
+    cited = dict(citations)
+    moved = []
+    for s, after in zip(kept, [*kept[1:], len(paragraph)], strict=True):
+        if s in cited:
+            rest = cited[s] + len(paragraph[cited[s]:after]) - len(paragraph[cited[s]:after].lstrip())
+            if not speakable(paragraph[rest:after]):
+                continue
+            s = rest
+        moved.append(s)
+    return moved
+
+
+def _inside_spans(spans: list[tuple[int, int]]) -> Callable[[int], bool]:
+    # Whether a position is inside one of these sorted, disjoint spans, after its first character.
+    begins = [begin for begin, _ in spans]
+
+    def inside(position: int) -> bool:
+        before = bisect.bisect_left(begins, position) - 1  # the last span that begins before it
+        return before >= 0 and position < spans[before][1]
+    return inside
 
 
 def _in_word(ch: str) -> bool:
@@ -116,6 +147,58 @@ def _segment_starts(text: str) -> list[int]:
                 starts.append(found)
             cursor = found + len(segment)
     return starts
+
+
+_DAYS = {"Mon": "Monday", "Tue": "Tuesday", "Tues": "Tuesday", "Wed": "Wednesday", "Thu": "Thursday",
+         "Thur": "Thursday", "Thurs": "Thursday", "Fri": "Friday", "Sat": "Saturday", "Sun": "Sunday"}
+_MONTHS = {"Jan": "January", "Feb": "February", "Mar": "March", "Apr": "April", "Jun": "June",
+           "Jul": "July", "Aug": "August", "Sep": "September", "Sept": "September", "Oct": "October",
+           "Nov": "November", "Dec": "December"}
+_CALENDAR = {**_DAYS, **_MONTHS}
+"""Weekday and month abbreviations (written with a period) and their names."""
+_CALENDAR_ABBREVIATION = "|".join(sorted(_CALENDAR, key=len, reverse=True))
+_CALENDAR_NAME = "|".join(sorted({*_CALENDAR.values(), "May"}, key=len, reverse=True))
+# Abbreviations that come before a number: "approx. 2", "Fig. 2", "No. 5", "p. 7", "Jan. 5", "et al. (2019)".
+_BEFORE_NUMBER = ("approx|Approx|ca|c|cf|vs|Figs?|figs?|Nos?|Vols?|vols?|pp?|Eqs?|Tabs?|Chs?|Secs?|Refs?|"
+                  "Ex|Art|art|paras?|min|max|avg|est|incl|excl|esp|temp|qty|wt|ht|Tel|tel|ext|Ext|al|"
+                  + _CALENDAR_ABBREVIATION)
+# Units after a number: "5 oz. 2 times a day" (a sentence seldom starts with a figure).
+_UNIT_ABBREVIATIONS = ("tsp|tbsp|tbs|oz|lbs?|mins?|hrs?|secs?|mg|mcg|g|kg|ml|mL|L|dL|wks?|yrs?|mos?|qts?|pts?"
+                       "|gal|in|ft|cal|kcal|cm|mm|km|m|fl")
+_LOWER_WORD = r"[a-z]+(?:[-'][a-z]+)*(?![\w'-])"  # "of", "after", "well-being"; not "pH", "mRNA", "eGFR"
+_ABBREVIATION_PERIODS = [
+    re.compile(pattern)
+    for pattern in (
+        # A period after a letter, before a lower-case word: "2 oz. of nuts", "9 a.m. tomorrow" (not
+        # before a "doi:", which is a citation).
+        rf"(?<=[^\W\d_])\.(?=[)\]\"']*\s+[(\[]?(?!doi\b){_LOWER_WORD})",
+        # ... or right before a comma, colon or dash: "Mon.\u2013Fri.", "etc., and".
+        r"(?<=[^\W\d_])\.(?=[,;:/\u2013\u2014-])",
+        rf"(?<![\w.])(?:{_BEFORE_NUMBER})\.(?=\s?\(?\d)",
+        rf"(?<=\d)\s?(?:{_UNIT_ABBREVIATIONS})\.(?=\s\d)",
+        # Titles and words that never end a sentence before another word.
+        r"(?<![\w.])(?:Drs?|Profs?|Mrs?|Ms|Mt|St|Messrs|Rev|Capt|Sgt|Hon|Gov|Sen|Rep)\.(?=\s+[A-Z])",
+        r"(?<![\w.])(?:[Vv]s|[Cc]f|[Vv]iz|[Ee]\.g|[Ii]\.e|[Aa]pprox)\.(?=\s+\S)",
+        rf"(?<![\w.])(?:{_CALENDAR_ABBREVIATION})\.(?=\s+(?:{_CALENDAR_ABBREVIATION})\.)",
+        rf"(?<![\w.])[AaPp]\.[Mm]\.(?=\s+(?:(?:{_CALENDAR_ABBREVIATION})\.|(?:{_CALENDAR_NAME})\b"
+        r"|[A-Z]{1,2}[SD]?T\b|GMT\b|UTC\b))",
+    )
+]
+_PERIOD_MASK = "x"
+"""What pysbd reads instead of an abbreviation's period: a letter, which ends no sentence."""
+
+
+def _mask_abbreviation_periods(paragraph: str) -> str:
+    # The paragraph with the periods of abbreviations (and those inside citations) masked.
+    masked = list(paragraph)
+    for pattern in _ABBREVIATION_PERIODS:
+        for m in pattern.finditer(paragraph):
+            masked[m.end() - 1] = _PERIOD_MASK
+    for m in _CITATION_SPAN.finditer(paragraph):
+        for i in range(*m.span()):
+            if masked[i] == ".":
+                masked[i] = _PERIOD_MASK
+    return "".join(masked)
 
 
 # After ; : , or an unspaced dash ("gut\u2014 brain"); before a spaced dash, which starts the next clause.
@@ -189,6 +272,45 @@ def normalize_quotes(text: str) -> str:
     return text.translate(_QUOTES)
 
 
+# A bibliographic citation: "(Smith et al., 2019)", "(Lee & Park, 2020; Osei, 2021)", "(Gut Microbes.
+# 2017;11(1):80-85)", "doi:10.1080/...", "PMID: 31234567", a numeric marker "[2, 3]". Every part is
+# bounded, so the text is searched in linear time.
+_NAME = (r"(?:(?:van|von|de|der|den|da|del|di|du|le|la)\s)?"
+         r"(?!(?:January|February|March|April|May|June|July|August|September|October|November|December"
+         r"|Spring|Summer|Autumn|Fall|Winter)\b)[A-Z][A-Za-z'\u2019-]{1,40}")
+_AUTHORS = rf"{_NAME}(?:,\s{_NAME}){{0,5}}(?:,?\s(?:&|and)\s{_NAME})?(?:\set\sal\.?)?"
+_CITED_YEAR = r"(?:1[89]|20)\d\d[a-z]?"
+# An author-year citation needs a comma or "et al." before its year: "(March 2020)" is no citation.
+_AUTHOR_YEAR = (rf"(?:(?:see|e\.g\.,?|cf\.)\s)?{_AUTHORS}(?:,\s?|(?<=al\.)\s){_CITED_YEAR}"
+                rf"(?:,\s?{_CITED_YEAR})*(?:,\s?pp?\.\s?\d{{1,5}}(?:[-\u2013]\d{{1,5}})?)?")
+_AUTHOR_YEARS = rf"{_AUTHOR_YEAR}(?:;\s?{_AUTHOR_YEAR})*"
+_JOURNAL = r"[A-Z][A-Za-z&'\s.-]{0,80}?\.\s?"
+_VOLUME = (r"(?:19|20)\d\d(?:\s[A-Z][a-z]{2}(?:\s\d{1,2})?)?;\s?\d{1,4}"
+           r"(?:\s?\(\d{1,4}(?:[-\u2013]\d{1,4})?\))?:\s?[A-Za-z]?\d{1,6}(?:[-\u2013][A-Za-z]?\d{1,6})?")
+_DOI = (r"(?:\b(?:doi|DOI)\s?:\s?|\b(?:doi|DOI)\s|(?:\bhttps?://)?(?:dx\.)?\bdoi\.org/)"
+        r"10\.\d{4,9}/[^\s<>\"]{0,200}[^\s<>\".,;:)\]]")
+_PMID = r"\bPMC?ID\s?:?\s?(?:PMC)?\d{4,9}\b"
+_IDS = rf"(?:{_DOI}|{_PMID})(?:\s?[.,;]?\s?(?:{_DOI}|{_PMID})){{0,4}}"
+_CITATION_SPAN = re.compile(
+    rf"\(\s?(?:(?:{_JOURNAL})?{_VOLUME}|{_AUTHOR_YEARS}|{_IDS})\s?\)"
+    rf"|\[\s?(?:{_AUTHOR_YEARS}|{_IDS})\s?\]"
+    rf"|{_IDS}|{_VOLUME}"
+    r"|\[\d{1,3}(?:\s?[,\u2013-]\s?\d{1,3}){0,20}\]"
+)
+# After a full stop, a citation takes its own closing period with it: "Gut Microbes. 2017;11:80-85.".
+# (?<!\s): a run of white space is tried once, from its start, so the time is linear.
+_CITATION = re.compile(rf"(?P<stop>[.!?])?(?<!\s)\s*(?:{_CITATION_SPAN.pattern})(?(stop)\.?)")
+
+
+def drop_citations(text: str) -> str:
+    """Leave citations unspoken: "(Smith et al., 2019)", "(Gut Microbes. 2017;11(1):80-85)", "doi:...", "[1]".
+
+    A text that is nothing but a citation is left as it is: better read than sent to the voice empty.
+    """
+    dropped = _CITATION.sub(lambda m: m.group("stop") or "", text)
+    return dropped if speakable(dropped) else text
+
+
 # Parts are bounded (a mailbox name has at most 64 characters, a domain label 63) so that a long run
 # of "a.a.a.a" or "1-1-1-1" is searched in linear time, not quadratic.
 _URL = re.compile(
@@ -223,7 +345,17 @@ _ABBREVIATIONS: list[tuple[re.Pattern[str], str]] = [
         (r"\betc\.(?=\s*[,;:)\]]|\s+[a-z])", "et cetera"),
         (r"\betc\.", "et cetera."),
         (r"\bvs\.?(?=\s)", "versus"),
+        (r"\bapprox\.(?=[)\]\"']*\s*$)", "approximately."),
         (r"\bapprox\.", "approximately"),
+        (r"\bca\.(?=\s?\d)", "circa"),
+        (r"\bCa\.(?=\s?\d)", "Circa"),
+        (r"\bcf\.(?=\s)", "compare"),
+        (r"\bCf\.(?=\s)", "Compare"),
+        (r"\bviz\.(?=\s)", "namely"),
+        (r"(?<=[A-Za-z])(,?\s)Jr\.(?=[)\]\"']*\s*$)", r"\1Junior."),
+        (r"(?<=[A-Za-z])(,?\s)Jr\.", r"\1Junior"),
+        (r"(?<=[A-Za-z])(,?\s)Sr\.(?=[)\]\"']*\s*$)", r"\1Senior."),
+        (r"(?<=[A-Za-z])(,?\s)Sr\.", r"\1Senior"),
         (r"\bDr\.(?=\s+[A-Z])", "Doctor"),
         (r"\bDrs\.(?=\s+[A-Z])", "Doctors"),
         (r"\bProf\.(?=\s+[A-Z])", "Professor"),
@@ -232,8 +364,12 @@ _ABBREVIATIONS: list[tuple[re.Pattern[str], str]] = [
         (r"\bMs\.(?=\s)", "Miz"),
         (r"\bSt\.(?=\s+[A-Z])", "Saint"),
         (r"\bNo\.(?=\s*\d)", "number"),
+        (r"\bNos\.(?=\s*\d)", "numbers"),
         (r"\bFig\.(?=\s*\d)", "Figure"),
+        (r"\bFigs\.(?=\s*\d)", "Figures"),
+        (r"\bfig\.(?=\s*\d)", "figure"),
         (r"\bVol\.(?=\s*\d)", "Volume"),
+        (r"\bvol\.(?=\s*\d)", "volume"),
         (r"\bp\.(?=\s*\d)", "page"),
         (r"\bpp\.(?=\s*\d)", "pages"),
         (r"\bU\.S\.(?=\s+[a-z])", "U S"),
@@ -244,10 +380,113 @@ _ABBREVIATIONS: list[tuple[re.Pattern[str], str]] = [
 
 
 def expand_abbreviations(text: str) -> str:
-    """Spell out common written abbreviations (e.g., i.e., etc., Dr., vs.)."""
+    """Spell out common written abbreviations (e.g., i.e., etc., Dr., vs., approx., Jr.)."""
     for pattern, spoken in _ABBREVIATIONS:
         text = pattern.sub(spoken, text)
     return text
+
+
+_SENTENCE_END = re.compile(r"[)\]\"']*(?:\s*$|\s+[A-Z])")
+
+
+def _ends_sentence(text: str, position: int) -> bool:
+    # Whether a period just before position ends the sentence: nothing but closing marks follows, or a
+    # capitalised word (the rule split_sentences follows).
+    return _SENTENCE_END.match(text, position) is not None
+
+
+_CALENDAR_RANGE = re.compile(
+    rf"\b(?P<first>{_CALENDAR_NAME}|{_CALENDAR_ABBREVIATION})\.?\s?[\u2013\u2014-]\s?"
+    rf"(?P<second>{_CALENDAR_NAME}|{_CALENDAR_ABBREVIATION})\b(?P<dot>\.)?"
+)
+_CALENDAR_DOTTED = re.compile(rf"\b(?P<abbreviation>{_CALENDAR_ABBREVIATION})\.")
+# After these words an abbreviation is a day or a month even at the end: "to Mar.", "and Sun.".
+_CALENDAR_AFTER = re.compile(
+    r"(?:^|\W)(?:on|in|from|to|until|till|through|thru|since|by|of|and|or|every|each|next|last|this|"
+    r"before|after|between|during|early|late|mid|open|closed)\s+$", re.IGNORECASE)
+_CALENDAR_GOES_ON = re.compile(
+    rf"[)\]]*(?:[,;:\u2013\u2014-]|\s+(?:[a-z\d]|(?:{_CALENDAR_ABBREVIATION})\.|(?:{_CALENDAR_NAME})\b))")
+_NEVER_NAMES = frozenset({"Mon", "Tue", "Tues", "Thu", "Thur", "Thurs", "Fri", "Feb", "Apr", "Jul", "Sep",
+                          "Sept", "Oct", "Nov"})
+"""Abbreviations that are no word or name of their own ("Sun.", "Wed.", "Jan." may be)."""
+
+
+def expand_days_and_months(text: str) -> str:
+    """Say weekday and month abbreviations: "Mon.\u2013Fri." -> "Monday to Friday", "Jan. 5" -> "January 5".
+
+    A day's abbreviation that is also a word or a name ("Sun.", "Wed.", "Jan.", "Mar.") is expanded
+    only where it reads as a date: before a number, a lower-case word, a comma or a dash, or after
+    "on", "in", "from", "to", "until", "and"... ("Avoid the Sun." and "I met Jan." stay).
+    """
+    def full(name: str) -> str:
+        return _CALENDAR.get(name, name)
+
+    def period(m: re.Match[str]) -> str:
+        return "." if _ends_sentence(text, m.end()) else ""
+
+    def calendar_range(m: re.Match[str]) -> str:
+        spoken = f"{full(m.group('first'))} to {full(m.group('second'))}"
+        return spoken + (period(m) if m.group("dot") else "")
+
+    text = _CALENDAR_RANGE.sub(calendar_range, text)
+
+    def dotted(m: re.Match[str]) -> str:
+        abbreviation = m.group("abbreviation")
+        if _CALENDAR_GOES_ON.match(text, m.end()):
+            return full(abbreviation)
+        if abbreviation in _NEVER_NAMES or _CALENDAR_AFTER.search(text, max(0, m.start() - 12), m.start()):
+            return full(abbreviation) + period(m)
+        return m.group(0)
+    return _CALENDAR_DOTTED.sub(dotted, text)
+
+
+_PHONE_DIGITS = ("oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+# (555) 014-2290, 555-014-2290, 555.014.2290, 1-800-555-0199, +1 555 014 2290, +44 20 7946 0958.
+_PHONE = re.compile(
+    r"(?<![\w+.-])(?:"
+    r"\+\d{1,3}(?:[\s.-]\(?\d{1,4}\)?){2,5}"
+    r"|(?:1[\s.-]?)?\(\d{3}\)\s?\d{3}[\s.-]\d{4}"
+    r"|(?:1[.-])?\d{3}(?P<separator>[.-])\d{3}(?P=separator)\d{4}"
+    r")(?![\w-]|[.,]\d)"
+)
+_EMERGENCY_NUMBER = r"(?:911|999|112|111|988)"
+_EMERGENCY = re.compile(
+    # "call 911", "dial 999 or 112", "call or text 988", "the emergency number, 112"
+    rf"(?P<lead>(?i:\b(?:call|dial|text|phone|ring)(?:s|ed|ing|led|ling)?"
+    rf"(?:\s(?:or|and|/)\s(?:call|dial|text)(?:s|ed|ing)?)?|\bemergency\s(?:number|line|services))[\s,:(]+)"
+    rf"(?P<numbers>{_EMERGENCY_NUMBER}(?:\s?(?:,|/|or|and)\s?{_EMERGENCY_NUMBER}){{0,3}})\b(?![.,]?\d)"
+    # "911 immediately", "a 911 call", "the 988 Lifeline"
+    rf"|\b(?P<number>{_EMERGENCY_NUMBER})\b(?=\)?\s(?:immediately|right away|at once|now|calls?|operators?"
+    r"|dispatchers?|[Ss]uicide|[Ll]ifeline|[Hh]otline|[Cc]risis|[Ee]mergency)\b)"
+)
+
+
+def speak_phone_numbers(text: str) -> str:
+    """Read phone numbers digit by digit, in groups: "555-014-2290" -> "five five five, oh one four, ...".
+
+    Emergency and crisis numbers (911, 999, 112, 111, 988) are read digit by digit where they are
+    called, dialled or texted ("call 911" -> "call nine one one"). A zero is "oh", as in US usage; a
+    toll-free "800" is "eight hundred".
+    """
+    def emergency(m: re.Match[str]) -> str:
+        if m.group("number"):
+            return _digit_by_digit(m.group("number"))
+        return m.group("lead") + re.sub(r"\d+", lambda d: _digit_by_digit(d.group(0)), m.group("numbers"))
+
+    text = _EMERGENCY.sub(emergency, text)
+    return _PHONE.sub(lambda m: _speak_phone(m.group(0)), text)
+
+
+def _digit_by_digit(digits: str) -> str:
+    return " ".join(_PHONE_DIGITS[int(d)] for d in digits)
+
+
+def _speak_phone(number: str) -> str:
+    groups = re.findall(r"\d+", number)
+    if not 7 <= sum(len(g) for g in groups) <= 15:  # no phone number: "+1 2 3"
+        return number
+    spoken = ["eight hundred" if group == "800" else _digit_by_digit(group) for group in groups]
+    return ("plus " if number.startswith("+") else "") + ", ".join(spoken)
 
 
 # unit -> (singular, plural); matched only right after a number.
@@ -282,6 +521,16 @@ _UNITS: dict[str, tuple[str, str]] = {
     "mins": ("minute", "minutes"),
     "min": ("minute", "minutes"),
     "sec": ("second", "seconds"),
+    "kg/m\u00b2": ("kilogram per square meter", "kilograms per square meter"),
+    "kg/m2": ("kilogram per square meter", "kilograms per square meter"),
+    "m\u00b2": ("square meter", "square meters"),
+    "cm\u00b2": ("square centimeter", "square centimeters"),
+    "mm\u00b2": ("square millimeter", "square millimeters"),
+    "km\u00b2": ("square kilometer", "square kilometers"),
+    "ft\u00b2": ("square foot", "square feet"),
+    "m\u00b3": ("cubic meter", "cubic meters"),
+    "cm\u00b3": ("cubic centimeter", "cubic centimeters"),
+    "mm\u00b3": ("cubic millimeter", "cubic millimeters"),
     "\u00b0C": ("degree Celsius", "degrees Celsius"),
     "\u00b0F": ("degree Fahrenheit", "degrees Fahrenheit"),
     "\u00b0": ("degree", "degrees"),
@@ -297,22 +546,208 @@ _UNIT_RE = re.compile(
     rf"(?P<number>{_NUMBER})(?:(?P<dash>{_RANGE_DASH})(?P<number2>{_NUMBER}))?\s?"
     rf"(?P<unit>{'|'.join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))})"
     rf"(?P<per>(?:/(?:{'|'.join(sorted(_PER_UNITS, key=len, reverse=True))}))+)?"
-    r"(?![\w/])"
+    r"(?![\w/])(?P<dot>\.(?![\w.]))?"
 )
 
 
 def expand_units(text: str) -> str:
-    """Read a number with its unit: "5 mg" -> "5 milligrams", "10-15%" -> "10 to 15 percent"."""
+    """Read a number with its unit: "5 mg" -> "5 milligrams", "10-15%" -> "10 to 15 percent".
+
+    An abbreviation's period goes inside a sentence ("2 oz. of nuts" -> "2 ounces of nuts") and
+    stays where it ends one ("Add 2 tsp." -> "Add 2 teaspoons.").
+    """
     def replace(m: re.Match[str]) -> str:
-        singular, plural = _UNITS[m.group("unit")]
-        last = m.group("number2") or m.group("number")
-        word = singular if last == "1" else plural
-        for per in (m.group("per") or "").split("/")[1:]:
-            word += f" per {_PER_UNITS[per]}"
-        if m.group("number2"):
-            return f"{m.group('number')} to {m.group('number2')} {word}"
-        return f"{m.group('number')} {word}"
+        spoken = _speak_unit(m)
+        if m.group("dot") and (_ends_sentence(text, m.end()) or not m.group("unit")[-1].isalpha()):
+            spoken += "."
+        return spoken
     return _UNIT_RE.sub(replace, text)
+
+
+def _speak_unit(m: re.Match[str]) -> str:
+    singular, plural = _UNITS[m.group("unit")]
+    last = m.group("number2") or m.group("number")
+    word = singular if last == "1" else plural
+    for per in (m.group("per") or "").split("/")[1:]:
+        word += f" per {_PER_UNITS[per]}"
+    if m.group("number2"):
+        return f"{m.group('number')} to {m.group('number2')} {word}"
+    return f"{m.group('number')} {word}"
+
+
+def unit_phrase(value: str, unit: str) -> str | None:
+    """Speak a value whose unit is written elsewhere, as in a table header: ("8.3", "g") -> "8.3 grams".
+
+    The value may be a range ("10-15", "mg" -> "10 to 15 milligrams") and the unit may be per
+    something ("mg/day"); anything else (an unknown unit, a value that is no number) gives None,
+    and the cell is read as it stands.
+    """
+    value, unit = value.strip(), unit.strip()
+    m = _UNIT_RE.fullmatch(f"{value} {unit}") if value and unit else None
+    return None if m is None or m.group("dot") else _speak_unit(m)
+
+
+_VULGAR_FRACTIONS = {
+    "\u00bd": (1, 2), "\u2153": (1, 3), "\u2154": (2, 3), "\u00bc": (1, 4), "\u00be": (3, 4),
+    "\u2155": (1, 5), "\u2156": (2, 5), "\u2157": (3, 5), "\u2158": (4, 5), "\u2159": (1, 6),
+    "\u215a": (5, 6), "\u2150": (1, 7), "\u215b": (1, 8), "\u215c": (3, 8), "\u215d": (5, 8),
+    "\u215e": (7, 8), "\u2151": (1, 9), "\u2152": (1, 10),
+}
+_VULGAR = "".join(_VULGAR_FRACTIONS)
+# Units written out as words, which a fraction may measure: word -> (singular, plural).
+_MEASURE_WORDS: dict[str, tuple[str, str]] = {
+    form: (singular, plural)
+    for singular, plural in (
+        ("cup", "cups"), ("teaspoon", "teaspoons"), ("tablespoon", "tablespoons"), ("glass", "glasses"),
+        ("ounce", "ounces"), ("pound", "pounds"), ("gram", "grams"), ("kilogram", "kilograms"),
+        ("liter", "liters"), ("litre", "litres"), ("pint", "pints"), ("quart", "quarts"),
+        ("inch", "inches"), ("mile", "miles"), ("hour", "hours"), ("minute", "minutes"), ("day", "days"),
+        ("week", "weeks"), ("month", "months"), ("year", "years"), ("serving", "servings"),
+        ("portion", "portions"), ("slice", "slices"), ("scoop", "scoops"), ("pinch", "pinches"),
+        ("handful", "handfuls"), ("can", "cans"), ("stick", "sticks"), ("clove", "cloves"),
+        ("bowl", "bowls"), ("piece", "pieces"), ("tablet", "tablets"), ("dose", "doses"),
+    )
+    for form in (singular, plural)
+}
+_ABBREVIATED_UNITS = [u for u in _UNITS if u[0].isalpha() and u[-1].isalpha()]
+_FRACTION_UNIT = "|".join(re.escape(u) for u in sorted([*_ABBREVIATED_UNITS, *_MEASURE_WORDS],
+                                                        key=len, reverse=True))
+_QUANTITY = re.compile(
+    rf"(?<![\w/.,{_VULGAR}])(?:(?P<whole>\d{{1,2}})(?:\s|(?=[{_VULGAR}])))?"
+    rf"(?:(?P<top>\d{{1,2}})/(?P<bottom>\d{{1,2}})(?![\d/])|(?P<vulgar>[{_VULGAR}]))"
+    rf"(?:\s?(?P<unit>{_FRACTION_UNIT})"
+    r"(?![\w/])(?P<dot>\.(?![\w.]))?)?"
+)
+
+
+def expand_fractions(text: str) -> str:
+    """Read fractions as amounts: "1/2 tsp" -> "half a teaspoon", "1 1/2 cups" -> "one and a half cups".
+
+    With an abbreviated unit, which is ours to say: "half a teaspoon", "a quarter of a teaspoon",
+    "three quarters of a teaspoon". With a unit the author wrote out, the fraction is read as a
+    number before it, as elsewhere ("1/2 cup" -> "one half cup", "1/4 cup" -> "one quarter cup"),
+    but "of a" after more than one part: "3/4 cup" -> "three quarters of a cup". A whole number and a
+    fraction: "one and a half cups". The unit takes the number the amount needs ("1 1/2 cup" ->
+    "one and a half cups", "3/4 cups" -> "three quarters of a cup"); Unicode fractions ("\u00bd tsp",
+    "1\u00bd cups") alike. Other fractions ("2/3", "120/80") are left to expand_numbers.
+    """
+    def replace(m: re.Match[str]) -> str:
+        vulgar, whole, unit = m.group("vulgar"), m.group("whole"), m.group("unit")
+        top, bottom = _VULGAR_FRACTIONS[vulgar] if vulgar else (int(m.group("top")), int(m.group("bottom")))
+        if not 0 < top < bottom <= 16 or not (vulgar or whole or unit):
+            return m.group(0)
+        noun, nouns = _fraction_nouns(bottom)
+        parts = f"{_article(noun)} {noun}" if top == 1 else f"{num2words(top)} {nouns}"
+        if not unit:  # "1 1/2" -> "one and a half", "\u00bd" -> "one half"
+            if whole:
+                return f"{num2words(int(whole))} and {parts}"
+            return f"{num2words(top)} {noun if top == 1 else nouns}"
+        singular, plural = _UNITS.get(unit) or _MEASURE_WORDS[unit]
+        if whole:
+            spoken = f"{num2words(int(whole))} and {parts} {plural}"
+        elif top > 1:
+            spoken = f"{parts} of {_article(singular)} {singular}"
+        elif unit in _MEASURE_WORDS:
+            spoken = f"one {noun} {singular}"
+        elif bottom == 2:
+            spoken = f"half {_article(singular)} {singular}"
+        else:
+            spoken = f"{parts} of {_article(singular)} {singular}"
+        return spoken + ("." if m.group("dot") and _ends_sentence(text, m.end()) else "")
+    return _QUANTITY.sub(replace, text)
+
+
+def _fraction_nouns(bottom: int) -> tuple[str, str]:
+    if bottom == 2:
+        return "half", "halves"
+    if bottom == 4:
+        return "quarter", "quarters"
+    ordinal = num2words(bottom, to="ordinal")
+    return ordinal, f"{ordinal}s"
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" or word.startswith("hour") else "a"
+
+
+_SUPERSCRIPTS = str.maketrans("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207b\u207a",
+                              "0123456789-+")
+_SUPERSCRIPT_DIGITS = "\u2070\u00b9\u00b2\u00b3\u2074-\u2079"
+_EXPONENT = (rf"(?:\^\(?(?P<exponent>[-+]?\d{{1,3}})\)?"
+             rf"|(?P<superscript>[\u207b\u207a]?[{_SUPERSCRIPT_DIGITS}]{{1,3}}))")
+_PER_UNIT = "|".join(re.escape(u) for u in sorted(_ABBREVIATED_UNITS, key=len, reverse=True))
+_POWER = re.compile(
+    rf"(?<![\w.^])(?:(?P<mantissa>{_NUMBER})\s?[x\u00d7*]\s?)?(?P<base>{_NUMBER}|[A-Za-z]){_EXPONENT}"
+    rf"(?![\w^])(?:/(?P<per>{_PER_UNIT})(?![\w/]))?"
+)
+# Square and cubic units without a number before them: "per m\u00b2", "BMI (kg/m\u00b2)".
+_SPACE_UNITS = {"mm": ("millimeter", "millimeters"), "cm": ("centimeter", "centimeters"),
+                "m": ("meter", "meters"), "km": ("kilometer", "kilometers"), "ft": ("foot", "feet"),
+                "in": ("inch", "inches")}
+_SPACE_UNIT = re.compile(
+    rf"(?:(?P<lead>\b(?:{_PER_UNIT}))?(?P<slash>/)|(?<![\w/]))(?P<unit>{'|'.join(_SPACE_UNITS)})"
+    r"(?:(?P<superscript>[\u00b2\u00b3])|\^(?P<caret>[23]))(?![\w^])"
+)
+
+
+def expand_powers(text: str) -> str:
+    """Read powers: "10^9" and "10\u2079" -> "ten to the ninth", "10^-3" -> "ten to the minus third".
+
+    An exponent of 2 or 3 is "squared" or "cubed" ("x\u00b2" -> "x squared"); a square or cubic
+    unit standing alone is said as one: "m\u00b2" -> "square meters", "kg/m\u00b2" -> "kilograms per
+    square meter". After a number such units are expand_units' own ("25 kg/m\u00b2" -> "25 kilograms
+    per square meter").
+    """
+    def space_unit(m: re.Match[str]) -> str:
+        power = "square" if (m.group("superscript") or m.group("caret")) in ("\u00b2", "2") else "cubic"
+        singular, plural = _SPACE_UNITS[m.group("unit")]
+        if m.group("slash"):
+            lead = f"{_UNITS[m.group('lead')][1]} " if m.group("lead") else " "
+            return f"{lead}per {power} {singular}"
+        after_per = text[max(0, m.start() - 4):m.start()].lower() == "per "
+        return f"{power} {singular if after_per else plural}"
+
+    def power(m: re.Match[str]) -> str:
+        exponent = int((m.group("exponent") or m.group("superscript")).translate(_SUPERSCRIPTS))
+        base = m.group("base")
+        base = base if base.isalpha() else number_words(base.replace(",", ""))
+        spoken = f"{base} {_exponent_words(exponent)}"
+        if m.group("mantissa"):
+            spoken = f"{number_words(m.group('mantissa').replace(',', ''))} times {spoken}"
+        if m.group("per"):
+            spoken += f" per {_UNITS[m.group('per')][0]}"
+        return spoken
+
+    text = _SPACE_UNIT.sub(space_unit, text)
+    return _POWER.sub(power, text)
+
+
+def _exponent_words(exponent: int) -> str:
+    if exponent in (2, 3):
+        return "squared" if exponent == 2 else "cubed"
+    return f"to the {'minus ' if exponent < 0 else ''}{_ordinal_words(str(abs(exponent)))}"
+
+
+_ACRONYM_PLURAL = re.compile(r"(?<![\w'.-])([A-Z]{2,})s(?![\w'-])")
+_ACRONYMS_SAID_AS_WORDS = frozenset({"NSAID", "FODMAP", "GERD", "SIBO", "SIFO", "ACE", "HIIT"})
+"""Acronyms said as a word ("en-sed", "fod-map"), not letter by letter."""
+
+
+def speak_acronym_plurals(text: str) -> str:
+    """Make the voice say an acronym's plural s: "NSAIDs" -> "NSAIDS", "PPIs" -> "P.P.I's".
+
+    espeak-ng, Piper's phonemizer, drops the s of "NSAIDs", "FODMAPs", "SSRIs" and "SCFAs", which
+    it reads as words, and reads "PPIs" right only inside a sentence. So an all-capitals acronym
+    followed by a lower-case s is respelled: one said as a word (_ACRONYMS_SAID_AS_WORDS) takes a
+    capital S ("NSAIDS": "en-sedz", "FODMAPS"); any other is spelled out, its letters joined by
+    periods, with 's on the last ("P.P.I's", "S.S.R.I's", "U.T.I's", "I.B.D's": "pee pee eyes"),
+    the form espeak-ng reads letter by letter with its plural wherever it stands ("M-A-O-I's" would
+    make the A a schwa).
+    """
+    def replace(m: re.Match[str]) -> str:
+        acronym = m.group(1)
+        return f"{acronym}S" if acronym in _ACRONYMS_SAID_AS_WORDS else ".".join(acronym) + "'s"
+    return _ACRONYM_PLURAL.sub(replace, text)
 
 
 _RANGE = re.compile(
@@ -365,7 +800,7 @@ def _speak_money(amount: str, major: str, minor: str) -> str:
 _SYMBOLS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(pattern), spoken)
     for pattern, spoken in (
-        (r"\s*&\s*", " and "),
+        (r"(?<!\s)\s*&\s*", " and "),  # (?<!\s): a run of white space is tried once
         (r"(?<=\d)\s?%", " percent"),
         (r"%", " percent"),
         (r"(?<=\w)\s?\+\s?(?=\w)", " plus "),
@@ -477,11 +912,12 @@ def _speak_fraction(m: re.Match[str]) -> str:
 
 
 _DASHES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\s*(?:\u2014|--|\s[\u2013-]\s)\s*"), ", "),
-    (re.compile(r"\s*[()\[\]{}]\s*"), ", "),
-    (re.compile(r"\s*[*_~|<>^\\]+\s*"), " "),
-    (re.compile(r"\s*,(?:\s*,)+"), ","),
-    (re.compile(r"^[\s,]+|[\s,]+$"), ""),
+    # (?<!\s): a run of white space is tried once, from its start, so the time is linear.
+    (re.compile(r"(?<!\s)\s*(?:\u2014|--|\s[\u2013-]\s)\s*"), ", "),
+    (re.compile(r"(?<!\s)\s*[()\[\]{}]\s*"), ", "),
+    (re.compile(r"(?<!\s)\s*[*_~|<>^\\]+\s*"), " "),
+    (re.compile(r"(?<!\s)\s*,(?:\s*,)+"), ","),
+    (re.compile(r"^[\s,]+|(?<![\s,])[\s,]+$"), ""),
     (re.compile(r",\s*(?=[.!?;:])"), ""),
     (re.compile(r"\s+"), " "),
 ]
@@ -499,7 +935,7 @@ def tidy_punctuation(text: str) -> str:
 # digits (U+1F100-1F10C) are numbers and stay.
 _EMOJI = (r"[\U0001F000-\U0001F0FF\U0001F10D-\U0001FAFF\u2600-\u2775\u2794-\u27BF\u2B00-\u2BFF"
           r"\u231A\u231B\u2328\u23CF\u23E9-\u23F3\u23F8-\u23FA\uFE0E\uFE0F\u20E3\U000E0020-\U000E007F]")
-_EMOJI_RUN = re.compile(rf"\s*{_EMOJI}(?:[\s\u200d]*{_EMOJI})*")
+_EMOJI_RUN = re.compile(rf"(?<!\s)\s*{_EMOJI}(?:[\s\u200d]*{_EMOJI})*")
 
 
 def drop_emoji(text: str) -> str:
@@ -513,13 +949,19 @@ def drop_emoji(text: str) -> str:
 NORMALIZERS: tuple[Callable[[str], str], ...] = (
     drop_emoji,
     normalize_quotes,
+    drop_citations,
     speak_urls,
     expand_abbreviations,
+    expand_days_and_months,
+    speak_phone_numbers,
     expand_currency,
+    expand_fractions,
     expand_units,
+    expand_powers,
     expand_ranges,
     expand_symbols,
     expand_numbers,
+    speak_acronym_plurals,
     tidy_punctuation,
 )
 """The spoken-form pipeline, in order."""
@@ -530,11 +972,3 @@ def to_spoken(text: str, normalizers: Iterable[Callable[[str], str]] = NORMALIZE
     for normalize in normalizers:
         text = normalize(text)
     return text
-
-
-def unit_phrase(value: str, unit: str) -> str | None:
-    """A value with a unit given elsewhere (a table header): ("8.3", "g") -> "8.3 grams"; None if unknown."""
-    if unit not in _UNITS or not re.fullmatch(_NUMBER, value.strip()):
-        return None
-    singular, plural = _UNITS[unit]
-    return f"{value.strip()} {singular if value.strip() == '1' else plural}"

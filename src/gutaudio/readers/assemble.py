@@ -48,6 +48,10 @@ MAX_SLUG_CHARS = 60
 BYLINE_BLOCKS = 4
 """A byline is looked for in the first blocks after the title only."""
 
+# Advice that often closes a disclaimer: taken with it when it directly follows one, never on its own.
+_ADVICE = re.compile(r"\b(?:consult|talk to|speak (?:with|to)|ask|check with|seek the advice of)\b.{0,40}"
+                     r"\b(?:physician|doctor|health ?care|pharmacist|GP|provider|professional)",
+                     re.IGNORECASE)
 _REFERENCES = re.compile(
     r"^(?:(?:scientific |selected |key )?references?(?: and (?:further reading|resources|notes))?|sources?"
     r"(?: and (?:further reading|references))?|bibliography|works cited|citations?|literature(?: cited)?|"
@@ -190,7 +194,8 @@ def group_sections(blocks: list[Block]) -> list[Section]:
 def take_disclaimer(sections: list[Section],
                     marked: tuple[Block, ...]) -> tuple[list[Section], Section | None]:
     """Take the article's disclaimer out of wherever it stands; return the rest and the disclaimer."""
-    headed = next((i for i, s in enumerate(sections) if s.heading and is_disclaimer_heading(s.title)), None)
+    headed = next((i for i, s in enumerate(sections)
+                   if s.heading and s.kind is SectionKind.BODY and is_disclaimer_heading(s.title)), None)
     if headed is not None:
         found = sections.pop(headed)
         extra = [*marked, *_take_paragraphs(sections)]
@@ -203,11 +208,15 @@ def take_disclaimer(sections: list[Section],
 
 
 def _take_paragraphs(sections: list[Section]) -> list[Block]:
-    """Remove every disclaimer paragraph (and a disclaimer sub-heading's blocks) from the sections."""
+    """Remove every disclaimer paragraph (and a disclaimer sub-heading's blocks) from the sections.
+
+    Advice right after a disclaimer paragraph ("Always consult your physician.") goes with it.
+    """
     taken: list[Block] = []
     for position, section in enumerate(sections):
         kept: list[Block] = []
         under: int | None = None  # level of a disclaimer sub-heading whose blocks are being taken
+        after_disclaimer = False
         for block in section.blocks:
             if isinstance(block, Heading):
                 if under is not None and block.level <= under:
@@ -216,13 +225,21 @@ def _take_paragraphs(sections: list[Section]) -> list[Block]:
                     under = block.level
                     taken.append(block)
                     continue
-            if under is not None or (isinstance(block, Paragraph)
-                                     and _reads_as_disclaimer(inline_text(block.content))):
+            text = inline_text(block.content) if isinstance(block, Paragraph) else ""
+            if under is not None or (text and (_reads_as_disclaimer(text)
+                                               or (after_disclaimer and _ADVICE.search(text)))):
                 taken.append(block)
+                after_disclaimer = True
             else:
                 kept.append(block)
+                after_disclaimer = False
         if len(kept) != len(section.blocks):
-            sections[position] = replace(section, blocks=tuple(kept))
+            if not kept and section.heading and not isinstance(taken[0], Heading):
+                # The whole section is the disclaimer: it keeps the heading its author gave it.
+                taken.insert(len(taken) - len(section.blocks), Heading(section.level, section.heading))
+                sections[position] = replace(section, blocks=(), heading=())
+            else:
+                sections[position] = replace(section, blocks=tuple(kept))
     sections[:] = [s for s in sections if s.blocks or s.heading]
     return taken
 
@@ -235,7 +252,7 @@ def _labelled_disclaimer(blocks: list[Block]) -> Section:
     """A disclaimer made of paragraphs; a leading "Medical disclaimer:" label becomes its heading."""
     heading: tuple[Inline, ...] = ()
     first = blocks[0]
-    if isinstance(first, Heading) and is_disclaimer_heading(inline_text(first.content)):
+    if isinstance(first, Heading):
         return Section(DISCLAIMER_TITLE, tuple(blocks[1:]), heading=first.content, level=first.level,
                        kind=SectionKind.DISCLAIMER)
     if isinstance(first, Paragraph):
@@ -284,7 +301,7 @@ def drop_leading(content: tuple[Inline, ...], count: int) -> tuple[Inline, ...]:
 def choose_disclaimer(found: Section | None, metadata: Metadata, policy: DisclaimerSettings,
                       source: Path) -> tuple[Section | None, list[Block]]:
     """The disclaimer to speak, and the article's own blocks it replaces (if any)."""
-    configured = policy.text or metadata.disclaimer
+    configured = " ".join((policy.text or metadata.disclaimer).split())
     if configured:
         replaced = list(found.blocks) if found is not None else []
         if replaced:
@@ -295,7 +312,7 @@ def choose_disclaimer(found: Section | None, metadata: Metadata, policy: Disclai
     if found is not None:
         return found, []
     if policy.default:
-        return Section(DISCLAIMER_TITLE, (Paragraph((Text(policy.default),)),),
+        return Section(DISCLAIMER_TITLE, (Paragraph((Text(" ".join(policy.default.split())),)),),
                        kind=SectionKind.DISCLAIMER), []
     if policy.required:
         raise ContentError(

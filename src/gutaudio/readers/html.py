@@ -24,6 +24,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -66,8 +67,12 @@ CHARSET_SNIFF_BYTES = 8192
 MAX_OMISSIONS = 25
 """At most this many dropped passages are listed one by one; the rest are counted."""
 OMISSION_CHARS = 160
+MAX_BYLINE_CHARS = 160
+MAX_BYLINE_WORDS = 8
 MIN_PASSAGE_WORDS = 4
 """Shorter passages the extractor dropped (a menu item, a button) are not listed."""
+MIN_DISCLAIMER_WORDS = 6
+"""A marked element with fewer words is a link or a label ("Medical disclaimer"), not the disclaimer."""
 MAX_SIDE_SHARE = 0.5
 """A disclaimer or furniture element holding more than this share of the page's text is the page."""
 
@@ -95,12 +100,12 @@ class HtmlReader:
         footnotes = take_footnotes(root)
         omitted = strip_furniture(root)
         content = main_content(root, source)
-        omitted += dropped_passages(root, content)
+        outside, dropped = sort_dropped(dropped_passages(root, content))
         blocks = html_blocks(content)
         if not has_article_text(blocks):
             raise ContentError(f"{source}: no article text found in the page")
         return Draft(metadata=metadata, blocks=tuple(blocks), footnotes=tuple(footnotes),
-                     omitted=tuple(omitted), disclaimers=tuple(disclaimers))
+                     omitted=(*omitted, *dropped), disclaimers=(*disclaimers, *outside))
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -122,14 +127,28 @@ def decode_html(data: bytes, source: Path) -> str:
     except LookupError:
         log.warning("%s: unknown charset '%s' declared; read as UTF-8 or Windows-1252", source, label)
         return decode_text(data, source)
-    if codec == "utf-8":
+    if codec == "utf-8" or _is_utf8(data):
+        if codec != "utf-8":
+            log.info("%s: declares %s but is UTF-8; read as UTF-8", source, label)
         return decode_text(data, source)
     try:
-        return normalize_text(data.decode(codec))
+        text = data.decode(codec)
     except UnicodeDecodeError as e:
-        log.warning("%s: not valid %s as declared (byte %d); read as UTF-8 or Windows-1252", source, label,
+        log.warning("%s: not valid %s as declared (byte %d); undecodable bytes replaced", source, label,
                     e.start)
-        return decode_text(data, source)
+        text = data.decode(codec, errors="replace")
+    return normalize_text(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _is_utf8(data: bytes) -> bool:
+    """True for bytes that are valid UTF-8 and not plain ASCII (a page that misdeclares its charset)."""
+    if data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def parse_page(text: str, source: Path) -> Element:
@@ -159,9 +178,23 @@ def _tag(el: Any) -> str:
 
 
 def _text(el: Element) -> str:
-    """An element's text, whitespace collapsed, without scripts and styles."""
-    parts = [t for t in el.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")]
+    """An element's text as a browser shows it on one line: blocks apart, no scripts or styles."""
+    parts: list[str] = []
+    _gather_text(el, parts)
     return " ".join(normalize_text("".join(parts)).split())
+
+
+def _gather_text(el: Element, parts: list[str]) -> None:
+    tag = _tag(el)
+    if not tag or tag in ("script", "style", "template", "noscript"):
+        return
+    apart = tag in _BLOCK_TAGS or tag in _APART_TAGS
+    parts.append(" " if apart else "")
+    parts.append(el.text or "")
+    for child in el:
+        _gather_text(child, parts)
+        parts.append(child.tail or "")
+    parts.append(" " if apart else "")
 
 
 def _tokens(el: Element) -> list[str]:
@@ -220,9 +253,12 @@ _SITE_TYPES = re.compile(r"^(?:website|organization|newsmediaorganization|medica
                          re.IGNORECASE)
 _TITLE_SEPARATOR = re.compile(r"\s+(?:[|\u2013\u2014\u00b7\u2022\u00bb/]|-{1,2}|::)\s+")
 _ISO_DATE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})")
-_BYLINE_CLASSES = re.compile(r"(?<![a-z0-9])(?:byline|author|authors|post-author|entry-author|"
-                             r"author-name|byline-name|contributor|posted-by)(?![a-z0-9])")
+_BYLINE_CLASSES = frozenset({"byline", "author", "authors", "post-author", "entry-author", "author-name",
+                             "byline-name", "byline__name", "contributor", "posted-by", "meta-author"})
 _BY = re.compile(r"^\s*(?:by|written by|words by|posted by|author:)\s+", re.IGNORECASE)
+_BYLINE_END = re.compile(r"\s+(?:in|on|at|for|from)\s+(?=[A-Z0-9])|\s+[|\u00b7\u2022\u2014\u2013]\s+|"
+                         r"\s+(?:updated|published|posted|reviewed|medically)\b", re.IGNORECASE)
+_ELSEWHERE = frozenset({"comments", "related links", "sidebar", "navigation", "footer"})
 _UPDATED_WORDS = re.compile(r"updated|modified|reviewed|revised", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 
@@ -230,27 +266,27 @@ _WORD = re.compile(r"\w+")
 def page_metadata(root: Element) -> Metadata:
     """What a page says about itself: title, authors, dates, description, language, image, tags..."""
     meta = meta_tags(root)
-    ld = json_ld_article(root)
+    ld = linked_data(root)
     return Metadata(
         title=page_title(root, meta, ld),
         authors=page_authors(root, meta, ld),
-        date=_first_date([_ld_str(ld, "datePublished"), _ld_str(ld, "dateCreated"),
+        date=_first_date([ld.text("datePublished"), ld.text("dateCreated"),
                           *_values(meta, "article:published_time", "og:published_time", "datepublished",
                                    "date", "dc.date", "dc.date.issued", "dcterms.created", "dcterms.issued",
                                    "pubdate", "publishdate", "publish-date", "parsely-pub-date",
                                    "sailthru.date"),
                           _time_value(root, updated=False)]),
-        updated=_first_date([_ld_str(ld, "dateModified"), _ld_str(ld, "lastReviewed"),
+        updated=_first_date([ld.text("dateModified"), ld.text("lastReviewed"),
                              *_values(meta, "article:modified_time", "og:updated_time", "datemodified",
                                       "dcterms.modified", "last-modified", "lastmod"),
                              _time_value(root, updated=True)]),
         description=_first([*_values(meta, "description", "og:description", "twitter:description",
-                                     "dc.description"), _ld_str(ld, "description")]),
+                                     "dc.description"), ld.text("description")]),
         language=page_language(root, meta, ld),
         image=_first([*_values(meta, "og:image", "og:image:url", "og:image:secure_url", "twitter:image",
-                               "twitter:image:src"), _ld_image(ld), _link_href(root, "image_src")]),
+                               "twitter:image:src"), ld.image(), _link_href(root, "image_src")]),
         tags=page_tags(meta, ld),
-        canonical=_first([_link_href(root, "canonical"), *_values(meta, "og:url"), _ld_url(ld)]),
+        canonical=_first([_link_href(root, "canonical"), *_values(meta, "og:url"), ld.url()]),
     )
 
 
@@ -311,72 +347,78 @@ def _ld_types(obj: dict[str, Any]) -> list[str]:
     return [str(k) for k in (kind if isinstance(kind, list) else [kind])]
 
 
-class _LdArticle(dict):  # type: ignore[type-arg]
-    """The JSON-LD object describing the article, with the page's other objects by @id."""
+@dataclass(frozen=True)
+class LinkedData:
+    """The page's JSON-LD object that describes the article, with the others by their @id."""
 
-    by_id: dict[str, dict[str, Any]]
+    article: dict[str, Any] = field(default_factory=dict)
+    by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+    site: str = ""
+    """The name of the page's WebSite or Organization object."""
 
+    def value(self, key: str) -> Any:
+        """A property of the article, a reference ({"@id": ...}) resolved."""
+        return self.resolve(self.article.get(key))
 
-def json_ld_article(root: Element) -> _LdArticle:
-    """The JSON-LD object that describes the article (Article, BlogPosting, MedicalWebPage...), or {}."""
-    objects = json_ld(root)
-    ranked = ([o for o in objects if any(_ARTICLE_TYPES.search(t) for t in _ld_types(o))]
-              + [o for o in objects if any(_PAGE_TYPES.search(t) for t in _ld_types(o)) and "headline" in o])
-    article = _LdArticle(ranked[0] if ranked else {})
-    article.by_id = {str(o["@id"]): o for o in objects if isinstance(o.get("@id"), str)}
-    site = next((o for o in objects if any(_SITE_TYPES.match(t) for t in _ld_types(o))), None)
-    if site is not None and "_site" not in article:
-        article["_site"] = _ld_name(site, article.by_id)
-    return article
+    def resolve(self, value: Any) -> Any:
+        """A value, or the object it refers to by @id."""
+        if isinstance(value, dict) and set(value) <= {"@id", "@type"} and str(value.get("@id")) in self.by_id:
+            return self.by_id[str(value["@id"])]
+        return value
 
+    def text(self, key: str) -> str:
+        """A property of the article as one line of text ("" when it is not text)."""
+        value = self.value(key)
+        if isinstance(value, list):
+            value = value[0] if value else ""
+        return " ".join(normalize_text(value).split()) if isinstance(value, str) else ""
 
-def _ld_resolve(value: Any, by_id: dict[str, dict[str, Any]]) -> Any:
-    if isinstance(value, dict) and set(value) <= {"@id", "@type"} and str(value.get("@id")) in by_id:
-        return by_id[str(value["@id"])]
-    return value
-
-
-def _ld_name(value: Any, by_id: dict[str, dict[str, Any]]) -> str:
-    value = _ld_resolve(value, by_id)
-    if isinstance(value, str):
-        return " ".join(value.split())
-    if isinstance(value, dict):
+    def name(self, value: Any) -> str:
+        """The name of a person or organization given as a string or an object."""
+        value = self.resolve(value)
+        if isinstance(value, str):
+            return " ".join(value.split())
+        if not isinstance(value, dict):
+            return ""
         name = value.get("name")
         if isinstance(name, list):
             name = name[0] if name else ""
         if not name and (value.get("givenName") or value.get("familyName")):
             name = f"{value.get('givenName', '')} {value.get('familyName', '')}"
         return " ".join(str(name or "").split())
-    return ""
+
+    def image(self) -> str:
+        """The article's image address (a string, an ImageObject or a list of either)."""
+        value = self.value("image")
+        if isinstance(value, list):
+            value = self.resolve(value[0]) if value else ""
+        if isinstance(value, dict):
+            value = value.get("url") or value.get("contentUrl") or ""
+        return value if isinstance(value, str) else ""
+
+    def url(self) -> str:
+        """The article's own address (url, or mainEntityOfPage)."""
+        value = self.value("url") or self.value("mainEntityOfPage")
+        if isinstance(value, dict):
+            value = value.get("@id") or value.get("url")
+        return value if isinstance(value, str) else ""
 
 
-def _ld_str(ld: _LdArticle, key: str) -> str:
-    value = ld.get(key)
-    if isinstance(value, list):
-        value = value[0] if value else ""
-    return " ".join(normalize_text(value).split()) if isinstance(value, str) else ""
+def linked_data(root: Element) -> LinkedData:
+    """The JSON-LD that describes the article (Article, BlogPosting, MedicalWebPage...), or an empty one."""
+    objects = json_ld(root)
+    ranked = ([o for o in objects if any(_ARTICLE_TYPES.search(t) for t in _ld_types(o))]
+              + [o for o in objects if any(_PAGE_TYPES.search(t) for t in _ld_types(o)) and "headline" in o])
+    by_id = {str(o["@id"]): o for o in objects if isinstance(o.get("@id"), str)}
+    data = LinkedData(ranked[0] if ranked else {}, by_id)
+    site = next((o for o in objects if any(_SITE_TYPES.match(t) for t in _ld_types(o))), None)
+    return LinkedData(data.article, by_id, data.name(site) if site is not None else "")
 
 
-def _ld_image(ld: _LdArticle) -> str:
-    value = _ld_resolve(ld.get("image"), getattr(ld, "by_id", {}))
-    if isinstance(value, list):
-        value = _ld_resolve(value[0], getattr(ld, "by_id", {})) if value else ""
-    if isinstance(value, dict):
-        value = value.get("url") or value.get("contentUrl") or ""
-    return value if isinstance(value, str) else ""
-
-
-def _ld_url(ld: _LdArticle) -> str:
-    value = ld.get("url") or ld.get("mainEntityOfPage")
-    if isinstance(value, dict):
-        value = value.get("@id") or value.get("url")
-    return value if isinstance(value, str) else ""
-
-
-def site_name(meta: dict[str, list[str]], ld: _LdArticle) -> str:
+def site_name(meta: dict[str, list[str]], ld: LinkedData) -> str:
     """The site's own name (og:site_name, the JSON-LD publisher or WebSite), or ""."""
-    publisher = _ld_name(ld.get("publisher"), getattr(ld, "by_id", {}))
-    return _first([*_values(meta, "og:site_name", "application-name"), publisher, ld.get("_site")])
+    publisher = ld.name(ld.value("publisher"))
+    return _first([*_values(meta, "og:site_name", "application-name"), publisher, ld.site])
 
 
 def strip_site_name(title: str, site: str) -> str:
@@ -394,10 +436,12 @@ def strip_site_name(title: str, site: str) -> str:
     else:
         return title
     separators = _TITLE_SEPARATOR.findall(title)
+    if parts[0] != _TITLE_SEPARATOR.split(title)[0]:  # the site's name came first
+        separators = separators[1:]
     kept = parts[0]
     for separator, part in zip(separators, parts[1:], strict=False):
         kept += separator + part
-    return strip_site_name(kept, site) if folded and folded in kept.casefold() and kept != title else kept
+    return kept
 
 
 def _similar(a: str, b: str) -> bool:
@@ -408,7 +452,7 @@ def _similar(a: str, b: str) -> bool:
     return len(words_a & words_b) >= 0.6 * min(len(words_a), len(words_b))
 
 
-def page_title(root: Element, meta: dict[str, list[str]], ld: _LdArticle) -> str:
+def page_title(root: Element, meta: dict[str, list[str]], ld: LinkedData) -> str:
     """The article's title: its <h1> when the page's meta titles agree with it, else the best meta title.
 
     The <h1> is the title readers see, written for the article and never suffixed with the site
@@ -417,9 +461,9 @@ def page_title(root: Element, meta: dict[str, list[str]], ld: _LdArticle) -> str
     taken when some meta title shares most of its words (or the page has none).
     """
     site = site_name(meta, ld)
-    metas = [strip_site_name(t, site) for t in [_ld_str(ld, "headline"), _ld_str(ld, "name"),
+    metas = [strip_site_name(t, site) for t in [ld.text("headline"), ld.text("name"),
                                                *_values(meta, "og:title", "twitter:title")] if t]
-    title_el = root.find(".//title")
+    title_el = root.find("head/title")
     page = strip_site_name(_text(title_el), site) if title_el is not None else ""
     others = [t for t in [*metas, page] if t]
     for h1 in _h1_texts(root, site):
@@ -434,13 +478,12 @@ def _h1_texts(root: Element, site: str) -> list[str]:
     return [t for t in texts if t and t.casefold() != site.casefold()]
 
 
-def page_authors(root: Element, meta: dict[str, list[str]], ld: _LdArticle) -> tuple[str, ...]:
+def page_authors(root: Element, meta: dict[str, list[str]], ld: LinkedData) -> tuple[str, ...]:
     """The authors: JSON-LD author, else <meta name=author>, else rel=author links, else the byline."""
     from .boilerplate import split_authors
 
-    by_id = getattr(ld, "by_id", {})
-    value = ld.get("author") or ld.get("creator")
-    found = [_ld_name(a, by_id) for a in (value if isinstance(value, list) else [value])] if value else []
+    value = ld.value("author") or ld.value("creator")
+    found = [ld.name(a) for a in (value if isinstance(value, list) else [value])] if value else []
     if not [a for a in found if a]:
         found = [a for a in _values(meta, "author", "article:author", "dc.creator", "parsely-author",
                                     "sailthru.author") if not re.match(r"https?://", a)]
@@ -455,31 +498,47 @@ def page_authors(root: Element, meta: dict[str, list[str]], ld: _LdArticle) -> t
 def _byline_authors(root: Element) -> list[str]:
     from .boilerplate import parse_byline
 
-    candidates = [el for el in root.iter() if _tag(el) and _BYLINE_CLASSES.search(" ".join(_tokens(el)))]
-    candidates += [el for el in root.iter("p", "div", "span") if _BY.match(_text(el)) and len(_text(el)) < 160]
-    for el in candidates:
+    candidates = [el for el in root.iter() if _tag(el) and (_BYLINE_CLASSES & set(_tokens(el))
+                                                           or el.get("itemprop") == "author")]
+    candidates += [el for el in root.iter("p", "div", "span")
+                   if _BY.match(_text(el)) and len(_text(el)) < MAX_BYLINE_CHARS]
+    for el in (c for c in candidates if not _in_furniture(c)):
         text = _text(el)
         if el.get("itemprop") == "author" or (not _BY.match(text) and len(text.split()) <= 4 and text):
             return [text]
         byline = parse_byline(text)
         if byline is not None and byline.authors:
             return list(byline.authors)
+        names = _BYLINE_END.split(_BY.sub("", text, count=1))[0].strip(" ,")
+        if _BY.match(text) and names and len(names.split()) <= MAX_BYLINE_WORDS:
+            return [names]
     return []
 
 
 def _time_value(root: Element, *, updated: bool) -> str:
-    """The datetime of the article's first <time> element (or of one said to be an update)."""
+    """The datetime of the article's first <time> (or of the first one said to be an update)."""
     region = next(iter(root.iter("article")), None)
-    region = region if region is not None else root
-    for el in region.iter("time"):
+    for el in (region if region is not None else root).iter("time"):
+        if _in_furniture(el):
+            continue
         value = el.get("datetime") or ""
-        context = f"{el.get('itemprop') or ''} {' '.join(_tokens(el))} {_text(el)}"
-        parent = el.getparent()
-        if parent is not None and not _UPDATED_WORDS.search(context):
-            context += " " + (parent.text or "")
+        context = f"{el.get('itemprop') or ''} {' '.join(_tokens(el))} {_text(el)} {_text_before(el)[-24:]}"
         if value and bool(_UPDATED_WORDS.search(context)) == updated:
             return value
     return ""
+
+
+def _in_furniture(el: Element) -> bool:
+    """Inside comments, related links, a sidebar or navigation: a byline or date there is another page's."""
+    return any(furniture_reason(a) in _ELSEWHERE for a in el.iterancestors())
+
+
+def _text_before(el: Element) -> str:
+    previous = el.getprevious()
+    if previous is not None:
+        return previous.tail or ""
+    parent = el.getparent()
+    return (parent.text or "") if parent is not None else ""
 
 
 def _first_date(values: Iterable[str | None]) -> dt.date | None:
@@ -502,18 +561,19 @@ def parse_date_value(value: str) -> dt.date | None:
     return parse_date(value)
 
 
-def page_language(root: Element, meta: dict[str, list[str]], ld: _LdArticle) -> str:
+def page_language(root: Element, meta: dict[str, list[str]], ld: LinkedData) -> str:
     """The page's language: <html lang>, else content-language, og:locale or the JSON-LD inLanguage."""
     lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
     locale = _first(_values(meta, "og:locale")).replace("_", "-")
     return _first([lang, *_values(meta, "content-language", "language", "dc.language"), locale,
-                   _ld_str(ld, "inLanguage")])
+                   ld.text("inLanguage")])
 
 
-def page_tags(meta: dict[str, list[str]], ld: _LdArticle) -> tuple[str, ...]:
+def page_tags(meta: dict[str, list[str]], ld: LinkedData) -> tuple[str, ...]:
     """Tags: article:tag, the JSON-LD keywords, else <meta name=keywords>; duplicates dropped."""
-    keywords = ld.get("keywords") or []
-    tags = [*_values(meta, "article:tag"), *(keywords if isinstance(keywords, list) else str(keywords).split(","))]
+    keywords = ld.value("keywords") or []
+    keywords = keywords if isinstance(keywords, list) else str(keywords).split(",")
+    tags = [*_values(meta, "article:tag"), *keywords]
     if not tags:
         tags = [t for v in _values(meta, "news_keywords", "keywords") for t in v.split(",")]
     out: dict[str, str] = {}
@@ -528,11 +588,12 @@ def page_tags(meta: dict[str, list[str]], ld: _LdArticle) -> tuple[str, ...]:
 
 
 def take_disclaimers(root: Element) -> list[Block]:
-    """Take out disclaimers by markup: class or id "...disclaimer...", then footer paragraphs that read as one."""
+    """Take out disclaimers by markup (class or id "...disclaimer..."), then footer ones read as such."""
     total = len(_text(_body(root)))
     marked = [el for el in root.iter() if _tag(el) and "disclaimer" in " ".join(_tokens(el))
-              and _tag(el) not in ("html", "body", "head", "main", "article")
-              and not _inside(el, ("head",)) and _page_share(el, total) <= MAX_SIDE_SHARE]
+              and _tag(el) not in ("html", "body", "head", "main", "article", "a")
+              and not _inside(el, ("head", "nav")) and _page_share(el, total) <= MAX_SIDE_SHARE
+              and len(_text(el).split()) >= MIN_DISCLAIMER_WORDS]
     blocks: list[Block] = []
     for el in _outermost(marked):
         blocks += html_blocks(el)
@@ -544,7 +605,8 @@ def take_disclaimers(root: Element) -> list[Block]:
 
 
 def _footers(root: Element) -> list[Element]:
-    found = [el for el in root.iter() if _tag(el) == "footer" or (el.get("role") or "").lower() == "contentinfo"
+    found = [el for el in root.iter() if _tag(el) == "footer"
+             or (el.get("role") or "").lower() == "contentinfo"
              or {"footer", "site-footer", "page-footer", "colophon"} & set(_tokens(el))]
     return _outermost(el for el in found if not _inside(el, ("blockquote", "figure")))
 
@@ -579,8 +641,7 @@ def take_footnotes(root: Element) -> list[Footnote]:
     containers += [el for el in root.iter("ol") if _is_footnote_list(el)]
     notes: list[Footnote] = []
     for container in _outermost(sorted(containers, key=_document_position(root))):
-        items = [li for li in container.iter("li") if _tag(li.getparent()) == "ol"
-                 and not _inside(li, ("li",)) or li.get("id")]
+        items = [li for li in container.iter("li") if _tag(li.getparent()) in ("ol", "ul")]
         for position, li in enumerate(_outermost(items), start=1):
             _drop_backlinks(li)
             blocks = html_blocks(li)
@@ -609,7 +670,8 @@ def _footnote_label(li: Element, position: int) -> str:
 def _drop_backlinks(li: Element) -> None:
     for a in list(li.iter("a")):
         href = (a.get("href") or "").lower()
-        if (href.startswith(("#fnref", "#ref", "#cite_ref", "#footnote-ref")) or "backref" in " ".join(_tokens(a))
+        if (href.startswith(("#fnref", "#ref", "#cite_ref", "#footnote-ref"))
+                or "backref" in " ".join(_tokens(a))
                 or (a.get("role") or "").lower() == "doc-backlink" or _text(a) in _BACKLINK_TEXT):
             _drop(a)
 
@@ -617,7 +679,7 @@ def _drop_backlinks(li: Element) -> None:
 # --- page furniture --------------------------------------------------------------------------
 
 _FURNITURE_CLASSES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(p), reason) for p, reason in [
+    (re.compile(rf"(?<![a-z0-9])(?:{p})(?![a-z0-9])"), reason) for p, reason in [
         (r"cookie|consent|gdpr|cc-window|cc-banner", "cookie banner"),
         (r"comments?|comment-list|comment-respond|respond|disqus|discussion", "comments"),
         (r"share|shares|sharing|sharebar|share-bar|sharedaddy|social|social-share|addthis|a2a|"
@@ -625,7 +687,8 @@ _FURNITURE_CLASSES: list[tuple[re.Pattern[str], str]] = [
         (r"related|relatedposts|related-posts|jp-relatedposts|more-stories|recommended|read-more|readmore|"
          r"read-next|popular|most-read|most-popular|trending|recirc|outbrain|taboola|also-like|you-may-like",
          "related links"),
-        (r"newsletter|signup|sign-up|subscribe|subscription|mailchimp|mc4wp|optin|opt-in", "newsletter sign-up"),
+        (r"newsletter|signup|sign-up|subscribe|subscription|mailchimp|mc4wp|optin|opt-in",
+         "newsletter sign-up"),
         (r"ad|ads|advert|adverts|advertisement|advertising|ad-slot|adslot|dfp|sponsor|sponsored|promo|"
          r"promoted|promotion", "advertisement"),
         (r"breadcrumb|breadcrumbs", "breadcrumbs"),
@@ -635,37 +698,63 @@ _FURNITURE_CLASSES: list[tuple[re.Pattern[str], str]] = [
          "tag list"),
         (r"sidebar|widget-area|widget", "sidebar"),
         (r"pagination|post-navigation|nav-links|prev-next|post-nav", "navigation"),
-        (r"modal|popup|pop-up|overlay|interstitial", "pop-up"),
+        (r"modal|popup|pop-up|interstitial", "pop-up"),
         (r"page-feedback|feedback|was-this-helpful|helpful-widget|survey|rating", "feedback widget"),
-        (r"skip-link|skip-to-content|screen-reader-text|sr-only|visually-hidden|visuallyhidden", "page control"),
+        (r"skip-link|skip-to-content|screen-reader-text|sr-only|visually-hidden|visuallyhidden",
+         "page control"),
         (r"print-only|noprint|no-print", "page control"),
     ]
 ]
+_CONTENT_SIGNS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "article", "main"})
+_TEXT_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "table"})
 _KEPT_TAGS = frozenset({"html", "body", "main", "article", "head"})
 
 
 def furniture_reason(el: Element) -> str | None:
     """Why an element is page furniture by its tag, role or class ("navigation", "comments"), or None."""
+    return furniture_by_class(el) or furniture_by_tag(el)
+
+
+def furniture_by_class(el: Element) -> str | None:
+    """Why an element is page furniture by its class or id ("share bar", "comments"), or None."""
+    if not _tag(el) or _tag(el) in _KEPT_TAGS:
+        return None
+    for token in _tokens(el):
+        for pattern, reason in _FURNITURE_CLASSES:
+            if pattern.search(token):
+                return reason
+    return None
+
+
+def furniture_by_tag(el: Element) -> str | None:
+    """Why an element is page furniture by its tag or ARIA role (<nav>, the page's <footer>), or None."""
     tag, role = _tag(el), (el.get("role") or "").lower()
     if not tag or tag in _KEPT_TAGS:
         return None
     if tag == "nav" or role == "navigation":
         return "navigation"
-    if tag == "form" or role == "search":
+    if (tag == "form" and not _wraps_content(el)) or role == "search":
         return "form"
     if role in ("dialog", "alertdialog"):
         return "pop-up"
-    for token in _tokens(el):
-        for pattern, reason in _FURNITURE_CLASSES:
-            if re.search(rf"(?<![a-z0-9])(?:{pattern.pattern})(?![a-z0-9])", token):
-                return reason
     if (tag == "header" or role == "banner") and not _inside(el, ("article",)) and el.find(".//h1") is None:
         return "site header"
     if (tag == "footer" or role == "contentinfo") and not _inside(el, ("blockquote", "figure")):
         return "footer"
-    if (tag == "aside" or role == "complementary") and not _inside(el, ("article",)):
+    if (tag == "aside" or role == "complementary") and not _inside(el, ("article",)) and not _among_text(el):
         return "sidebar"
     return None
+
+
+def _wraps_content(el: Element) -> bool:
+    """Whether a <form> wraps the page's content (ASP.NET pages put everything in one), not fields."""
+    return any(_tag(d) in _CONTENT_SIGNS for d in el.iterdescendants())
+
+
+def _among_text(el: Element) -> bool:
+    """Whether an element stands among the paragraphs of a text (a "key facts" box), not beside it."""
+    parent = el.getparent()
+    return parent is not None and any(_tag(c) in _TEXT_TAGS for c in parent if c is not el)
 
 
 def strip_furniture(root: Element) -> list[Omission]:
@@ -676,8 +765,11 @@ def strip_furniture(root: Element) -> list[Omission]:
 
     def walk(el: Element) -> None:
         for child in list(el):
-            reason = furniture_reason(child)
-            if reason is not None and _removable(child, total):
+            reason = furniture_by_class(child)
+            if reason is not None and _page_share(child, total) > MAX_SIDE_SHARE:
+                reason = None  # a wrapper of most of the page, whatever its class says
+            reason = reason or furniture_by_tag(child)
+            if reason is not None and _removable(child):
                 text = _text(child)
                 if text:
                     omitted.append(Omission(_snippet(text), reason))
@@ -689,13 +781,11 @@ def strip_furniture(root: Element) -> list[Omission]:
     return omitted
 
 
-def _removable(el: Element, total: int) -> bool:
-    """Furniture by its markup, unless it holds the article (its <h1>, an <article>, most of the text)."""
+def _removable(el: Element) -> bool:
+    """Furniture by its markup, unless it holds the article (an <article>, <main> or the <h1>)."""
     if el.find(".//article") is not None or el.find(".//main") is not None:
         return False
-    if el.find(".//h1") is not None and _tag(el) not in ("nav", "form"):
-        return False
-    return _page_share(el, total) <= MAX_SIDE_SHARE
+    return el.find(".//h1") is None or _tag(el) == "nav"
 
 
 # --- the main content ------------------------------------------------------------------------
@@ -706,49 +796,65 @@ def main_content(root: Element, source: Path) -> Element:
     from readability import Document
     from readability.readability import Unparseable
 
-    body = _body(root)
-    if not _text(body):
+    body = root.find("body")
+    if body is None or not _text(body):
         raise ContentError(f"{source}: no article text found in the page")
     try:
         summary = Document(copy.deepcopy(root)).summary(html_partial=True)
     except Unparseable as e:
-        log.info("%s: the main content could not be told from the page (%s); reading the whole page", source, e)
+        log.info("%s: the main content could not be told from the page (%s); reading the whole page",
+                 source, e)
         return body
     try:
-        content = lxml.html.fragment_fromstring(summary) if summary.strip() else None
+        content = lxml.html.document_fromstring(summary).find("body") if summary.strip() else None
     except (etree.ParserError, ValueError):
         content = None
-    if content is None or not _text(content):
-        return body
-    return content
+    return content if content is not None and _text(content) else body
 
 
 _PASSAGE_TAGS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "figcaption",
                            "blockquote", "td", "caption", "div", "section", "aside", "header", "footer"})
 
 
-def dropped_passages(root: Element, content: Element) -> list[Omission]:
-    """The passages of the page the extractor left out of the main content, noted (the first few) and counted."""
-    kept = " ".join(_WORD.findall(_text(content).casefold()))
-    dropped: list[str] = []
+def dropped_passages(root: Element, content: Element) -> list[Element]:
+    """The passages of the page (innermost text blocks of four words or more) not in the main content."""
+    kept = f" {' '.join(_WORD.findall(_text(content).casefold()))} "
+    dropped: list[Element] = []
     for el in _body(root).iter():
         if _tag(el) not in _PASSAGE_TAGS or any(_tag(d) in _PASSAGE_TAGS for d in el.iterdescendants()):
             continue
+        if _tag(el) == "h1":
+            continue  # the title: in the metadata whether or not the extractor kept it
+        words = _WORD.findall(_text(el).casefold())
+        if len(words) >= MIN_PASSAGE_WORDS and f" {' '.join(words)} " not in kept:
+            dropped.append(el)
+    return dropped
+
+
+def sort_dropped(dropped: list[Element]) -> tuple[list[Block], list[Omission]]:
+    """Passages the extractor left out: disclaimers (in a footer by any name) apart, the rest noted."""
+    from ..disclaimers import is_disclaimer
+
+    disclaimers: list[Block] = []
+    others: list[str] = []
+    for el in dropped:
         text = _text(el)
-        words = _WORD.findall(text.casefold())
-        if len(words) >= MIN_PASSAGE_WORDS and " ".join(words) not in kept:
-            dropped.append(text)
-    omitted = [Omission(_snippet(t), "not part of the main content") for t in dropped[:MAX_OMISSIONS]]
-    if len(dropped) > MAX_OMISSIONS:
-        omitted.append(Omission(f"{len(dropped) - MAX_OMISSIONS} more passages", "not part of the main content"))
-    return omitted
+        if is_disclaimer(text):
+            disclaimers += html_blocks(el)
+        else:
+            others.append(text)
+    omitted = [Omission(_snippet(t), "not part of the main content") for t in others[:MAX_OMISSIONS]]
+    if len(others) > MAX_OMISSIONS:
+        omitted.append(Omission(f"{len(others) - MAX_OMISSIONS} more passages",
+                                "not part of the main content"))
+    return disclaimers, omitted
 
 
 # --- blocks ----------------------------------------------------------------------------------
 
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _IGNORED_TAGS = frozenset({
-    "script", "style", "noscript", "template", "head", "title", "meta", "link", "base", "form", "button",
+    "script", "style", "noscript", "template", "head", "title", "meta", "link", "base", "button",
     "input", "select", "textarea", "option", "optgroup", "datalist", "output", "nav", "iframe", "frame",
     "frameset", "object", "embed", "param", "svg", "canvas", "audio", "video", "source", "track", "map",
     "area", "dialog", "rp", "wbr", "hr",
@@ -757,8 +863,10 @@ _BLOCK_TAGS = frozenset({
     "p", "div", "section", "article", "main", "header", "footer", "aside", "address", "details", "summary",
     "center", "fieldset", "hgroup", "ul", "ol", "menu", "dl", "dt", "dd", "li", "table", "caption", "thead",
     "tbody", "tfoot", "tr", "td", "th", "blockquote", "figure", "figcaption", "pre", "listing", "xmp",
-    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "body", "html", "search",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "body", "html", "search", "form",
 })
+_APART_TAGS = frozenset({"br", "nav", "form", "button", "label", "input", "select", "textarea", "img"})
+"""Not blocks, but their text does not run into the text beside them."""
 _EMPHASIS_TAGS = frozenset({"em", "i", "cite", "dfn", "var"})
 _STRONG_TAGS = frozenset({"strong", "b"})
 _CODE_TAGS = frozenset({"code", "kbd", "samp", "tt"})
@@ -769,7 +877,10 @@ _NOTE_LABEL = re.compile(r"\d{1,3}(?:\s*[-\u2013,]\s*\d{1,3})*")
 _UNIT_BEFORE = re.compile(r"(?:^|[\s\d/(])(?:m|cm|mm|km|\u00b5m|ft|in|mi|yd|kg|g)$|\d$")
 _SUPERSCRIPTS = str.maketrans("0123456789+-=()", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078"
                                                  "\u2079\u207a\u207b\u207c\u207d\u207e")
+_PERMALINK_TEXT = frozenset({"#", "\u00b6", "\u00a7", "\U0001f517", "link"})
 _ATTRIBUTION_DASHES = ("\u2014", "\u2015", "--", "\u2013 ")
+_LAYOUT_SIGNS = frozenset({"table", "h1", "h2", "h3", "h4", "h5", "h6", "article"})
+"""A table with these inside is page layout, not data."""
 _LANGUAGE_CLASS = re.compile(r"(?:^|\s)(?:language|lang)-([\w+#.-]+)")
 _SPACE = re.compile(r"\s+")
 
@@ -777,7 +888,7 @@ _SPACE = re.compile(r"\s+")
 def html_blocks(element: Element) -> list[Block]:
     """The blocks of an lxml element: a page, its main content or a fragment (<p>, <ul>, a <div>...)."""
     tag = _tag(element)
-    if not tag or tag in _IGNORED_TAGS or _hidden(element):
+    if not tag or tag in _IGNORED_TAGS or _hidden(element) or (tag == "form" and not _wraps_content(element)):
         return []
     if tag in _HEADINGS:
         content = _inline_content(element)
@@ -871,7 +982,9 @@ def _inline_children(el: Element, figures: list[Figure]) -> list[Inline]:
 def _inline_content(el: Element) -> tuple[Inline, ...]:
     """All of an element's content as one line of runs (a heading, a table cell, a caption)."""
     runs = _inline_children(el, [])
-    return _finish([r for r in runs if not isinstance(r, LineBreak)] if _tag(el) in _HEADINGS else runs)
+    if _tag(el) in _HEADINGS:
+        runs = [Text(" ") if isinstance(r, LineBreak) else r for r in runs]
+    return _finish(runs)
 
 
 def _inline(el: Element, figures: list[Figure], before: str) -> list[Inline]:
@@ -900,6 +1013,8 @@ def _inline(el: Element, figures: list[Figure], before: str) -> list[Inline]:
         return [Strong(tuple(children))] if children else []
     if tag == "a":
         href = (el.get("href") or "").strip()
+        if href.startswith("#") and inline_text(children) in _PERMALINK_TEXT:
+            return []  # a heading's permalink
         if href and not href.lower().startswith(("javascript:", "#", "data:")) and children:
             return [Link(tuple(_flatten_links(children)), href)]
         return children
@@ -941,8 +1056,7 @@ def _superscript(el: Element, figures: list[Figure], before: str) -> list[Inline
     link = next(el.iter("a"), None)
     if label and link is not None and link.get("href") and len(label) <= 12:
         return [_note_ref(el)]
-    if _NOTE_LABEL.fullmatch(label) and not _UNIT_BEFORE.search(before.rstrip() if before.endswith(" ")
-                                                                else before):
+    if _NOTE_LABEL.fullmatch(label) and not _UNIT_BEFORE.search(before):
         return [NoteRef(label)]
     text = _text(el)
     if text and all(c in "0123456789+-=()" for c in text):
@@ -969,7 +1083,8 @@ def _split_paragraphs(runs: list[Inline]) -> list[list[Inline]]:
 
 
 def _without_trailing_breaks(runs: list[Inline]) -> list[Inline]:
-    while runs and (isinstance(runs[-1], LineBreak) or (isinstance(runs[-1], Text) and not runs[-1].text.strip())):
+    while runs and (isinstance(runs[-1], LineBreak)
+                    or (isinstance(runs[-1], Text) and not runs[-1].text.strip())):
         runs.pop()
     return runs
 
@@ -1106,8 +1221,8 @@ def _table(el: Element) -> list[Block]:
     caption = _inline_content(caption_el) if caption_el is not None else ()
     rows = _rows(el)
     header: tuple[tuple[Inline, ...], ...] = ()
-    head_rows = [r for r in rows if _tag(r[0].getparent().getparent()) == "thead"] if rows else []
-    if head_rows or (rows and all(_tag(c) == "th" for c in rows[0])):
+    in_head = bool(rows) and _tag(rows[0][0].getparent().getparent()) == "thead"
+    if rows and (in_head or all(_tag(c) == "th" for c in rows[0])):
         header = _cells(rows[0])
         rows = rows[1:]
     body = tuple(cells for cells in (_cells(r) for r in rows) if any(inline_text(c) for c in cells))
@@ -1136,7 +1251,7 @@ def _cells(row: list[Element]) -> tuple[tuple[Inline, ...], ...]:
 def _is_layout_table(el: Element) -> bool:
     if (el.get("role") or "").lower() in ("presentation", "none"):
         return True
-    return any(_tag(d) in ("table", "h1", "h2", "h3", "h4", "h5", "h6", "article") for d in el.iterdescendants())
+    return any(_tag(d) in _LAYOUT_SIGNS for d in el.iterdescendants())
 
 
 def _quote(el: Element) -> list[Block]:
@@ -1152,7 +1267,7 @@ def _quote(el: Element) -> list[Block]:
 def _attribution_element(el: Element) -> Element | None:
     children = [c for c in el if _tag(c)]
     last = children[-1] if children else None
-    if last is None or len(children) < 2 and not (el.text or "").strip():
+    if last is None or (len(children) < 2 and not (el.text or "").strip()):
         return None
     if _tag(last) in ("cite", "footer"):
         return last
@@ -1237,7 +1352,7 @@ def _code_block(el: Element) -> list[Block]:
     if not text.strip():
         return []
     code = next(el.iter("code"), None)
-    classes = f"{el.get('class') or ''} {code.get('class') or '' if code is not None else ''}"
+    classes = " ".join(e.get("class") or "" for e in (el, code) if e is not None)
     match = _LANGUAGE_CLASS.search(classes)
     language = match.group(1) if match else (el.get("data-lang") or "")
     return [CodeBlock(text.rstrip(), language)]
@@ -1256,8 +1371,31 @@ _BLOCK_HANDLERS: dict[str, Callable[[Element], list[Block]]] = {
 
 
 __all__ = [
-    "HtmlReader", "declared_charset", "decode_html", "dropped_passages", "furniture_reason", "has_article_text",
-    "html_blocks", "json_ld", "json_ld_article", "main_content", "meta_tags", "page_authors", "page_language",
-    "page_metadata", "page_tags", "page_title", "parse_date_value", "parse_page", "site_name", "strip_furniture",
-    "strip_site_name", "take_disclaimers", "take_footnotes",
+    "HtmlReader",
+    "LinkedData",
+    "declared_charset",
+    "decode_html",
+    "dropped_passages",
+    "furniture_by_class",
+    "furniture_by_tag",
+    "furniture_reason",
+    "has_article_text",
+    "html_blocks",
+    "json_ld",
+    "linked_data",
+    "main_content",
+    "meta_tags",
+    "page_authors",
+    "page_language",
+    "page_metadata",
+    "page_tags",
+    "page_title",
+    "parse_date_value",
+    "parse_page",
+    "site_name",
+    "sort_dropped",
+    "strip_furniture",
+    "strip_site_name",
+    "take_disclaimers",
+    "take_footnotes",
 ]

@@ -1,5 +1,9 @@
-"""The Markdown reader: markdown-it-py (CommonMark, GFM tables, strikethrough) with front matter and
-footnotes from mdit-py-plugins, walked as a syntax tree into the document model."""
+"""The Markdown reader: markdown-it-py (CommonMark, GFM tables, strikethrough) with footnotes from
+mdit-py-plugins, walked as a syntax tree into the document model.
+
+Front matter is split off first by the same rules as plain text's (python-frontmatter's
+boundaries), so an article reads the same whichever of the two it is written in.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,6 @@ from lxml import etree
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.front_matter import front_matter_plugin
 
 from ..document import (
     Block,
@@ -27,7 +30,6 @@ from ..document import (
     Link,
     ListBlock,
     ListItem,
-    Metadata,
     NoteRef,
     Paragraph,
     Quote,
@@ -37,7 +39,7 @@ from ..document import (
     inline_text,
 )
 from .base import Draft, decode_text, text_runs
-from .front_matter import load_front_matter, metadata_from
+from .front_matter import metadata_from, split_front_matter
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +49,7 @@ _ATTRIBUTION_DASHES = ("\u2014", "\u2015", "--", "\u2013", "~")
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     return (MarkdownIt("commonmark").enable(["table", "strikethrough"])
-            .use(front_matter_plugin).use(footnote_plugin))
+            .use(footnote_plugin))
 
 
 class MarkdownReader:
@@ -57,14 +59,11 @@ class MarkdownReader:
 
     def read(self, data: bytes, source: Path) -> Draft:
         """Read a Markdown article."""
-        text = decode_text(data, source)
-        tree = SyntaxTreeNode(_parser().parse(text))
+        front, body = split_front_matter(decode_text(data, source), source)
+        tree = SyntaxTreeNode(_parser().parse(body))
         walker = _Walker(source)
-        metadata = Metadata()
-        for node in tree.children:
-            if node.type == "front_matter":
-                metadata = metadata_from(load_front_matter(node.content, source), source)
-        blocks = walker.blocks(node for node in tree.children if node.type != "front_matter")
+        metadata = metadata_from(front, source)
+        blocks = walker.blocks(tree.children)
         return Draft(metadata, tuple(_with_captions(blocks)), tuple(walker.footnotes),
                      disclaimers=tuple(walker.disclaimers))
 
