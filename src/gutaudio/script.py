@@ -291,7 +291,7 @@ def prose_utterances(text: str, audio: AudioSettings, *, first: str = "") -> lis
 
 def _closed(spoken: str) -> str:
     """A list item or table row without closing punctuation gets a full stop, so the voice ends it."""
-    return spoken if not spoken or spoken[-1] in ".!?" else f"{spoken}."
+    return spoken if not spoken or spoken[-1] in ".!?:;" else f"{spoken}."
 
 
 def list_utterances(block: ListBlock, context: _Context) -> list[Utterance]:

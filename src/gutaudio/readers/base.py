@@ -119,10 +119,10 @@ def text_runs(text: str) -> tuple[Inline, ...]:
     out: list[Inline] = []
     cursor = 0
     for match in _CITATION.finditer(text):
-        if match.start() > cursor:
-            out.append(Text(text[cursor:match.start()]))
         if match.group("sup") and _UNIT_BEFORE.search(text, 0, match.start()):
             continue  # "m\u00b2", "kg/m\u00b2": a power of a unit, not a marker
+        if match.start() > cursor:
+            out.append(Text(text[cursor:match.start()]))
         label = match.group("label") or match.group("sup").translate(_SUPERSCRIPT_DIGITS)
         out.append(NoteRef(" ".join(label.split())))
         cursor = match.end()

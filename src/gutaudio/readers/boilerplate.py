@@ -76,6 +76,8 @@ def parse_byline(line: str) -> Byline | None:
             continue
         if match := _AUTHOR.match(part):
             names, when = _split_trailing_date(match.group("names"))
+            if not looks_like_names(names):
+                return None
             authors += split_authors(names)
             date = date or when
         elif _REVIEWER.match(part) or _READING_TIME.match(part):
@@ -97,11 +99,24 @@ def parse_byline(line: str) -> Byline | None:
 
 
 def _split_trailing_date(names: str) -> tuple[str, dt.date | None]:
-    # "Dana Reyes on March 3, 2026" / "Dana Reyes, March 3, 2026"
-    match = re.match(r"^(?P<names>.+?)(?:\s+on|,)\s+(?P<date>[A-Z0-9].{4,30})$", names)
-    if match and (when := parse_date(match.group("date"))) is not None:
-        return match.group("names"), when
+    """ "Dana Reyes on March 3, 2026" -> ("Dana Reyes", the date); a trailing date is optional."""
+    for separator in re.finditer(r"(?:\s+on|,)\s+", names):
+        when = parse_date(names[separator.end():])
+        if when is not None:
+            return names[:separator.start()], when
     return names, None
+
+
+# A name's words: capitalised words, initials, credentials ("RD", "PhD"), and lower-case particles.
+_NAME_WORD = re.compile(r"^(?:[A-Z\u00c0-\u00de][\w.'\u2019-]*|de|del|da|van|von|der|la|le|bin|al-\w+)$")
+
+
+def looks_like_names(names: str) -> bool:
+    """Whether text reads as one or more people's names ("Ana Ruiz, RD and Ben Cole"), not prose."""
+    people = split_authors(names)
+    return bool(people) and all(
+        1 <= len(words := person.replace(",", " ").split()) <= 7 and all(_NAME_WORD.match(w) for w in words)
+        for person in people)
 
 
 def split_authors(names: str) -> list[str]:

@@ -1,0 +1,272 @@
+"""The readers' shared steps: page furniture, citation markers, titles, the disclaimer found anywhere,
+and the entry-point registry that finds readers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from gutaudio import readers
+from gutaudio.config import DisclaimerSettings
+from gutaudio.document import NoteRef, SectionKind, Text, block_text
+from gutaudio.errors import ContentError
+from gutaudio.readers.base import text_runs
+from gutaudio.readers.boilerplate import Byline, boilerplate_reason, is_related_label, parse_byline
+
+from .conftest import parse_article
+
+# -- page furniture ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("By Dana Reyes, RD | Updated March 3, 2026 | 4 min read",
+     Byline(("Dana Reyes, RD",), None, dt.date(2026, 3, 3))),
+    ("Written by Ana Ruiz and Ben Cole \u00b7 Published 12 January 2026",
+     Byline(("Ana Ruiz", "Ben Cole"), dt.date(2026, 1, 12))),
+    ("By Priya Natarajan, MD on March 3, 2026", Byline(("Priya Natarajan, MD",), dt.date(2026, 3, 3))),
+    ("Medically reviewed by Dr. Lee | 6 min read", Byline()),
+    ("Updated: 2026-03-03", Byline((), None, dt.date(2026, 3, 3))),
+    ("5 min read", Byline()),
+])
+def test_bylines_are_read_as_metadata(line: str, expected: Byline) -> None:
+    assert parse_byline(line) == expected
+
+
+@pytest.mark.parametrize("line", [
+    "By the end of the week, most people feel better.",
+    "Fiber feeds the bacteria in your gut.",
+    "Updated guidance says adults need more fiber.",
+    "",
+    "By " + "x " * 200,
+])
+def test_prose_is_not_a_byline(line: str) -> None:
+    assert parse_byline(line) is None
+
+
+@pytest.mark.parametrize(("line", "reason"), [
+    ("Share this article: Facebook | X | Email", "share bar"),
+    ("Share: Facebook Twitter Email", "share bar"),
+    ("Facebook \u00b7 Pinterest \u00b7 WhatsApp", "share bar"),
+    ("\u00a9 2026 Example Health Media. All rights reserved.", "copyright notice"),
+    ("Copyright 2025 Gut Health Editors", "copyright notice"),
+    ("Advertisement", "advertisement"),
+    ("Sign up for our weekly newsletter", "newsletter sign-up"),
+    ("12 Comments", "comments"),
+    ("Leave a reply", "comments"),
+    ("Tags: fiber, gut health", "tag list"),
+    ("Back to top", "page control"),
+    ("4 min read", "byline"),
+])
+def test_page_furniture_is_recognised(line: str, reason: str) -> None:
+    assert boilerplate_reason(line) == reason
+
+
+@pytest.mark.parametrize("line", [
+    "Share your symptoms with your doctor.",
+    "Email your care team if the rash spreads.",
+    "Sharing meals with family can make healthy eating easier.",
+    "All rights to a second opinion are yours.",
+    "Comments from readers suggest that many people struggle with this.",
+])
+def test_prose_is_not_page_furniture(line: str) -> None:
+    assert boilerplate_reason(line) is None
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("Related posts", True), ("You may also like:", True), ("Read next", True),
+    ("More from Example Health", True), ("Related research suggests fiber helps.", False),
+])
+def test_related_post_labels(line: str, expected: bool) -> None:
+    assert is_related_label(line) is expected
+
+
+def test_furniture_of_a_copied_page_is_dropped_with_a_warning_quoting_it(
+        caplog: pytest.LogCaptureFixture) -> None:
+    text = textwrap.dedent("""\
+        Fiber Basics
+
+        By Dana Reyes, RD | Updated March 3, 2026 | 4 min read
+        Share this article: Facebook | X | Email
+
+        Fiber feeds the gut. It also keeps you full.
+
+        This article is for informational purposes only and is not medical advice.
+
+        Related posts
+        Five Breakfasts for a Busy Week
+        Is Kombucha Good for You?
+
+        \u00a9 2026 Example Health Media. All rights reserved.
+        """)
+    with caplog.at_level(logging.WARNING, logger="gutaudio"):
+        article = parse_article(text, Path("fiber.txt"), required=True)
+    assert article.title == "Fiber Basics"
+    assert article.metadata.authors == ("Dana Reyes, RD",)
+    assert article.metadata.updated == dt.date(2026, 3, 3)
+    assert [s.title for s in article.sections] == ["Introduction", "Disclaimer"]
+    assert [block_text(b) for b in article.sections[0].blocks] == ["Fiber feeds the gut. It also keeps you full."]
+    assert [(o.reason, o.text) for o in article.omitted] == [
+        ("byline", "By Dana Reyes, RD | Updated March 3, 2026 | 4 min read"),
+        ("share bar", "Share this article: Facebook | X | Email"),
+        ("related posts", "Related posts | Five Breakfasts for a Busy Week | Is Kombucha Good for You?"),
+        ("copyright notice", "\u00a9 2026 Example Health Media. All rights reserved."),
+    ]
+    assert 'fiber.txt: not spoken (share bar): "Share this article: Facebook | X | Email"' in caplog.messages
+
+
+# -- citation markers -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Fiber helps [1].", (Text("Fiber helps"), NoteRef("1"), Text("."))),
+    ("Fiber helps.[2, 3] More.", (Text("Fiber helps."), NoteRef("2, 3"), Text(" More."))),
+    ("Studies agree\u00b9\u00b2.", (Text("Studies agree"), NoteRef("12"), Text("."))),
+    ("A BMI of 25 kg/m\u00b2 or more.", (Text("A BMI of 25 kg/m\u00b2 or more."),)),
+    ("10\u2079 bacteria", (Text("10\u2079 bacteria"),)),
+    ("[1] Smith J. Gut. 2017;11(1):80-85.", (Text("[1] Smith J. Gut. 2017;11(1):80-85."),)),
+])
+def test_citation_markers_become_note_refs(text: str, expected: tuple) -> None:
+    assert text_runs(text) == expected
+
+
+# -- the disclaimer, wherever it stands -------------------------------------------------------------
+
+DISCLAIMER = "This article is for informational purposes only and is not a substitute for medical advice."
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("top.txt", f"Sleep Well\n\nDisclaimer: {DISCLAIMER}\n\nSleep matters. Keep a routine.\n"),
+    ("bottom.txt", f"Sleep matters. Keep a routine.\n\n{DISCLAIMER}\n"),
+    ("inside.txt", f"Intro text.\n\n1. Routine\n\nKeep a routine.\n\n{DISCLAIMER}\n"),
+    ("before-footer.txt", f"Sleep matters.\n\n{DISCLAIMER}\n\n\u00a9 2026 Sleep Co. All rights reserved.\n"),
+    ("heading.md", f"# Sleep\n\nSleep matters.\n\n## Disclaimer\n\n{DISCLAIMER}\n\n## Routine\n\nKeep one.\n"),
+    ("sub-heading.md", f"# Sleep\n\n## Routine\n\nKeep one.\n\n### Medical disclaimer\n\n{DISCLAIMER}\n"),
+    ("front.md", f"---\ndisclaimer: {DISCLAIMER}\n---\nSleep matters.\n"),
+    ("html-block.md", f'Sleep matters.\n\n<div class="disclaimer"><p>{DISCLAIMER}</p></div>\n\nMore.\n'),
+])
+def test_the_disclaimer_is_found_anywhere_and_moved_last(name: str, text: str) -> None:
+    article = parse_article(text, Path(name), required=True)
+    disclaimer = article.sections[-1]
+    assert disclaimer.kind is SectionKind.DISCLAIMER and disclaimer.title == "Disclaimer"
+    assert DISCLAIMER in disclaimer.body_text
+    assert sum(s.is_disclaimer for s in article.sections) == 1
+    assert not any("informational purposes" in s.text for s in article.sections[:-1])
+
+
+def test_a_label_becomes_the_heading_so_it_is_not_spoken_twice() -> None:
+    article = parse_article(f"Body.\n\nMedical disclaimer: {DISCLAIMER}\n", Path("a.txt"), required=True)
+    disclaimer = article.disclaimer
+    assert disclaimer is not None
+    assert disclaimer.heading_text == "Medical disclaimer"
+    assert disclaimer.body_text == DISCLAIMER
+
+
+def test_the_configured_disclaimer_replaces_the_articles_own_and_says_so() -> None:
+    article = parse_article(f"Body.\n\n{DISCLAIMER}\n", Path("a.txt"), disclaimer_text="Ours.")
+    assert article.disclaimer is not None and article.disclaimer.body_text == "Ours."
+    assert [(o.reason, o.text) for o in article.omitted] == [
+        ("replaced by the configured disclaimer", DISCLAIMER)]
+
+
+def test_the_show_default_stands_in_only_for_a_missing_disclaimer() -> None:
+    policy = DisclaimerSettings(default="The show's disclaimer.")
+    own = readers.parse_text(f"Body.\n\n{DISCLAIMER}\n", Path("a.txt"), policy)
+    none = readers.parse_text("Body. Talk to your doctor if it hurts.\n", Path("b.txt"), policy)
+    assert own.disclaimer is not None and own.disclaimer.body_text == DISCLAIMER
+    assert none.disclaimer is not None and none.disclaimer.body_text == "The show's disclaimer."
+
+
+def test_no_disclaimer_fails_unless_the_settings_allow_it(caplog: pytest.LogCaptureFixture) -> None:
+    text = "Talk to your doctor if the pain lasts more than a week.\n"
+    with pytest.raises(ContentError) as info:
+        readers.parse_text(text, Path("pain.md"))
+    assert str(info.value) == (
+        'pain.md: no medical disclaimer found; add one to the article, or give every article a default '
+        'with [disclaimer] default = "..." in gutaudio.toml ([disclaimer] required = false builds without one)')
+    with caplog.at_level(logging.WARNING, logger="gutaudio"):
+        article = readers.parse_text(text, Path("pain.md"), DisclaimerSettings(required=False))
+    assert article.disclaimer is None
+    assert any("no medical disclaimer found" in m for m in caplog.messages)
+
+
+def test_advice_right_after_a_disclaimer_goes_with_it_but_not_advice_elsewhere() -> None:
+    text = ("Ask your pharmacist about interactions.\n\nMore body.\n\n"
+            f"{DISCLAIMER}\n\nAlways consult your physician before changing your diet.\n")
+    article = parse_article(text, Path("a.txt"), required=True)
+    assert [block_text(b) for b in article.disclaimer.blocks] == [
+        DISCLAIMER, "Always consult your physician before changing your diet."]
+    assert "Ask your pharmacist" in article.sections[0].body_text
+
+
+# -- titles and references --------------------------------------------------------------------------
+
+
+def test_a_title_line_of_plain_text_is_the_title_not_a_chapter() -> None:
+    article = parse_article("Fiber Basics\n\nFiber feeds the gut.\n\nWhy It Matters\n\nIt does.\n",
+                            Path("x.txt"))
+    assert article.title == "Fiber Basics"
+    assert [s.title for s in article.sections] == ["Introduction", "Why It Matters"]
+
+
+def test_a_numbered_first_line_is_a_heading_not_a_title() -> None:
+    article = parse_article("1. Causes\n\nDiet.\n\n2. Effects\n\nPain.\n", Path("x.txt"))
+    assert article.title == "X"
+    assert [s.title for s in article.sections] == ["Causes", "Effects"]
+
+
+@pytest.mark.parametrize("heading", ["References", "Sources", "Bibliography", "Works Cited", "Further reading"])
+def test_reference_sections_are_marked(heading: str) -> None:
+    article = parse_article(f"# T\n\nBody.\n\n## {heading}\n\n1. Smith J. Gut. 2017.\n", Path("a.md"))
+    assert article.sections[-1].kind is SectionKind.REFERENCES
+
+
+def test_footnotes_are_kept_with_their_labels() -> None:
+    article = parse_article("# T\n\nFiber helps.[^a]\n\n[^a]: Smith, 2017.\n", Path("a.md"))
+    assert [(n.label, block_text(n.blocks[0])) for n in article.footnotes] == [("a", "Smith, 2017.")]
+    assert NoteRef("a", footnote=True) in article.sections[0].blocks[0].content
+
+
+# -- the registry ------------------------------------------------------------------------------------
+
+
+def test_builtin_readers_are_registered_by_entry_point() -> None:
+    found = readers.registered_readers()
+    assert {".txt", ".md", ".markdown", ".html", ".htm"} <= set(found)
+
+
+def test_a_third_party_reader_is_found_through_its_entry_point(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A distribution on sys.path (as pip installs one) that registers a reader for .rst files."""
+    (tmp_path / "rstreader.py").write_text(textwrap.dedent('''\
+        from gutaudio.document import Heading, Metadata, Paragraph, runs
+        from gutaudio.readers import Draft, decode_text
+
+
+        class RstReader:
+            suffixes = (".rst",)
+
+            def read(self, data, source):
+                title, _, body = decode_text(data, source).partition("\\n====\\n")
+                return Draft(Metadata(), (Heading(1, runs(title)), Paragraph(runs(body.strip()))))
+        '''))
+    info = tmp_path / "rstreader-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: rstreader\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[gutaudio.readers]\nrst = rstreader:RstReader\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    readers.registered_readers.cache_clear()
+    try:
+        article = readers.parse_text("Sleep\n====\nSleep is not medical advice.\n", Path("s.rst"))
+        assert article.title == "Sleep"
+        assert [s.title for s in article.sections] == ["Disclaimer"]
+    finally:
+        monkeypatch.undo()
+        sys.modules.pop("rstreader", None)
+        readers.registered_readers.cache_clear()
+    with pytest.raises(ContentError, match=r"^s\.rst: no reader for '\.rst' files \(readers: \.htm, "):
+        readers.parse_text("x", Path("s.rst"))
