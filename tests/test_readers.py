@@ -109,7 +109,8 @@ def test_furniture_of_a_copied_page_is_dropped_with_a_warning_quoting_it(
     assert article.metadata.authors == ("Dana Reyes, RD",)
     assert article.metadata.updated == dt.date(2026, 3, 3)
     assert [s.title for s in article.sections] == ["Introduction", "Disclaimer"]
-    assert [block_text(b) for b in article.sections[0].blocks] == ["Fiber feeds the gut. It also keeps you full."]
+    assert [block_text(b) for b in article.sections[0].blocks] == [
+        "Fiber feeds the gut. It also keeps you full."]
     assert [(o.reason, o.text) for o in article.omitted] == [
         ("byline", "By Dana Reyes, RD | Updated March 3, 2026 | 4 min read"),
         ("share bar", "Share this article: Facebook | X | Email"),
@@ -144,7 +145,8 @@ DISCLAIMER = "This article is for informational purposes only and is not a subst
     ("bottom.txt", f"Sleep matters. Keep a routine.\n\n{DISCLAIMER}\n"),
     ("inside.txt", f"Intro text.\n\n1. Routine\n\nKeep a routine.\n\n{DISCLAIMER}\n"),
     ("before-footer.txt", f"Sleep matters.\n\n{DISCLAIMER}\n\n\u00a9 2026 Sleep Co. All rights reserved.\n"),
-    ("heading.md", f"# Sleep\n\nSleep matters.\n\n## Disclaimer\n\n{DISCLAIMER}\n\n## Routine\n\nKeep one.\n"),
+    ("heading.md",
+     f"# Sleep\n\nSleep matters.\n\n## Disclaimer\n\n{DISCLAIMER}\n\n## Routine\n\nKeep one.\n"),
     ("sub-heading.md", f"# Sleep\n\n## Routine\n\nKeep one.\n\n### Medical disclaimer\n\n{DISCLAIMER}\n"),
     ("front.md", f"---\ndisclaimer: {DISCLAIMER}\n---\nSleep matters.\n"),
     ("html-block.md", f'Sleep matters.\n\n<div class="disclaimer"><p>{DISCLAIMER}</p></div>\n\nMore.\n'),
@@ -187,7 +189,8 @@ def test_no_disclaimer_fails_unless_the_settings_allow_it(caplog: pytest.LogCapt
         readers.parse_text(text, Path("pain.md"))
     assert str(info.value) == (
         'pain.md: no medical disclaimer found; add one to the article, or give every article a default '
-        'with [disclaimer] default = "..." in gutaudio.toml ([disclaimer] required = false builds without one)')
+        'with [disclaimer] default = "..." in gutaudio.toml '
+        '([disclaimer] required = false builds without one)')
     with caplog.at_level(logging.WARNING, logger="gutaudio"):
         article = readers.parse_text(text, Path("pain.md"), DisclaimerSettings(required=False))
     assert article.disclaimer is None
@@ -219,7 +222,8 @@ def test_a_numbered_first_line_is_a_heading_not_a_title() -> None:
     assert [s.title for s in article.sections] == ["Causes", "Effects"]
 
 
-@pytest.mark.parametrize("heading", ["References", "Sources", "Bibliography", "Works Cited", "Further reading"])
+@pytest.mark.parametrize("heading",
+                         ["References", "Sources", "Bibliography", "Works Cited", "Further reading"])
 def test_reference_sections_are_marked(heading: str) -> None:
     article = parse_article(f"# T\n\nBody.\n\n## {heading}\n\n1. Smith J. Gut. 2017.\n", Path("a.md"))
     assert article.sections[-1].kind is SectionKind.REFERENCES

@@ -137,8 +137,8 @@ def test_the_title_opens_the_first_chapter_and_references_are_not_chapters() -> 
     assert (first.kind, first.display, first.spoken) == ("title", "Fiber Basics", "Fiber Basics.")
     assert all("Smith" not in u.spoken for c in chapters for u in c.utterances)
     reasons = {(p.where, p.reason.split(":")[0]) for p in unspoken_parts(article, chapters, SpeechSettings())}
-    assert reasons == {("Introduction", "citation and footnote markers"), ("References", "a references section"),
-                       ("footnotes", "footnotes")}
+    assert reasons == {("Introduction", "citation and footnote markers"),
+                       ("References", "a references section"), ("footnotes", "footnotes")}
 
 
 def test_references_and_notes_are_spoken_when_asked() -> None:
