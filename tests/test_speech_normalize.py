@@ -83,6 +83,11 @@ _MONTHS = ["Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct"
         ("Fiber helps (Gut Microbes. 2017;11(1):80-85). Then rest.",
          ["Fiber helps (Gut Microbes. 2017;11(1):80-85).", "Then rest."]),
         ("Fiber helps. [1] Then rest.", ["Fiber helps. [1]", "Then rest."]),
+        ("Fiber helps. [1]. Then rest.", ["Fiber helps. [1].", "Then rest."]),
+        # ... but a paragraph's first sentence always starts at its start.
+        ("[1]", ["[1]"]),
+        ("[1] Fiber helps. Then rest.", ["[1] Fiber helps.", "Then rest."]),
+        ("(Smith et al., 2019) found it. Then rest.", ["(Smith et al., 2019) found it.", "Then rest."]),
         ("Fiber helps. doi:10.1080/19490976.2019.1234567 Then rest.",
          ["Fiber helps. doi:10.1080/19490976.2019.1234567", "Then rest."]),
     ],

@@ -112,7 +112,7 @@ def _sentence_starts(paragraph: str) -> list[int]:
     cited = dict(citations)
     moved = []
     for s, after in zip(kept, [*kept[1:], len(paragraph)], strict=True):
-        if s in cited:
+        if s > 0 and s in cited:
             rest = cited[s] + len(paragraph[cited[s]:after]) - len(paragraph[cited[s]:after].lstrip())
             if not speakable(paragraph[rest:after]):
                 continue
