@@ -306,7 +306,9 @@ def test_a_200_kb_paragraph_without_punctuation_is_split_quickly_and_completely(
     article = parse_article(paragraph + "\n", Path("huge.txt"), disclaimer_text="Not advice.")
     chapters = build_script(article, AudioSettings())
     seconds = time.perf_counter() - started
-    assert seconds < 5, f"{seconds:.1f} s"
+    # Linear time takes about 4 s here on a quiet machine, quadratic took 24 s: the bound tells them
+    # apart on a busy one too (speed itself is measured by scripts/bench, not by tests).
+    assert seconds < 12, f"{seconds:.1f} s"
     assert_split_between_words(paragraph, [u.display for u in chapters[0].utterances], MAX_UTTERANCE_CHARS)
 
 

@@ -253,7 +253,7 @@ def test_missing_voice_option(tmp_path: Path) -> None:
 def test_no_article(tmp_path: Path) -> None:
     folder = content(tmp_path, {"notes.pdf": "x"})
     assert_error(run("inspect", "--content", str(folder)),
-                 f"{folder}: no article (.htm, .html, .markdown, .md, .text, .txt) found", 1)
+                 f"{folder}: no article (.docx, .htm, .html, .markdown, .md, .text, .txt) found", 1)
 
 
 def test_two_articles_are_both_inspected_in_name_order(tmp_path: Path) -> None:

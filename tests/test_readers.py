@@ -272,5 +272,5 @@ def test_a_third_party_reader_is_found_through_its_entry_point(tmp_path: Path,
         monkeypatch.undo()
         sys.modules.pop("rstreader", None)
         readers.registered_readers.cache_clear()
-    with pytest.raises(ContentError, match=r"^s\.rst: no reader for '\.rst' files \(readers: \.htm, "):
+    with pytest.raises(ContentError, match=r"^s\.rst: no reader for '\.rst' files \(readers: \.docx, \.htm, "):
         readers.parse_text("x", Path("s.rst"))
