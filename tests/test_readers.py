@@ -272,5 +272,75 @@ def test_a_third_party_reader_is_found_through_its_entry_point(tmp_path: Path,
         monkeypatch.undo()
         sys.modules.pop("rstreader", None)
         readers.registered_readers.cache_clear()
-    with pytest.raises(ContentError, match=r"^s\.rst: no reader for '\.rst' files \(readers: \.docx, \.htm, "):
+    with pytest.raises(ContentError,
+                       match=r"^s\.rst: no reader for '\.rst' files \(readers: \.docx, \.htm, "):
         readers.parse_text("x", Path("s.rst"))
+
+
+# -- found in review: each once shipped a wrong or doubled disclaimer ------------------------------------
+
+
+def _spoken(text: str, name: str = "a.md", **settings: object) -> list[tuple[str, str]]:
+    from gutaudio.config import AudioSettings
+    from gutaudio.script import build_script
+
+    article = readers.parse_text(text, Path(name), DisclaimerSettings(**settings))
+    chapters = build_script(article, AudioSettings())
+    return [(c.title, " / ".join(u.spoken for u in c.utterances)) for c in chapters]
+
+
+def test_ordinary_advice_is_not_taken_for_the_disclaimer_so_the_default_is_spoken() -> None:
+    assert _spoken("Body text.\n\nTalk to your doctor before starting a new exercise program.\n",
+                   default="This podcast is not medical advice.") == [
+        ("Introduction", "Body text. / Talk to your doctor before starting a new exercise program."),
+        ("Disclaimer", "Disclaimer. / This podcast is not medical advice.")]
+
+
+def test_a_paragraph_that_ends_with_a_disclaimer_keeps_its_prose() -> None:
+    assert _spoken("Fiber is good. It feeds bacteria. Most people lack it. "
+                   "This article is for informational purposes only.\n", "a.txt") == [
+        ("Introduction", "Fiber is good. / It feeds bacteria. / Most people lack it."),
+        ("Disclaimer", "Disclaimer. / This article is for informational purposes only.")]
+
+
+def test_a_long_paragraph_after_a_disclaimer_stays_in_the_body() -> None:
+    long_advice = ("If heartburn wakes you at night, ask your doctor about a PPI trial. Raising the head "
+                   "of the bed by six inches helps many people, and so does eating dinner earlier.")
+    chapters = _spoken(f"Disclaimer: This is general information only.\n\n{long_advice}\n", "a.txt")
+    assert [title for title, _ in chapters] == ["Introduction", "Disclaimer"]
+    assert chapters[1][1] == "Disclaimer. / This is general information only."
+
+
+@pytest.mark.parametrize(("text", "spoken"), [
+    ("Body.\n\n> **Disclaimer:** This article is not medical advice.\n",
+     "Disclaimer. / This article is not medical advice."),
+    ("Body.\n\n**Medical disclaimer:** This article is not medical advice.\n",
+     "Medical disclaimer. / This article is not medical advice."),
+    ("# T\n\nBody.\n\n## Disclaimer\n\nDisclaimer: this is not medical advice.\n",
+     "Disclaimer. / this is not medical advice."),
+    ("Body.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n*This article is for informational purposes only.*\n",
+     "Disclaimer. / This article is for informational purposes only."),
+])
+def test_the_disclaimer_is_found_in_quotes_and_under_tables_and_its_label_said_once(text: str,
+                                                                                   spoken: str) -> None:
+    chapters = _spoken(text, default="The default must not be used here.")
+    assert chapters[-1] == ("Disclaimer", spoken)
+    assert sum("not medical advice" in words or "informational" in words for _, words in chapters) == 1
+
+
+def test_a_labelled_default_is_not_labelled_twice() -> None:
+    assert _spoken("Body.\n", default="Medical disclaimer: this is not medical advice.")[-1] == (
+        "Disclaimer", "Medical disclaimer. / this is not medical advice.")
+
+
+def test_a_see_also_heading_does_not_swallow_the_next_section() -> None:
+    chapters = _spoken("# T\n\nBody.\n\n## See also\n\n- a\n- b\n\n## Treatment\n\n- rest\n\n"
+                       "Not medical advice.\n")
+    assert [title for title, _ in chapters] == ["Introduction", "Treatment", "Disclaimer"]
+
+
+def test_a_disclaimer_in_the_page_twice_is_spoken_once() -> None:
+    page = ("<html><body><article><p>Body text of the article, long enough to be its text.</p>"
+            "<p>This article is not medical advice.</p></article>"
+            "<footer><p>This article is not medical advice.</p></footer></body></html>")
+    assert _spoken(page, "a.html")[-1] == ("Disclaimer", "Disclaimer. / This article is not medical advice.")

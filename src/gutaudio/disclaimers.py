@@ -28,16 +28,17 @@ vocabulary of precompiled patterns is looked for; a cue counts once however ofte
   "general information", "the information on this site", "your individual circumstances", "your
   physician or other qualified health provider", "not responsible for", "may not be suitable".
 
-A paragraph is a disclaimer when it has a strong cue, or when its medium and weak cues add up to at
-least ``THRESHOLD`` (3) *and* it is short for that score: at most ``WORDS_PER_POINT`` (20) words per
-point. So "Individual results may vary; speak with your doctor before making changes to your diet."
-(14 words, 4 points) is one, while "Talk to your doctor before starting any new supplement." (2 points)
+A paragraph is a disclaimer when it has a strong cue, or when it has a medium cue and its cues add
+up to at least ``THRESHOLD`` (3) *and* it is short for that score: at most ``WORDS_PER_POINT`` (20)
+words per point. Weak cues alone (ordinary advice such as "talk to your doctor before starting a new
+exercise program") never make one, however many. So "Individual results may vary; speak with your
+doctor before making changes to your diet." (14 words, 4 points) is one, while "Talk to your doctor before starting any new supplement." (2 points)
 and a 140-word paragraph on fibre that says "results vary" and "speak to your GP before making big
 changes" (4 points, more than 80 words) are not.
 
 The recogniser leans towards "no": a paragraph wrongly taken for the disclaimer would let an article
-without one ship silently, while a disclaimer that is missed only makes the build warn and fall back
-to the configured disclaimer text.
+without one ship silently (and keep the show's default from standing in), while a disclaimer that is
+missed stops the build with a clear error, or is replaced by the show's default.
 
 Speed
 -----
@@ -219,10 +220,15 @@ _CUES: tuple[_Cue, ...] = (
     _cue("substitute", STRONG, ("substitut", "replacement", "alternative", "stand-in", "surrogate"),
          rf"{_NOT_NO}{_GAP % 60}\b(?:substitute|replacement|alternative|stand-in|surrogate)s?\s+"
          rf"(?:for|to|of)\b{_OBJECT_GAP}{_ADVICE_OBJECT}"),
-    _cue("replace", STRONG, ("replace", "supersede", "place of"),
+    _cue("replace", MEDIUM, ("replace", "supersede", "place of"),
          rf"{_NOT}{_GAP % 40}\b(?:replace|supersede|take\s+the\s+place\s+of)\b{_OBJECT_GAP}"
          rf"(?:{_ADVICE_OBJECT}|\brelationship\b|\bvisits?\b|\bappointments?\b)"),
-    _cue("for-information-purposes", STRONG, ("purpose",),
+    _cue("for-information-purposes-only", STRONG, ("purpose",),
+         _lead(r"information(?:al)?", r"education(?:al)?", r"general\s+information(?:al)?",
+               r"general\s+educational", "entertainment")
+         + r"(?:\s*(?:,|and|or|/)\s*(?:general\s+)?(?:informational|information|educational|education|"
+         r"entertainment|reference|research|illustrative|discussion|awareness))*\s+purposes?\s+only\b"),
+    _cue("for-information-purposes", MEDIUM, ("purpose",),
          _lead(r"information(?:al)?", r"education(?:al)?", r"general\s+information(?:al)?",
                r"general\s+educational", "entertainment")
          + r"(?:\s*(?:,|and|or|/)\s*(?:general\s+)?(?:informational|information|educational|education|"
@@ -255,7 +261,8 @@ _CUES: tuple[_Cue, ...] = (
          r"by\s+(?:the\s+)?(?:u\.?\s?s\.?\s+|united\s+states\s+)?"
          r"(?:food\s+(?:and|&)\s+drug\s+administration|fda|tga|mhra|health\s+canada|efsa)\b"),
     _cue("no-relationship", STRONG, ("relationship",),
-         _lead(r"creat\w*", r"establish\w*", r"form(?:s|ed|ing)?", r"constitut\w*", r"impl(?:y|ies|ied)",
+         rf"{_NOT_NO}\s+(?:\w+\s+){{0,3}}?"
+         + _lead(r"creat\w*", r"establish\w*", r"form(?:s|ed|ing)?", r"constitut\w*", r"impl(?:y|ies|ied)",
                r"initiat\w*", r"enter\w*", r"intended\s+to\s+\w+")
          + rf"\b{_GAP % 40}\b{_RELATION}"),
     _cue("relationship-not-formed", STRONG, ("relationship",),
@@ -291,15 +298,15 @@ _CUES: tuple[_Cue, ...] = (
                "applying", "application")
          + rf"\b{_GAP % 30}\b(?:{_INFORMATION}|{_THIS_WORK}|suggestions?|recommendations?|tips?)\b{_GAP % 40}"
          r"\bat\s+(?:your|their|the\s+(?:reader|user|listener|viewer)'?s?)\s+(?:own\s+|sole\s+)+risk\b"),
-    _cue("warranty", STRONG, ("warrant",),
+    _cue("warranty", MEDIUM, ("warrant",),
          _lead("warranty", "warranties") + rf"\b|{_NOT}\s+(?:make\s+|give\s+)?(?:any\s+)?warrant\b"),
     _cue("no-guarantee", STRONG, ("no representation", "no guarantee", "as is"),
          _lead("makes", "make", "give", "gives") + r"\s+no\s+(?:representations?|guarantees?)\b|"
          + _lead("provided") + r"\s+[\"']?as\s+is\b"),
     _cue("liability", STRONG, ("responsib", "liab", "harmless"),
          _lead("accept", "assume", "take", "bear", "disclaim") + r"s?\s+(?:no|any|all)\s+"
-         r"(?:responsibility|liability)\b|"
-         + _lead("liable", "liability") + r"\s+(?:for|to\s+you)\b|" + _lead("hold") + r"\s+harmless\b"),
+         r"(?:responsibility|liability)\b|" + _lead("hold") + r"\s+harmless\b"),
+    _cue("liable-for", MEDIUM, ("liab",), _lead("liable", "liability") + r"\s+(?:for|to\s+you)\b"),
     _cue("we-are-not-responsible", STRONG, ("responsib", "liable", "accountab"),
          rf"\b{_WE}\s+(?:(?:is|are|am|will|shall|can|may|do|does|could|would|ca|wo)\s*(?:not\b|n't)|cannot)"
          r"\s+(?:be\s+)?(?:held\s+)?(?:responsible|liable|accountable)\b"),
@@ -308,6 +315,15 @@ _CUES: tuple[_Cue, ...] = (
          r"(?:errors?|omissions?|inaccurac(?:y|ies)|consequences?|damages?|loss(?:es)?|injur(?:y|ies)|harm|"
          r"adverse|actions?|decisions?|outcomes?|the\s+use|your\s+use|how\s+you|any\s+action)"),
     # ---- medium: need one more cue of any kind ----
+    _cue("intended-as-information", MEDIUM, ("intended", "meant", "designed"),
+         _lead("intended", "meant", "designed")
+         + r"\s+(?:only\s+)?(?:as|for|to\s+(?:provide|give|offer|share))"
+         r"\s+(?:general\s+|background\s+)?(?:information|education|guidance)\b"),
+    # Weak: it only lifts a paragraph that has a stronger cue ("This information does not replace ...").
+    _cue("self-reference", WEAK, ("this", "our"),
+         r"\b(?:this|our)\s+(?:\w+\s+)?(?:articles?|posts?|information|content|site|website|page|guides?|"
+         r"recipes?|handout|podcast|episodes?|newsletter|blog|videos?|materials?)\b(?!\s+(?:explains?|shows?|"
+         r"covers?|describes?|looks?|walks?|will|is\s+about))"),
     _cue("disclaimer-word", MEDIUM, ("disclaim",), r"\bdisclaimers?\b"),
     _cue("results-vary", MEDIUM, ("vary", "differ", "results"),
          r"\b(?:individual\s+)?(?:results|outcomes|experiences|responses)\s+(?:may|can|will|do|might|could)?\s*"
@@ -439,12 +455,14 @@ def disclaimer_score(text: str) -> int:
 def is_disclaimer(text: str) -> bool:
     """Tell whether a paragraph reads as a medical, health or informational disclaimer."""
     flat = _flatten(text)
-    score = 0
+    score = strongest = 0
     for _name, weight in _cues_in(flat):
         if weight >= STRONG:
             return True
         score += weight
-    return score >= THRESHOLD and flat.count(" ") + 1 <= WORDS_PER_POINT * score
+        strongest = max(strongest, weight)
+    # Ordinary advice ("talk to your doctor before starting a new exercise program") has only weak cues.
+    return strongest >= MEDIUM and score >= THRESHOLD and flat.count(" ") + 1 <= WORDS_PER_POINT * score
 
 
 def is_disclaimer_heading(title: str) -> bool:

@@ -26,17 +26,21 @@ from ..document import (
     Link,
     ListBlock,
     Metadata,
+    NoteRef,
     Omission,
     Paragraph,
+    Quote,
     Section,
     SectionKind,
     Strong,
     Text,
     block_text,
     inline_text,
+    speech_text,
 )
 from ..errors import ContentError
-from .base import Draft
+from ..speech import split_sentences
+from .base import Draft, text_runs
 from .boilerplate import boilerplate_reason, is_related_label, parse_byline
 from .headings import split_heading_number
 
@@ -68,7 +72,11 @@ def assemble(draft: Draft, source: Path, policy: DisclaimerSettings) -> Article:
     if not any(block_text(b).strip() for b in [*blocks, *draft.disclaimers]):
         raise ContentError(f"{source}: has no text to speak")
     sections = group_sections(blocks)
-    sections, found = take_disclaimer(sections, draft.disclaimers)
+    marked, unmarked = [], []
+    for block in draft.disclaimers:
+        (marked if _reads_as_disclaimer(block_text(block)) else unmarked).append(block)
+    omitted += [Omission(block_text(b), "marked as a disclaimer but not a medical one") for b in unmarked]
+    sections, found = take_disclaimer(sections, tuple(marked))
     disclaimer, replaced = choose_disclaimer(found, metadata, policy, source)
     omitted += [Omission(block_text(b), "replaced by the configured disclaimer") for b in replaced]
     if disclaimer is not None:
@@ -121,7 +129,7 @@ def drop_boilerplate(blocks: list[Block], metadata: Metadata) -> tuple[list[Bloc
         block = blocks[index]
         line = _line_of(block)
         index += 1
-        if line is None:
+        if line is None or _reads_as_disclaimer(line):
             kept.append(block)
             continue
         if len(kept) < BYLINE_BLOCKS and (byline := parse_byline(line)) is not None:
@@ -132,7 +140,9 @@ def drop_boilerplate(blocks: list[Block], metadata: Metadata) -> tuple[list[Bloc
             continue
         if is_related_label(line):
             titles = [line]
-            while index < len(blocks) and _is_post_title(blocks[index]):
+            while index < len(blocks) and _is_post_title(blocks[index]) and not (
+                    isinstance(block, Heading) and isinstance(blocks[index], Heading)
+                    and blocks[index].level <= block.level):
                 titles.append(block_text(blocks[index]))
                 index += 1
             omitted.append(Omission(" | ".join(t.replace("\n", " | ") for t in titles), "related posts"))
@@ -172,7 +182,7 @@ def group_sections(blocks: list[Block]) -> list[Section]:
             if current:
                 sections.append(Section(INTRODUCTION_TITLE, tuple(current)))
             return
-        text = inline_text(heading.content)
+        text = speech_text(heading.content)  # the chapter's title: no citation marker
         number, title = split_heading_number(text)
         kind = SectionKind.REFERENCES if _REFERENCES.match(title.strip(" :.")) else SectionKind.BODY
         sections.append(Section(title or text, tuple(current), heading=heading.content, number=number,
@@ -199,9 +209,9 @@ def take_disclaimer(sections: list[Section],
     if headed is not None:
         found = sections.pop(headed)
         extra = [*marked, *_take_paragraphs(sections)]
-        return sections, Section(DISCLAIMER_TITLE, (*found.blocks, *extra), heading=found.heading,
-                                 level=found.level, kind=SectionKind.DISCLAIMER)
-    blocks = [*marked, *_take_paragraphs(sections)]
+        return sections, Section(DISCLAIMER_TITLE, tuple(_without_label(_unique([*found.blocks, *extra]))),
+                                 heading=found.heading, level=found.level, kind=SectionKind.DISCLAIMER)
+    blocks = _unique([*marked, *_take_paragraphs(sections)])
     if not blocks:
         return sections, None
     return sections, _labelled_disclaimer(blocks)
@@ -210,11 +220,14 @@ def take_disclaimer(sections: list[Section],
 def _take_paragraphs(sections: list[Section]) -> list[Block]:
     """Remove every disclaimer paragraph (and a disclaimer sub-heading's blocks) from the sections.
 
-    Advice right after a disclaimer paragraph ("Always consult your physician.") goes with it.
+    A quotation or note box whose paragraphs read as a disclaimer is taken whole; a long paragraph
+    that ends with disclaimer sentences gives up only those; short advice right after a disclaimer
+    paragraph ("Always consult your physician.") goes with it.
     """
     taken: list[Block] = []
     for position, section in enumerate(sections):
         kept: list[Block] = []
+        mine: list[Block] = []
         under: int | None = None  # level of a disclaimer sub-heading whose blocks are being taken
         after_disclaimer = False
         for block in section.blocks:
@@ -223,25 +236,88 @@ def _take_paragraphs(sections: list[Section]) -> list[Block]:
                     under = None
                 if under is None and is_disclaimer_heading(inline_text(block.content)):
                     under = block.level
-                    taken.append(block)
+                    mine.append(block)
                     continue
-            text = inline_text(block.content) if isinstance(block, Paragraph) else ""
-            if under is not None or (text and (_reads_as_disclaimer(text)
-                                               or (after_disclaimer and _ADVICE.search(text)))):
-                taken.append(block)
-                after_disclaimer = True
-            else:
+            if under is not None:
+                mine.append(block)
+                continue
+            found = _disclaimer_part(block, after_disclaimer)
+            if found is None:
                 kept.append(block)
                 after_disclaimer = False
-        if len(kept) != len(section.blocks):
-            if not kept and section.heading and not isinstance(taken[0], Heading):
+                continue
+            body, disclaimer = found
+            if body is not None:
+                kept.append(body)
+            mine += disclaimer
+            after_disclaimer = True
+        if mine:
+            if not kept and section.heading and not isinstance(mine[0], Heading):
                 # The whole section is the disclaimer: it keeps the heading its author gave it.
-                taken.insert(len(taken) - len(section.blocks), Heading(section.level, section.heading))
+                mine.insert(0, Heading(section.level, section.heading))
                 sections[position] = replace(section, blocks=(), heading=())
             else:
                 sections[position] = replace(section, blocks=tuple(kept))
+            taken += mine
     sections[:] = [s for s in sections if s.blocks or s.heading]
-    return taken
+    return _unique(taken)
+
+
+MAX_ADVICE_WORDS = 25
+"""Advice after a disclaimer goes with it only when it is one sentence of at most this many words."""
+
+
+def _disclaimer_part(block: Block, after_disclaimer: bool) -> tuple[Block | None, list[Block]] | None:
+    """The disclaimer a block holds, as (what stays in the body, the disclaimer blocks); None if none."""
+    if isinstance(block, Quote):
+        paragraphs = [b for b in block.blocks if isinstance(b, Paragraph)]
+        if paragraphs and any(_reads_as_disclaimer(inline_text(p.content)) for p in paragraphs):
+            return None, list(block.blocks)
+        return None
+    if not isinstance(block, Paragraph):
+        return None
+    text = inline_text(block.content)
+    if not text:
+        return None
+    if after_disclaimer and _ADVICE.search(text) and len(text.split()) <= MAX_ADVICE_WORDS \
+            and len(split_sentences(text)) == 1:
+        return None, [block]
+    if not _reads_as_disclaimer(text):
+        return None
+    return _split_trailing_disclaimer(block, text)
+
+
+def _split_trailing_disclaimer(block: Paragraph, text: str) -> tuple[Block | None, list[Block]]:
+    """A paragraph of prose that ends with disclaimer sentences keeps the prose; the rest is taken.
+
+    Only a paragraph of plain runs is split (its links and emphasis would otherwise be cut);
+    one whose disclaimer sentences do not close it is taken whole, as written.
+    """
+    sentences = split_sentences(text, max_chars=10_000)
+    plain = all(isinstance(r, Text | NoteRef) for r in block.content)
+    if len(sentences) < 3 or disclaimer_label(text) or not plain:
+        return None, [block]
+    first = len(sentences)
+    while first > 0 and _reads_as_disclaimer(" ".join(sentences[first - 1:])) and \
+            _reads_as_disclaimer(sentences[first - 1]):
+        first -= 1
+    if first in (0, len(sentences)) or _reads_as_disclaimer(" ".join(sentences[:first])):
+        return None, [block]
+    body, disclaimer = " ".join(sentences[:first]), " ".join(sentences[first:])
+    return Paragraph(text_runs(body)), [Paragraph(text_runs(disclaimer))]
+
+
+def _unique(blocks: list[Block]) -> list[Block]:
+    """The same disclaimer given twice (in the article and in the page's footer) is kept once."""
+    seen: set[str] = set()
+    out = []
+    for block in blocks:
+        key = " ".join(block_text(block).casefold().split())
+        if key and key in seen and not isinstance(block, Heading):
+            continue
+        seen.add(key)
+        out.append(block)
+    return out
 
 
 def _reads_as_disclaimer(text: str) -> bool:
@@ -253,8 +329,8 @@ def _labelled_disclaimer(blocks: list[Block]) -> Section:
     heading: tuple[Inline, ...] = ()
     first = blocks[0]
     if isinstance(first, Heading):
-        return Section(DISCLAIMER_TITLE, tuple(blocks[1:]), heading=first.content, level=first.level,
-                       kind=SectionKind.DISCLAIMER)
+        return Section(DISCLAIMER_TITLE, tuple(_without_label(blocks[1:])), heading=first.content,
+                       level=first.level, kind=SectionKind.DISCLAIMER)
     if isinstance(first, Paragraph):
         text = inline_text(first.content)
         length = disclaimer_label(text)
@@ -266,24 +342,38 @@ def _labelled_disclaimer(blocks: list[Block]) -> Section:
     return Section(DISCLAIMER_TITLE, tuple(blocks), heading=heading, kind=SectionKind.DISCLAIMER)
 
 
+def _without_label(blocks: list[Block]) -> list[Block]:
+    """Under a disclaimer heading, a first paragraph's own "Disclaimer:" label would be said twice."""
+    first = blocks[0] if blocks else None
+    if isinstance(first, Paragraph) and (length := disclaimer_label(inline_text(first.content))):
+        rest = drop_leading(first.content, length)
+        return ([Paragraph(rest)] if inline_text(rest) else []) + list(blocks[1:])
+    return list(blocks)
+
+
 def drop_leading(content: tuple[Inline, ...], count: int) -> tuple[Inline, ...]:
     """Inline runs without their first count characters (of their whitespace-collapsed text)."""
     out: list[Inline] = []
     remaining = count
+    at_start = True  # inline_text strips the paragraph's leading space: so does the count
     for item in content:
         if remaining <= 0:
             out.append(item)
             continue
         if isinstance(item, Text):
-            text = " ".join(item.text.split()) if not out else item.text
-            text = text.lstrip()
+            text = re.sub(r"\s+", " ", item.text)
+            if at_start:
+                text = text.lstrip()
+            if text:
+                at_start = False
             if len(text) <= remaining:
-                remaining -= len(text) + 1  # the space inline_text puts between runs
+                remaining -= len(text)
                 continue
-            out.append(Text(text[remaining:].lstrip()))
+            out.append(Text(text[remaining:]))
             remaining = 0
         elif isinstance(item, Emphasis | Strong | Link):
             inner = inline_text(item.children)
+            at_start = at_start and not inner
             if len(inner) <= remaining:
                 remaining -= len(inner)
                 continue
@@ -307,13 +397,11 @@ def choose_disclaimer(found: Section | None, metadata: Metadata, policy: Disclai
         if replaced:
             log.info("%s: using the %s disclaimer instead of the article's own", source,
                      "configured" if policy.text else "front matter's")
-        return Section(DISCLAIMER_TITLE, (Paragraph((Text(configured),)),),
-                       kind=SectionKind.DISCLAIMER), replaced
+        return _labelled_disclaimer([Paragraph(text_runs(configured))]), replaced
     if found is not None:
         return found, []
     if policy.default:
-        return Section(DISCLAIMER_TITLE, (Paragraph((Text(" ".join(policy.default.split())),)),),
-                       kind=SectionKind.DISCLAIMER), []
+        return _labelled_disclaimer([Paragraph(text_runs(" ".join(policy.default.split())))]), []
     if policy.required:
         raise ContentError(
             f"{source}: no medical disclaimer found; add one to the article, or give every article a "

@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.footnote import footnote_plugin
 
+from ..disclaimers import is_disclaimer
 from ..document import (
     Block,
     Code,
@@ -223,6 +224,8 @@ def _with_captions(blocks: list[Block]) -> list[Block]:
     out: list[Block] = []
     for block in blocks:
         caption = _emphasis_only(block)
+        if caption is not None and is_disclaimer(inline_text(caption)):
+            caption = None  # an italic disclaimer under a table is the disclaimer, not a caption
         previous = out[-1] if out else None
         if caption is not None and isinstance(previous, Table) and not previous.caption:
             out[-1] = Table(previous.header, previous.rows, caption)
