@@ -33,8 +33,9 @@ up to at least ``THRESHOLD`` (3) *and* it is short for that score: at most ``WOR
 words per point. Weak cues alone (ordinary advice such as "talk to your doctor before starting a new
 exercise program") never make one, however many. So "Individual results may vary; speak with your
 doctor before making changes to your diet." (14 words, 4 points) is one, while "Talk to your
-doctor before starting any new supplement." (2 points) and a 140-word paragraph on fibre that says "results vary" and "speak to your GP before making big
-changes" (4 points, more than 80 words) are not.
+doctor before starting any new supplement." (2 points) and a 140-word paragraph on fibre that says
+"results vary" and "speak to your GP before making big changes" (4 points, more than 80 words) are
+not.
 
 The recogniser leans towards "no": a paragraph wrongly taken for the disclaimer would let an article
 without one ship silently (and keep the show's default from standing in), while a disclaimer that is
