@@ -13,7 +13,7 @@ import pytest
 
 from gutaudio import readers
 from gutaudio.config import DisclaimerSettings
-from gutaudio.document import NoteRef, SectionKind, Text, block_text
+from gutaudio.document import LineBreak, NoteRef, SectionKind, Text, block_text
 from gutaudio.errors import ContentError
 from gutaudio.readers.base import text_runs
 from gutaudio.readers.boilerplate import Byline, boilerplate_reason, is_related_label, parse_byline
@@ -344,3 +344,30 @@ def test_a_disclaimer_in_the_page_twice_is_spoken_once() -> None:
             "<p>This article is not medical advice.</p></article>"
             "<footer><p>This article is not medical advice.</p></footer></body></html>")
     assert _spoken(page, "a.html")[-1] == ("Disclaimer", "Disclaimer. / This article is not medical advice.")
+
+
+def test_raw_html_breaks_and_superscript_markers_in_markdown() -> None:
+    text = "Fibre<sup>1</sup> helps.<br>Water too.\n\nNot medical advice.\n"
+    article = readers.parse_text(text, Path("a.md"))
+    assert article.sections[0].blocks[0].content == (
+        Text("Fibre"), NoteRef("1"), Text(" helps."), LineBreak(), Text("Water too."))
+
+
+def test_a_lead_in_line_and_its_list_in_plain_text() -> None:
+    article = parse_article("Intro.\n\nTips for the week:\n1. Eat oats\n2. Walk daily\n", Path("a.txt"))
+    assert [block_text(b) for b in article.sections[0].blocks] == [
+        "Intro.", "Tips for the week:", "1. Eat oats\n2. Walk daily"]
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("bad-date.md", b"---\ndate: 2020-13-45\n---\nBody.\n",
+     "bad-date.md: front matter has a value YAML cannot"),
+    ("cut.docx", b"PK\x03\x04" + b"\x00" * 40, "cut.docx: is not a Word .docx file"),
+])
+def test_damaged_inputs_are_one_line_errors(tmp_path: Path, name: str, data: bytes, message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(ContentError) as info:
+        readers.read_article(path)
+    assert str(info.value).startswith(f"{tmp_path}/{message}")
+    assert "\n" not in str(info.value)

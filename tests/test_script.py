@@ -158,3 +158,8 @@ def test_the_author_is_spoken_after_the_title() -> None:
 def test_a_title_made_from_the_file_name_is_not_spoken() -> None:
     chapters = build_script(parse_article("Body text here.\n", Path("leaky-gut.txt")), AUDIO)
     assert [u.kind for u in chapters[0].utterances] == ["paragraph"]
+
+
+def test_a_row_without_a_label_is_read_by_its_column_names() -> None:
+    table = Table((runs("Food"), runs("Serving")), ((runs(""), runs("1 cup")),))
+    assert spoken(table) == [("table", "Serving, 1 cup", "serving, one cup.")]

@@ -45,7 +45,7 @@ from .cache import ClipCache, default_cache_dir
 from .check import Report, check_build
 from .config import MANIFEST_NAME, Settings
 from .cover import Cover, generate_cover, load_cover, readable_jpeg
-from .document import Article, Section, SectionKind, blocks_text
+from .document import Article, Section, blocks_text
 from .errors import ContentError, GutaudioError, OutputError
 from .feed import FeedItem, Transcript, build_feed, item_guid
 from .readers import article_suffixes, find_articles, read_article
@@ -696,9 +696,10 @@ def article_author(settings: Settings, article: Article) -> str:
 
 
 def unspoken_sections(plan: Plan) -> list[Section]:
-    """Sections on the page and in transcripts that are not chapters (references, unless spoken)."""
+    """Sections on the page and in transcripts that are not chapters (references, unless spoken, and
+    sections with nothing a voice can say, such as an image without alt text)."""
     spoken = {id(c.section) for c in plan.chapters}
-    return [s for s in plan.article.sections if s.kind is SectionKind.REFERENCES and id(s) not in spoken]
+    return [s for s in plan.article.sections if id(s) not in spoken and not s.is_disclaimer]
 
 
 def _transcript_sections(plan: Plan, chapters: list[Chapter]) -> list[tuple[str, str]]:

@@ -143,7 +143,12 @@ class _Checker:
     def _disclaimers(self, manifest: Path) -> Iterator[Finding]:
         """Every published article ends with its spoken disclaimer (a warning where opted out)."""
         try:
-            articles = json.loads(manifest.read_text("utf-8"))["articles"]
+            data = json.loads(manifest.read_text("utf-8"))
+            if data.get("version", 0) < DISCLAIMER_MANIFEST_VERSION:
+                yield self._bad("disclaimer spoken", "build.json", "made by an older gutaudio that did not "
+                                "record which chapter is the disclaimer; build again")
+                return
+            articles = data["articles"]
             records = [(a["folder"], list(a["chapters"].values()), a.get("disclaimer_required", True))
                        for a in articles]
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -396,6 +401,10 @@ class _Checker:
         yield (self._ok("chapters agree in loudness", "chapters/", f"spread {spread:.2f} LU")
                if spread <= CHAPTER_SPREAD_LU
                else self._bad("chapters agree in loudness", "chapters/", f"spread {spread:.2f} LU"))
+
+
+DISCLAIMER_MANIFEST_VERSION = 4
+"""The first build.json version that marks each article's disclaimer chapter."""
 
 
 def _is_stable_guid(guid: str) -> bool:

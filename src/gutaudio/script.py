@@ -364,6 +364,9 @@ def _row_text(cells: list[str], headers: list[tuple[str, str]]) -> tuple[str, st
     if not headers:
         shown = [c for c in cells if c.strip()]
         return ", ".join(shown), _closed(", ".join(to_spoken(c) for c in shown))
+    if not speakable(cells[0]):
+        # A row without a label is read cell by cell with their column names.
+        cells, headers = ["", *cells], [("", ""), *headers]
     label, rest = cells[0], list(enumerate(cells))[1:]
     shown_parts, spoken_parts = [], []
     for column, cell in rest:
@@ -374,6 +377,8 @@ def _row_text(cells: list[str], headers: list[tuple[str, str]]) -> tuple[str, st
         header_display = f"{name} ({unit})" if unit else name
         shown_parts.append(f"{header_display}, {cell}" if name else cell)
         spoken_parts.append(f"{to_spoken(name).lower()}, {value}" if name else value)
+    if not speakable(label):
+        return "; ".join(shown_parts), _closed("; ".join(spoken_parts))
     display = f"{label}: {'; '.join(shown_parts)}" if shown_parts else label
     spoken = f"{to_spoken(label)}: {'; '.join(spoken_parts)}" if shown_parts else to_spoken(label)
     return display.strip(), _closed(spoken.strip())

@@ -1,6 +1,6 @@
 """Readers by file extension, found through the `gutaudio.readers` entry-point group.
 
-The built-in readers (plain text, Markdown, HTML) are registered the same way as a third party's,
+The built-in readers (plain text, Markdown, HTML, Word) are registered the same way as a third party's,
 in gutaudio's own pyproject.toml; a package adds one with, for example::
 
     [project.entry-points."gutaudio.readers"]

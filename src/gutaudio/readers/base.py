@@ -40,8 +40,6 @@ class Draft:
     """What the reader itself dropped (navigation, comments, ...), and why."""
     disclaimers: tuple[Block, ...] = field(default=())
     """Disclaimer blocks the reader recognised by their markup, already taken out of blocks."""
-    title_line: bool = False
-    """True when the reader may take a first, lone, short line as the title (plain text)."""
 
 
 @runtime_checkable

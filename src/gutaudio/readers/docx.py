@@ -43,8 +43,11 @@ class DocxReader:
             result = mammoth.convert_to_html(io.BytesIO(data))
         except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as e:
             raise ContentError(f"{source}: is not a Word .docx file ({e})") from e
-        for message in result.messages:
-            log.info("%s: %s", source, message.message)
+        except Exception as e:  # mammoth's XML parsers raise their own errors on a damaged file
+            raise ContentError(
+                f"{source}: cannot be read as a Word document ({type(e).__name__}: {e})") from e
+        for message in result.messages:  # what Word held that mammoth could not carry over
+            log.warning("%s: %s", source, message.message)
         html = result.value.strip()
         if not html:
             raise ContentError(f"{source}: has no text to speak")

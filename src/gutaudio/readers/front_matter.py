@@ -50,6 +50,8 @@ def load_front_matter(yaml_text: str, source: Path) -> dict[str, Any]:
         mark = getattr(e, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
         raise ContentError(f"{source}: front matter is not valid YAML{where}") from e
+    except ValueError as e:  # YAML's own dates: "date: 2020-13-45"
+        raise ContentError(f"{source}: front matter has a value YAML cannot read ({e})") from e
     if data is None:
         return {}
     if not isinstance(data, dict):

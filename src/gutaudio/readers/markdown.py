@@ -8,6 +8,7 @@ boundaries), so an article reads the same whichever of the two it is written in.
 from __future__ import annotations
 
 import logging
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -44,6 +45,7 @@ from .front_matter import metadata_from, split_front_matter
 
 log = logging.getLogger(__name__)
 
+_MARKER = re.compile(r"\d{1,3}(?:\s*[-\u2013,]\s*\d{1,3})*")
 _ATTRIBUTION_DASHES = ("\u2014", "\u2015", "--", "\u2013", "~")
 
 
@@ -167,8 +169,18 @@ class _Walker:
 
     def inline(self, node: SyntaxTreeNode) -> tuple[Inline, ...]:
         out: list[Inline] = []
+        superscript = False  # inside raw <sup>...</sup>: a number there is a citation marker
         for child in node.children:
             kind = child.type
+            if kind == "html_inline":
+                tag = child.content.strip().lower()
+                if tag.startswith("<br"):
+                    out.append(LineBreak())
+                superscript = tag.startswith("<sup") or (superscript and not tag.startswith("</sup"))
+                continue  # other tags (<span>, <abbr>): their text is in the text runs
+            if kind == "text" and superscript and _MARKER.fullmatch(child.content.strip()):
+                out.append(NoteRef(child.content.strip()))
+                continue
             if kind == "text":
                 out += text_runs(child.content)
             elif kind == "code_inline":
@@ -185,8 +197,6 @@ class _Walker:
                 out.append(Link(self.inline(child), str(child.attrs.get("href", ""))))
             elif kind == "footnote_ref":
                 out.append(NoteRef(str(child.meta.get("label", "")), footnote=True))
-            elif kind == "html_inline":
-                continue  # a tag such as <br> or <span>: its text, if any, is in the text runs
             elif kind == "image":
                 continue  # figures are placed after the paragraph
             else:

@@ -49,6 +49,9 @@ def _paragraph_blocks(lines: list[str]) -> list[Block]:
     A line of page furniture (a byline, a share bar) inside a paragraph becomes a block of its own,
     so that it can be dropped without losing the prose around it.
     """
+    if len(lines) > 2 and not _item(lines[0]) and all(_item(line) for line in lines[1:]):
+        # "Tips for the week:" and its list
+        return [Paragraph(text_runs(lines[0])), *_paragraph_blocks(lines[1:])]
     if len(lines) > 1 and all(_BULLET.match(line) for line in lines):
         return [ListBlock(tuple(ListItem((Paragraph(text_runs(_BULLET.match(line)["text"])),))
                                 for line in lines))]
@@ -73,6 +76,10 @@ def _paragraph_blocks(lines: list[str]) -> list[Block]:
     if prose:
         blocks.append(_prose(prose))
     return blocks
+
+
+def _item(line: str) -> bool:
+    return bool(_BULLET.match(line) or _NUMBERED_ITEM.match(line))
 
 
 def _prose(lines: list[str]) -> Paragraph:
