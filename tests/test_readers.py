@@ -263,7 +263,7 @@ def test_a_third_party_reader_is_found_through_its_entry_point(tmp_path: Path,
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: rstreader\nVersion: 1.0\n")
     (info / "entry_points.txt").write_text("[gutaudio.readers]\nrst = rstreader:RstReader\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    readers.registered_readers.cache_clear()
+    readers.forget_readers()
     try:
         article = readers.parse_text("Sleep\n====\nSleep is not medical advice.\n", Path("s.rst"))
         assert article.title == "Sleep"
@@ -271,7 +271,7 @@ def test_a_third_party_reader_is_found_through_its_entry_point(tmp_path: Path,
     finally:
         monkeypatch.undo()
         sys.modules.pop("rstreader", None)
-        readers.registered_readers.cache_clear()
+        readers.forget_readers()
     with pytest.raises(ContentError,
                        match=r"^s\.rst: no reader for '\.rst' files \(readers: \.docx, \.htm, "):
         readers.parse_text("x", Path("s.rst"))

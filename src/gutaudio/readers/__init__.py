@@ -1,19 +1,20 @@
 """Readers by file extension, found through the `gutaudio.readers` entry-point group.
 
 The built-in readers (plain text, Markdown, HTML, Word) are registered the same way as a third party's,
-in gutaudio's own pyproject.toml; a package adds one with, for example::
+in gutaudio's own pyproject.toml, one entry point per file suffix (its name); a package adds one with::
 
     [project.entry-points."gutaudio.readers"]
     rst = "gutaudio_rst:RstReader"
 
-where RstReader has `suffixes = (".rst",)` and `read(data: bytes, source: Path) -> Draft`.
+where RstReader has `suffixes = (".rst",)` and `read(data: bytes, source: Path) -> Draft`. A reader is
+imported only when a file with its suffix is read.
 """
 
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
-from importlib.metadata import entry_points
+from functools import cache, lru_cache
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
 from ..config import DisclaimerSettings
@@ -28,32 +29,51 @@ ENTRY_POINT_GROUP = "gutaudio.readers"
 
 
 @lru_cache(maxsize=1)
-def registered_readers() -> dict[str, Reader]:
-    """Every registered reader by the file suffix it takes (".md" -> the Markdown reader)."""
-    by_suffix: dict[str, Reader] = {}
+def _entry_points() -> dict[str, EntryPoint]:
+    """The registered readers' entry points by suffix: the entry point's name is the file suffix."""
+    points: dict[str, EntryPoint] = {}
     for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda p: p.name):
-        try:
-            loaded = point.load()
-            reader = loaded() if isinstance(loaded, type) else loaded
-        except Exception as e:  # a broken plugin must not stop builds of other formats
-            log.warning("reader '%s' (%s) cannot be loaded: %s", point.name, point.value, e)
-            continue
-        if not isinstance(reader, Reader):
-            log.warning("reader '%s' (%s) has no suffixes and read(); ignored", point.name, point.value)
-            continue
-        for suffix in reader.suffixes:
-            by_suffix.setdefault(suffix.lower(), reader)
-    return by_suffix
+        points.setdefault("." + point.name.lower().lstrip("."), point)
+    return points
+
+
+@cache
+def _load(suffix: str) -> Reader | None:
+    """The reader for a suffix, imported on first use (a build of .txt files never loads the HTML reader)."""
+    point = _entry_points().get(suffix)
+    if point is None:
+        return None
+    try:
+        loaded = point.load()
+        reader = loaded() if isinstance(loaded, type) else loaded
+    except Exception as e:  # a broken plugin must not stop builds of other formats
+        log.warning("reader '%s' (%s) cannot be loaded: %s", point.name, point.value, e)
+        return None
+    if not isinstance(reader, Reader):
+        log.warning("reader '%s' (%s) has no suffixes and read(); ignored", point.name, point.value)
+        return None
+    return reader
+
+
+def registered_readers() -> dict[str, Reader]:
+    """Every registered reader that loads, by the file suffix it takes (".md" -> the Markdown reader)."""
+    return {suffix: reader for suffix in article_suffixes() if (reader := _load(suffix)) is not None}
+
+
+def forget_readers() -> None:
+    """Look the readers up again on next use (after packages were installed or removed)."""
+    _entry_points.cache_clear()
+    _load.cache_clear()
 
 
 def article_suffixes() -> tuple[str, ...]:
-    """The file endings some reader takes, sorted."""
-    return tuple(sorted(registered_readers()))
+    """The file endings some reader is registered for, sorted."""
+    return tuple(sorted(_entry_points()))
 
 
 def reader_for(path: Path) -> Reader:
     """The reader registered for a file's suffix; ContentError naming the file when there is none."""
-    reader = registered_readers().get(path.suffix.lower())
+    reader = _load(path.suffix.lower())
     if reader is None:
         raise ContentError(f"{path}: no reader for '{path.suffix or path.name}' files "
                            f"(readers: {', '.join(article_suffixes())})")
@@ -62,7 +82,7 @@ def reader_for(path: Path) -> Reader:
 
 def find_articles(content_dir: Path) -> list[Path]:
     """List the article files in content_dir that some reader takes, sorted by name."""
-    suffixes = set(registered_readers())
+    suffixes = set(article_suffixes())
     return sorted(
         p for p in content_dir.iterdir()
         if p.is_file() and p.suffix.lower() in suffixes and not p.name.startswith(".")
@@ -96,7 +116,18 @@ def parse_text(text: str, source: Path, disclaimer: DisclaimerSettings | None = 
 
 
 __all__ = [
-    "ENTRY_POINT_GROUP", "Draft", "Reader", "article_suffixes",
-    "decode_text", "find_articles", "normalize_text", "parse_bytes", "parse_text", "read_article",
-    "reader_for", "registered_readers", "text_runs",
+    "ENTRY_POINT_GROUP",
+    "Draft",
+    "Reader",
+    "article_suffixes",
+    "decode_text",
+    "find_articles",
+    "forget_readers",
+    "normalize_text",
+    "parse_bytes",
+    "parse_text",
+    "read_article",
+    "reader_for",
+    "registered_readers",
+    "text_runs",
 ]
