@@ -177,7 +177,7 @@ def test_gates_never_hide_a_match() -> None:
     for text in probes:
         lower = disclaimers._flatten(text).lower()
         for cue in disclaimers._CUES:
-            if cue.gate and cue.pattern.search(lower):
+            if cue.gate and re.search(cue.source, lower):
                 assert any(word in lower for word in cue.gate), f"{cue.name} matched {text!r} past its gate"
 
 
@@ -276,7 +276,7 @@ def test_the_module_is_pure() -> None:
             imported.add(node.module or "")
         elif isinstance(node, ast.Name):
             assert node.id not in {"open", "print", "input", "exec", "eval"}, f"I/O or eval: {node.id}"
-    assert imported <= {"__future__", "re", "unicodedata", "collections.abc", "typing"}, imported
+    assert imported <= {"__future__", "re", "unicodedata", "collections.abc", "typing", "functools"}, imported
 
 
 def test_public_functions_have_one_line_docstrings() -> None:

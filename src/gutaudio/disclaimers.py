@@ -75,6 +75,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import cache
 from typing import NamedTuple
 
 STRONG = 3
@@ -208,11 +209,17 @@ class _Cue(NamedTuple):
     weight: int
     gate: tuple[str, ...]
     """Words of which every match contains one; when none is in the text the pattern is not run."""
-    pattern: re.Pattern[str]
+    source: str
+    """The pattern, compiled on first use (most texts never reach most cues)."""
 
 
 def _cue(name: str, weight: int, gate: tuple[str, ...], pattern: str) -> _Cue:
-    return _Cue(name, weight, gate, re.compile(pattern))
+    return _Cue(name, weight, gate, pattern)
+
+
+@cache
+def _compiled(source: str) -> re.Pattern[str]:
+    return re.compile(source)
 
 
 _ADVICE_GATE = ("advice", "guidance", "opinion", "consultation", "counsel", "recommendation")
@@ -432,8 +439,8 @@ def _cues_in(flat: str) -> Iterator[tuple[str, int]]:
     lower = flat.lower()
     if _LABEL.match(flat):
         yield "label", STRONG
-    for name, weight, gate, pattern in _CUES:
-        if (not gate or any(word in lower for word in gate)) and pattern.search(lower):
+    for name, weight, gate, source in _CUES:
+        if (not gate or any(word in lower for word in gate)) and _compiled(source).search(lower):
             yield name, weight
 
 

@@ -10,8 +10,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from dateutil import parser as date_parser
-
 MAX_BOILERPLATE_CHARS = 240
 """Longer paragraphs are the author's prose, whatever words they contain."""
 
@@ -135,6 +133,8 @@ def parse_date(text: str) -> dt.date | None:
     if not _DATE_SHAPE.search(text) or len(text) > 40 or not re.search(r"\b\d{4}\b", text):
         return None
     try:
+        from dateutil import parser as date_parser  # loaded only when a line may be a date
+
         return date_parser.parse(text, fuzzy=False, default=dt.datetime(2000, 1, 1)).date()
     except (ValueError, OverflowError, TypeError):
         return None
