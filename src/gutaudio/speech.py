@@ -102,7 +102,7 @@ def _sentence_starts(paragraph: str) -> list[int]:
         offset = max(found) if found else end + (masked[end] == " ")
     starts.update(offset + start for start in _segment_starts(masked[offset:]))
     inside_address = _inside_spans([m.span() for m in _URL.finditer(paragraph)])
-    citations = [m.span() for m in _CITATION_SPAN.finditer(paragraph)]
+    citations = [m.span() for m in _citation_spans(paragraph)]
     inside_citation = _inside_spans(citations)
     # pysbd drops some letters ("\u0238A" -> "A"): a sentence never starts inside a word.
     kept = sorted(s for s in starts if not inside_address(s) and not inside_citation(s)
@@ -194,7 +194,7 @@ def _mask_abbreviation_periods(paragraph: str) -> str:
     for pattern in _ABBREVIATION_PERIODS:
         for m in pattern.finditer(paragraph):
             masked[m.end() - 1] = _PERIOD_MASK
-    for m in _CITATION_SPAN.finditer(paragraph):
+    for m in _citation_spans(paragraph):
         for i in range(*m.span()):
             if masked[i] == ".":
                 masked[i] = _PERIOD_MASK
@@ -291,15 +291,32 @@ _DOI = (r"(?:\b(?:doi|DOI)\s?:\s?|\b(?:doi|DOI)\s|(?:\bhttps?://)?(?:dx\.)?\bdoi
         r"10\.\d{4,9}/[^\s<>\"]{0,200}[^\s<>\".,;:)\]]")
 _PMID = r"\bPMC?ID\s?:?\s?(?:PMC)?\d{4,9}\b"
 _IDS = rf"(?:{_DOI}|{_PMID})(?:\s?[.,;]?\s?(?:{_DOI}|{_PMID})){{0,4}}"
-_CITATION_SPAN = re.compile(
+_CITATION_SPAN_SOURCE = (
     rf"\(\s?(?:(?:{_JOURNAL})?{_VOLUME}|{_AUTHOR_YEARS}|{_IDS})\s?\)"
     rf"|\[\s?(?:{_AUTHOR_YEARS}|{_IDS})\s?\]"
     rf"|{_IDS}|{_VOLUME}"
     r"|\[\d{1,3}(?:\s?[,\u2013-]\s?\d{1,3}){0,20}\]"
 )
-# After a full stop, a citation takes its own closing period with it: "Gut Microbes. 2017;11:80-85.".
-# (?<!\s): a run of white space is tried once, from its start, so the time is linear.
-_CITATION = re.compile(rf"(?P<stop>[.!?])?(?<!\s)\s*(?:{_CITATION_SPAN.pattern})(?(stop)\.?)")
+# What every citation holds: a bracket, a DOI or PubMed id, or a "2017;" volume. Text without any of
+# them is not searched, and the two large patterns are compiled only when some text has one.
+_CITATION_HINT = re.compile(r"[(\[]|doi|DOI|PMC|PMID|(?:19|20)\d\d(?:\s[A-Z][a-z]{2}(?:\s\d{1,2})?)?;")
+
+
+@lru_cache(maxsize=1)
+def _citation_span() -> re.Pattern[str]:
+    return re.compile(_CITATION_SPAN_SOURCE)
+
+
+@lru_cache(maxsize=1)
+def _citation() -> re.Pattern[str]:
+    # After a full stop, a citation takes its own closing period with it: "Gut Microbes. 2017;11:80-85.".
+    # (?<!\s): a run of white space is tried once, from its start, so the time is linear.
+    return re.compile(rf"(?P<stop>[.!?])?(?<!\s)\s*(?:{_CITATION_SPAN_SOURCE})(?(stop)\.?)")
+
+
+def _citation_spans(text: str) -> list[re.Match[str]]:
+    """Every citation in text ("(Smith et al., 2019)", "doi:10...", "[1]")."""
+    return list(_citation_span().finditer(text)) if _CITATION_HINT.search(text) else []
 
 
 def drop_citations(text: str) -> str:
@@ -307,7 +324,9 @@ def drop_citations(text: str) -> str:
 
     A text that is nothing but a citation is left as it is: better read than sent to the voice empty.
     """
-    dropped = _CITATION.sub(lambda m: m.group("stop") or "", text)
+    if not _CITATION_HINT.search(text):
+        return text
+    dropped = _citation().sub(lambda m: m.group("stop") or "", text)
     return dropped if speakable(dropped) else text
 
 
