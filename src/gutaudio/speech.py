@@ -83,7 +83,9 @@ SEGMENT_WINDOW_CHARS = 2000
 at a time, each window starting at the last sentence the previous one found."""
 
 
-def _sentence_starts(paragraph: str) -> list[int]:
+@lru_cache(maxsize=256)
+def _sentence_starts(paragraph: str) -> tuple[int, ...]:
+    # Cached: the reader asks whether a paragraph ends in a disclaimer, then the script splits it.
     # Cut the paragraph itself where pysbd's sentences begin, so that nothing pysbd drops or
     # alters (a closing "!!", say) is lost, and never inside a web address ("...?id=1"). pysbd
     # reads a copy whose abbreviation periods are masked, of the same length, so that its
@@ -118,7 +120,7 @@ def _sentence_starts(paragraph: str) -> list[int]:
                 continue
             s = rest
         moved.append(s)
-    return moved
+    return tuple(moved)
 
 
 def _inside_spans(spans: list[tuple[int, int]]) -> Callable[[int], bool]:
