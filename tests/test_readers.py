@@ -371,3 +371,28 @@ def test_damaged_inputs_are_one_line_errors(tmp_path: Path, name: str, data: byt
         readers.read_article(path)
     assert str(info.value).startswith(f"{tmp_path}/{message}")
     assert "\n" not in str(info.value)
+
+
+def test_a_label_before_a_line_break_keeps_every_letter_of_the_disclaimer() -> None:
+    assert _spoken("Body.\n\nDisclaimer:  \nThis article is not a substitute for medical advice.\n")[-1] == (
+        "Disclaimer", "Disclaimer. / This article is not a substitute for medical advice.")
+
+
+def test_a_quote_keeps_its_other_words_and_attribution_when_its_disclaimer_is_taken() -> None:
+    article = readers.parse_text("Body.\n\n> Fibre changed my life.\n>\n> This article is not a substitute "
+                                 "for medical advice.\n>\n> -- Dr Jane Smith\n", Path("q.md"))
+    body = article.sections[0].text
+    assert "Dr Jane Smith" in body and "Fibre changed my life." in body
+    assert article.disclaimer is not None and "not a substitute" in article.disclaimer.body_text
+
+
+def test_an_empty_disclaimer_section_lets_the_default_stand_in() -> None:
+    assert _spoken("# T\n\nBody.\n\n## Disclaimer\n", default="Not medical advice.")[-1] == (
+        "Disclaimer", "Disclaimer. / Not medical advice.")
+
+
+def test_a_paragraph_with_footnote_markers_is_not_split_so_its_markers_stay() -> None:
+    text = ("Fibre feeds gut bacteria[^s]. It also helps. This article is not a substitute for medical "
+            "advice.\n\n[^s]: Smith, 2017.\n")
+    spoken = " ".join(words for _, words in _spoken(text))
+    assert "smith" not in spoken.lower()

@@ -29,30 +29,33 @@ ENTRY_POINT_GROUP = "gutaudio.readers"
 
 
 @lru_cache(maxsize=1)
-def _entry_points() -> dict[str, EntryPoint]:
-    """The registered readers' entry points by suffix: the entry point's name is the file suffix."""
-    points: dict[str, EntryPoint] = {}
-    for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda p: p.name):
-        points.setdefault("." + point.name.lower().lstrip("."), point)
+def _entry_points() -> dict[str, list[EntryPoint]]:
+    """The registered readers' entry points by suffix: an entry point's name is the file suffix it reads."""
+    points: dict[str, list[EntryPoint]] = {}
+    for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda p: (p.name, p.value)):
+        points.setdefault("." + point.name.lower().lstrip("."), []).append(point)
     return points
 
 
 @cache
 def _load(suffix: str) -> Reader | None:
     """The reader for a suffix, imported on first use (a build of .txt files never loads the HTML reader)."""
-    point = _entry_points().get(suffix)
-    if point is None:
-        return None
-    try:
-        loaded = point.load()
-        reader = loaded() if isinstance(loaded, type) else loaded
-    except Exception as e:  # a broken plugin must not stop builds of other formats
-        log.warning("reader '%s' (%s) cannot be loaded: %s", point.name, point.value, e)
-        return None
-    if not isinstance(reader, Reader):
-        log.warning("reader '%s' (%s) has no suffixes and read(); ignored", point.name, point.value)
-        return None
-    return reader
+    for point in _entry_points().get(suffix, []):  # a broken one gives way to the next that loads
+        try:
+            loaded = point.load()
+            reader = loaded() if isinstance(loaded, type) else loaded
+        except Exception as e:  # a broken plugin must not stop builds of other formats
+            log.warning("reader '%s' (%s) cannot be loaded: %s", point.name, point.value, e)
+            continue
+        if not isinstance(reader, Reader):
+            log.warning("reader '%s' (%s) has no suffixes and read(); ignored", point.name, point.value)
+            continue
+        if suffix not in (s.lower() for s in reader.suffixes):
+            log.warning("reader '%s' (%s) is registered for '%s' but reads %s; ignored", point.name,
+                        point.value, suffix, ", ".join(reader.suffixes))
+            continue
+        return reader
+    return None
 
 
 def registered_readers() -> dict[str, Reader]:

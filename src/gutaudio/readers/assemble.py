@@ -26,7 +26,6 @@ from ..document import (
     Link,
     ListBlock,
     Metadata,
-    NoteRef,
     Omission,
     Paragraph,
     Quote,
@@ -206,6 +205,8 @@ def take_disclaimer(sections: list[Section],
     """Take the article's disclaimer out of wherever it stands; return the rest and the disclaimer."""
     headed = next((i for i, s in enumerate(sections)
                    if s.heading and s.kind is SectionKind.BODY and is_disclaimer_heading(s.title)), None)
+    if headed is not None and not any(block_text(b).strip() for b in sections[headed].blocks):
+        headed = None  # "## Disclaimer" with nothing under it: no disclaimer (the default may stand in)
     if headed is not None:
         found = sections.pop(headed)
         extra = [*marked, *_take_paragraphs(sections)]
@@ -270,10 +271,13 @@ MAX_ADVICE_WORDS = 25
 def _disclaimer_part(block: Block, after_disclaimer: bool) -> tuple[Block | None, list[Block]] | None:
     """The disclaimer a block holds, as (what stays in the body, the disclaimer blocks); None if none."""
     if isinstance(block, Quote):
-        paragraphs = [b for b in block.blocks if isinstance(b, Paragraph)]
-        if paragraphs and any(_reads_as_disclaimer(inline_text(p.content)) for p in paragraphs):
-            return None, list(block.blocks)
-        return None
+        taken = [b for b in block.blocks
+                 if isinstance(b, Paragraph) and _reads_as_disclaimer(inline_text(b.content))]
+        if not taken:
+            return None
+        rest = tuple(b for b in block.blocks if b not in taken)
+        # What else the quote holds (and who said it) stays where the author put it.
+        return (Quote(rest, block.attribution) if rest or block.attribution else None), taken
     if not isinstance(block, Paragraph):
         return None
     text = inline_text(block.content)
@@ -294,7 +298,7 @@ def _split_trailing_disclaimer(block: Paragraph, text: str) -> tuple[Block | Non
     one whose disclaimer sentences do not close it is taken whole, as written.
     """
     sentences = split_sentences(text, max_chars=10_000)
-    plain = all(isinstance(r, Text | NoteRef) for r in block.content)
+    plain = all(isinstance(r, Text) for r in block.content)
     if len(sentences) < 3 or disclaimer_label(text) or not plain:
         return None, [block]
     first = len(sentences)
@@ -313,7 +317,10 @@ def _unique(blocks: list[Block]) -> list[Block]:
     out = []
     for block in blocks:
         key = " ".join(block_text(block).casefold().split())
-        if key and key in seen and not isinstance(block, Heading):
+        if isinstance(block, Heading):
+            out.append(block)
+            continue
+        if key and key in seen:
             continue
         seen.add(key)
         out.append(block)
@@ -379,8 +386,13 @@ def drop_leading(content: tuple[Inline, ...], count: int) -> tuple[Inline, ...]:
                 continue
             out.append(replace(item, children=drop_leading(item.children, remaining)))
             remaining = 0
-        else:
+        else:  # a line break, code or a marker: counted by the text inline_text gives it
+            length = len(inline_text((item,))) or (0 if at_start else 1)
+            if length <= remaining:
+                remaining -= length
+                continue
             out.append(item)
+            remaining = 0
     while out and isinstance(out[0], Text) and not out[0].text.strip(" :.-\u2013\u2014"):
         out.pop(0)
     if out and isinstance(out[0], Text):
