@@ -282,6 +282,7 @@ def test_feed_refuses_characters_xml_cannot_carry(before: str, bad: str, after: 
 
 @SLOW_PROPERTY
 @given(title=XML_TEXT, chapter=XML_TEXT, paragraph=XML_TEXT)
+@example(title="0", chapter="0", paragraph="\r")
 def test_page_is_well_formed_and_shows_the_literal_title(title: str, chapter: str, paragraph: str) -> None:
     page = Page(language="en", show_title=title, article_title=title, author=title, description=title,
                 cover="cover.jpg", episode_audio="episode.mp3", episode_stem="episode",
@@ -298,4 +299,5 @@ def test_page_is_well_formed_and_shows_the_literal_title(title: str, chapter: st
     assert document.findtext(".//title") == f"{seen(title)} ({seen(title)})"
     assert document.findtext(".//section[@id='chapter-1']/h2") == seen(chapter)
     paragraphs = document.iterfind(".//section[@id='chapter-1']/div/p")
-    assert [p.text_content() for p in paragraphs][-1] == seen(paragraph)
+    # The article's text is serialized by lxml, which writes a CR as a character reference: it stays.
+    assert [p.text_content() for p in paragraphs][-1] == paragraph
