@@ -71,9 +71,16 @@ def page_html(path: Path) -> str:
 
 
 def page_text(html: str) -> str:
-    """The golden rendering of a page: the article's main content as indented HTML."""
+    """The golden rendering of a page: each chapter's heading and text, and the sections not read aloud
+    (the players and file links around them are the same on every page and are tested elsewhere)."""
     main = lxml.html.document_fromstring(html).find(".//main")
-    return lxml.html.tostring(main, encoding="unicode", pretty_print=True)
+    parts = [main.find("h1")]
+    for section in main.iterfind("section"):
+        if section.get("class", "").startswith("unspoken"):
+            parts.append(section)
+        elif section.find("div[@class='text']") is not None:
+            parts += [section.find("h2"), section.find("div[@class='text']")]
+    return "".join(lxml.html.tostring(part, encoding="unicode", pretty_print=True) for part in parts)
 
 
 def spoken_script(path: Path) -> str:
