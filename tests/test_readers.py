@@ -396,3 +396,19 @@ def test_a_paragraph_with_footnote_markers_is_not_split_so_its_markers_stay() ->
             "advice.\n\n[^s]: Smith, 2017.\n")
     spoken = " ".join(words for _, words in _spoken(text))
     assert "smith" not in spoken.lower()
+
+
+def test_a_quote_attribution_on_the_line_right_after_the_quote() -> None:
+    text = "> Strains matter.\n> \u2014 Prof. Lena Ortiz, MD\n\nNot medical advice.\n"
+    article = parse_article(text, Path("q.md"))
+    quote = article.sections[0].blocks[0]
+    assert block_text(quote) == "> Strains matter.\n> \u2014 Prof. Lena Ortiz, MD"
+    assert quote.attribution == (Text("Prof. Lena Ortiz, MD"),)
+
+
+def test_a_pages_h1_is_its_title_when_only_the_title_tag_disagrees() -> None:
+    page = ("<html><head><title>Sleep tips | Healthy Nights</title></head><body><article>"
+            "<h1>Five sleep tips that work</h1><p>Keep a regular wake time, even at weekends, and get "
+            "morning light.</p><p>This is general information, not medical advice.</p></article>"
+            "</body></html>")
+    assert readers.parse_text(page, Path("s.html")).title == "Five sleep tips that work"

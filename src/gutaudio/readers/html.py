@@ -458,7 +458,7 @@ def page_title(root: Element, meta: dict[str, list[str]], ld: LinkedData) -> str
     The <h1> is the title readers see, written for the article and never suffixed with the site
     name; og:title and the JSON-LD headline are often tuned for sharing or cut to 110 characters,
     and <title> carries the site name. But an <h1> may be a logo or a section name, so it is only
-    taken when some meta title shares most of its words (or the page has none).
+    taken when some meta title shares most of its words (or the page has no og:title or headline).
     """
     site = site_name(meta, ld)
     metas = [strip_site_name(t, site) for t in [ld.text("headline"), ld.text("name"),
@@ -467,7 +467,9 @@ def page_title(root: Element, meta: dict[str, list[str]], ld: LinkedData) -> str
     page = strip_site_name(_text(title_el), site) if title_el is not None else ""
     others = [t for t in [*metas, page] if t]
     for h1 in _h1_texts(root, site):
-        if not others or any(_similar(h1, t) for t in others):
+        # With no og:title or JSON-LD headline to judge by, the <h1> readers see beats a <title> that
+        # may be a short label plus the site's name ("Sleep tips | Healthy Nights").
+        if not metas or any(_similar(h1, t) for t in others):
             return h1
     return _first([*metas, page, *_h1_texts(root, site)])
 

@@ -136,6 +136,9 @@ class _Walker:
         return Table(header, tuple(rows))
 
     def quote(self, node: SyntaxTreeNode) -> Quote:
+        attributed = self._attribution_line(node)
+        if attributed is not None:
+            return attributed
         blocks = self.blocks(node.children)
         attribution: tuple[Inline, ...] = ()
         last = blocks[-1] if blocks else None
@@ -144,6 +147,24 @@ class _Walker:
             attribution = _strip_dash(last.content)
             blocks = blocks[:-1]
         return Quote(tuple(blocks), attribution)
+
+    def _attribution_line(self, node: SyntaxTreeNode) -> Quote | None:
+        """A quote whose last line, in the same paragraph, is "— who said it" (no blank line before it)."""
+        last = node.children[-1] if node.children else None
+        if last is None or last.type != "paragraph" or not last.children:
+            return None
+        runs = last.children[0].children
+        breaks = [i for i, child in enumerate(runs) if child.type == "softbreak"]
+        if not breaks or breaks[-1] + 1 >= len(runs):
+            return None
+        after = runs[breaks[-1] + 1]
+        if after.type != "text" or not after.content.lstrip().startswith(_ATTRIBUTION_DASHES):
+            return None
+        blocks = self.blocks(node.children[:-1])
+        said = self._inline_runs(runs[:breaks[-1]])
+        if inline_text(said):
+            blocks.append(Paragraph(said))
+        return Quote(tuple(blocks), _strip_dash(self._inline_runs(runs[breaks[-1] + 1:])))
 
     def html(self, markup: str) -> list[Block]:
         """Raw HTML in Markdown: read like a page's HTML; a marked disclaimer is set aside."""
@@ -168,9 +189,12 @@ class _Walker:
         return out
 
     def inline(self, node: SyntaxTreeNode) -> tuple[Inline, ...]:
+        return self._inline_runs(node.children)
+
+    def _inline_runs(self, children: list[SyntaxTreeNode]) -> tuple[Inline, ...]:
         out: list[Inline] = []
         superscript = False  # inside raw <sup>...</sup>: a number there is a citation marker
-        for child in node.children:
+        for child in children:
             kind = child.type
             if kind == "html_inline":
                 tag = child.content.strip().lower()
