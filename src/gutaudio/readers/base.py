@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -127,3 +128,23 @@ def text_runs(text: str) -> tuple[Inline, ...]:
     if cursor < len(text):
         out.append(Text(text[cursor:]))
     return tuple(out)
+
+
+ATTRIBUTION_DASHES = ("\u2014", "\u2015", "--", "\u2013", "~")
+"""What opens a quotation's attribution line: "\u2014 Dr. Amara Osei"."""
+
+
+def strip_attribution_dash(content: Sequence[Inline]) -> tuple[Inline, ...]:
+    """An attribution's runs without the dash that opens them ("\u2014 Dr. Osei" -> "Dr. Osei")."""
+    runs = list(content)
+    while runs and isinstance(runs[0], Text):
+        text = runs[0].text.lstrip()
+        for dash in ATTRIBUTION_DASHES:
+            if text.startswith(dash):
+                text = text[len(dash):].lstrip()
+                break
+        if text:
+            runs[0] = Text(text)
+            break
+        runs.pop(0)
+    return tuple(runs)

@@ -56,7 +56,14 @@ from ..document import (
     inline_text,
 )
 from ..errors import ContentError
-from .base import Draft, decode_text, normalize_text, text_runs
+from .base import (
+    ATTRIBUTION_DASHES,
+    Draft,
+    decode_text,
+    normalize_text,
+    strip_attribution_dash,
+    text_runs,
+)
 
 log = logging.getLogger(__name__)
 
@@ -880,7 +887,6 @@ _UNIT_BEFORE = re.compile(r"(?:^|[\s\d/(])(?:m|cm|mm|km|\u00b5m|ft|in|mi|yd|kg|g
 _SUPERSCRIPTS = str.maketrans("0123456789+-=()", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078"
                                                  "\u2079\u207a\u207b\u207c\u207d\u207e")
 _PERMALINK_TEXT = frozenset({"#", "\u00b6", "\u00a7", "\U0001f517", "link"})
-_ATTRIBUTION_DASHES = ("\u2014", "\u2015", "--", "\u2013 ")
 _LAYOUT_SIGNS = frozenset({"table", "h1", "h2", "h3", "h4", "h5", "h6", "article"})
 """A table with these inside is page layout, not data."""
 _LANGUAGE_CLASS = re.compile(r"(?:^|\s)(?:language|lang)-([\w+#.-]+)")
@@ -1260,7 +1266,8 @@ def _quote(el: Element) -> list[Block]:
     """A blockquote and who said it: a <cite> or <footer> of its own, or a last line after an em dash."""
     attribution_el = _attribution_element(el)
     blocks = _flow(el, skip=(attribution_el,) if attribution_el is not None else ())
-    attribution = _strip_dash(_inline_content(attribution_el)) if attribution_el is not None else ()
+    attribution = (strip_attribution_dash(_inline_content(attribution_el))
+                   if attribution_el is not None else ())
     if not attribution and blocks:
         blocks, attribution = _dash_attribution(blocks)
     return [Quote(tuple(blocks), attribution)] if blocks else []
@@ -1285,24 +1292,13 @@ def _dash_attribution(blocks: list[Block]) -> tuple[list[Block], tuple[Inline, .
     last = blocks[-1]
     if not isinstance(last, Paragraph):
         return blocks, ()
-    if len(blocks) > 1 and inline_text(last.content).startswith(_ATTRIBUTION_DASHES):
-        return blocks[:-1], _strip_dash(last.content)
+    if len(blocks) > 1 and inline_text(last.content).startswith(ATTRIBUTION_DASHES):
+        return blocks[:-1], strip_attribution_dash(last.content)
     breaks = [i for i, run in enumerate(last.content) if isinstance(run, LineBreak)]
-    if breaks and inline_text(last.content[breaks[-1] + 1:]).startswith(_ATTRIBUTION_DASHES):
+    if breaks and inline_text(last.content[breaks[-1] + 1:]).startswith(ATTRIBUTION_DASHES):
         head = _finish(last.content[:breaks[-1]])
-        return [*blocks[:-1], Paragraph(head)], _strip_dash(last.content[breaks[-1] + 1:])
+        return [*blocks[:-1], Paragraph(head)], strip_attribution_dash(last.content[breaks[-1] + 1:])
     return blocks, ()
-
-
-def _strip_dash(content: Sequence[Inline]) -> tuple[Inline, ...]:
-    runs = list(content)
-    while runs and isinstance(runs[0], Text):
-        text = runs[0].text.lstrip(" \u2014\u2015\u2013-")
-        if text:
-            runs[0] = Text(text)
-            break
-        runs.pop(0)
-    return tuple(runs)
 
 
 def _figure(el: Element) -> list[Block]:
@@ -1317,7 +1313,7 @@ def _figure(el: Element) -> list[Block]:
     if quote_el is not None:
         quote = next((b for b in _quote(quote_el) if isinstance(b, Quote)), None)
         if quote is not None:
-            return [Quote(quote.blocks, quote.attribution or _strip_dash(caption))]
+            return [Quote(quote.blocks, quote.attribution or strip_attribution_dash(caption))]
     table_el = next(el.iter("table"), None)
     if table_el is not None:
         tables = _table(table_el)

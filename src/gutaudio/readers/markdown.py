@@ -40,13 +40,12 @@ from ..document import (
     Text,
     inline_text,
 )
-from .base import Draft, decode_text, text_runs
+from .base import ATTRIBUTION_DASHES, Draft, decode_text, strip_attribution_dash, text_runs
 from .front_matter import metadata_from, split_front_matter
 
 log = logging.getLogger(__name__)
 
 _MARKER = re.compile(r"\d{1,3}(?:\s*[-\u2013,]\s*\d{1,3})*")
-_ATTRIBUTION_DASHES = ("\u2014", "\u2015", "--", "\u2013", "~")
 
 
 @lru_cache(maxsize=1)
@@ -142,9 +141,9 @@ class _Walker:
         blocks = self.blocks(node.children)
         attribution: tuple[Inline, ...] = ()
         last = blocks[-1] if blocks else None
-        if isinstance(last, Paragraph) and inline_text(last.content).startswith(_ATTRIBUTION_DASHES) \
+        if isinstance(last, Paragraph) and inline_text(last.content).startswith(ATTRIBUTION_DASHES) \
                 and len(blocks) > 1:
-            attribution = _strip_dash(last.content)
+            attribution = strip_attribution_dash(last.content)
             blocks = blocks[:-1]
         return Quote(tuple(blocks), attribution)
 
@@ -158,13 +157,13 @@ class _Walker:
         if not breaks or breaks[-1] + 1 >= len(runs):
             return None
         after = runs[breaks[-1] + 1]
-        if after.type != "text" or not after.content.lstrip().startswith(_ATTRIBUTION_DASHES):
+        if after.type != "text" or not after.content.lstrip().startswith(ATTRIBUTION_DASHES):
             return None
         blocks = self.blocks(node.children[:-1])
         said = self._inline_runs(runs[:breaks[-1]])
         if inline_text(said):
             blocks.append(Paragraph(said))
-        return Quote(tuple(blocks), _strip_dash(self._inline_runs(runs[breaks[-1] + 1:])))
+        return Quote(tuple(blocks), strip_attribution_dash(self._inline_runs(runs[breaks[-1] + 1:])))
 
     def html(self, markup: str) -> list[Block]:
         """Raw HTML in Markdown: read like a page's HTML; a marked disclaimer is set aside."""
@@ -230,18 +229,6 @@ class _Walker:
 
 def _alt(image: SyntaxTreeNode) -> str:
     return " ".join("".join(c.content for c in image.children if c.type == "text").split())
-
-
-def _strip_dash(content: tuple[Inline, ...]) -> tuple[Inline, ...]:
-    first, *rest = content
-    if isinstance(first, Text):
-        text = first.text.lstrip()
-        for dash in _ATTRIBUTION_DASHES:
-            if text.startswith(dash):
-                text = text[len(dash):].lstrip()
-                break
-        return ((Text(text),) if text else ()) + tuple(rest)
-    return content
 
 
 def _emphasis_only(block: Block) -> tuple[Inline, ...] | None:
