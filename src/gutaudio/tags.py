@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,6 +104,7 @@ def write_tags(path: Path, tags: TrackTags) -> None:
     id3.update_to_v23()  # TDRC -> TYER (and TDAT): save() alone keeps v2.4-only frames
     try:
         id3.save(path, v2_version=ID3_VERSION, v1=0)
+        order_chapter_frames(path)
     except (MutagenError, OSError) as e:
         raise OutputError(f"{path}: cannot write ID3 tags: {e}") from e
 
@@ -122,3 +124,65 @@ def add_chapter_frames(id3: ID3, chapters: tuple[tuple[float, float, str], ...])
         id3.add(CHAP(element_id=element_id, start_time=round(start * 1000),
                      end_time=round(end * 1000), start_offset=_UNUSED_OFFSET,
                      end_offset=_UNUSED_OFFSET, sub_frames=[TIT2(encoding=3, text=title)]))
+
+
+_CHAPTER_FRAMES = (b"CTOC", b"CHAP")
+_FRAME_HEADER = 10
+_TAG_UNSYNCHRONISED_OR_EXTENDED = 0xC0
+
+
+def order_chapter_frames(path: Path) -> None:
+    """Put the CTOC and then the CHAP frames in start-time order inside the file's ID3v2 tag.
+
+    mutagen saves frames sorted by their size (quodlibet/mutagen#506), which scrambles the
+    chapters of players that read CHAP frames in file order. The frames are only moved, so
+    the tag keeps its size and is rewritten in place.
+    """
+    with path.open("r+b") as stream:
+        header = stream.read(_FRAME_HEADER)
+        if header[:3] != b"ID3" or header[5] & _TAG_UNSYNCHRONISED_OR_EXTENDED:
+            return
+        frames = _split_frames(stream.read(_syncsafe(header[6:10])), version=header[3])
+        ordered = _chapters_in_time_order(frames)
+        if ordered != frames:
+            stream.seek(_FRAME_HEADER)
+            stream.write(b"".join(ordered))
+
+
+def _syncsafe(data: bytes) -> int:
+    return (data[0] << 21) | (data[1] << 14) | (data[2] << 7) | data[3]
+
+
+def _split_frames(body: bytes, version: int) -> list[bytes]:
+    """Cut a tag body into whole frames (header and data), leaving out the padding."""
+    frames: list[bytes] = []
+    offset = 0
+    while offset + _FRAME_HEADER <= len(body) and body[offset] != 0:
+        raw = body[offset + 4:offset + 8]
+        size = _syncsafe(raw) if version == 4 else int.from_bytes(raw, "big")
+        end = offset + _FRAME_HEADER + size
+        if end > len(body):
+            raise OutputError("an ID3 frame runs past the end of its tag")
+        frames.append(body[offset:end])
+        offset = end
+    return frames
+
+
+def _chapters_in_time_order(frames: list[bytes]) -> list[bytes]:
+    """The frames with the chapter ones together where the first was: CTOC, then CHAP by time."""
+    places = [i for i, frame in enumerate(frames) if frame[:4] in _CHAPTER_FRAMES]
+    if not places:
+        return frames
+    others = [frame for frame in frames if frame[:4] not in _CHAPTER_FRAMES]
+    chapters = sorted((frames[i] for i in places), key=_chapter_order)
+    return others[:places[0]] + chapters + others[places[0]:]
+
+
+def _chapter_order(frame: bytes) -> tuple[int, int, int]:
+    """CTOC frames first, then CHAP frames by start and end time (milliseconds)."""
+    if frame[:4] == b"CTOC":
+        return (0, 0, 0)
+    data = frame[_FRAME_HEADER:]
+    times = data.index(b"\0") + 1  # after the null-terminated element id
+    start, end = struct.unpack(">LL", data[times:times + 8])
+    return (1, start, end)
