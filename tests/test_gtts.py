@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+import re
+import socket
 import subprocess
+import time
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
 
 import feedparser
@@ -81,7 +85,8 @@ def test_gtts_build_through_fake_endpoint(tmp_path: Path, tone_mp3: bytes) -> No
         assert word in heard
     assert all(len(piece) <= 100 for piece in asked)
     feed = feedparser.parse((tmp_path / "out" / "feed.xml").read_bytes())
-    assert [e.title for e in feed.entries] == ["Introduction", "Diet and Sleep", "Disclaimer"]
+    assert [e.title for e in feed.entries] == [
+        "Short Article: Introduction", "Short Article: Diet and Sleep", "Short Article: Disclaimer"]
     manifest = manifest_of(tmp_path / "out")
     assert json.loads((tmp_path / "out" / "build.json").read_text())["engine"] == "gtts"
     first = manifest["chapters"][0]["utterances"][0]
@@ -181,6 +186,7 @@ def test_concurrent_requests_keep_reading_order(tmp_path: Path, tone_mp3: bytes)
 def test_timeouts_and_resets_are_retried(tmp_path: Path, tone_mp3: bytes,
                                          no_waiting: list[float]) -> None:
     failures = iter([requests.exceptions.ReadTimeout("read timed out"),
+                     requests.exceptions.ConnectTimeout("connect timed out"),
                      requests.exceptions.ConnectionError(ConnectionResetError(104, "reset by peer"))])
 
     def reply(request: requests.PreparedRequest) -> tuple[int, dict, str]:
@@ -192,7 +198,7 @@ def test_timeouts_and_resets_are_retried(tmp_path: Path, tone_mp3: bytes,
     responses.add_callback(responses.POST, ENDPOINT, callback=reply)
     result = run_build(write_content(tmp_path / "content"), tmp_path / "out")
     assert result.exit_code == 0, result.stderr
-    assert len(no_waiting) == 2
+    assert len(no_waiting) == 3
 
 
 @responses.activate
@@ -219,3 +225,139 @@ def test_an_outage_mid_build_says_what_is_finished_and_a_rerun_resumes(
     again = run_build(content, tmp_path / "out")
     assert again.exit_code == 0, again.stderr
     assert len(responses.calls) - len(served) == 4  # only the four missing utterances
+
+
+def _unanswered(session_call: str) -> requests.ConnectionError:
+    """Run a request through the real requests and urllib3 code and return how it failed."""
+    session = requests.Session()
+    session.trust_env = False  # no proxy from the environment: the request goes where it says
+    with pytest.raises(requests.ConnectionError) as caught:
+        session.post(session_call, timeout=2)
+    return caught.value
+
+
+@pytest.fixture(scope="module")
+def resolver_failure() -> requests.ConnectionError:
+    """What requests raises when a host name does not resolve, made by urllib3's own code.
+
+    The resolver is replaced by one that fails, so no query leaves the machine; the name is
+    under the reserved .invalid domain in case it ever did.
+    """
+    def no_such_name(*args: object, **kwargs: object) -> list:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket, "getaddrinfo", no_such_name)
+        return _unanswered("https://translate.google.invalid/")
+
+
+@pytest.fixture(scope="module")
+def refused_connection() -> Iterator[requests.ConnectionError]:
+    """What requests raises when a connection is refused: a loopback port bound, but not listening."""
+    with socket.socket() as bound:
+        bound.bind(("127.0.0.1", 0))
+        yield _unanswered(f"http://127.0.0.1:{bound.getsockname()[1]}/")
+
+
+def test_the_fixtures_fail_as_a_machine_without_network_does(resolver_failure: Exception,
+                                                             refused_connection: Exception) -> None:
+    assert "NameResolutionError" in str(resolver_failure)
+    assert "Connection refused" in str(refused_connection)
+    assert gtts_engine.unreachable_reason(resolver_failure, first_contact=False) == (
+        "its name does not resolve: no network, or no DNS?")
+    assert gtts_engine.unreachable_reason(refused_connection, first_contact=True) == (
+        "the connection was refused")
+    assert gtts_engine.unreachable_reason(refused_connection, first_contact=False) is None
+    for passing in (requests.exceptions.ConnectTimeout("connect timed out"),
+                    requests.ConnectionError(ConnectionResetError(104, "reset by peer"))):
+        assert gtts_engine.unreachable_reason(passing, first_contact=True) is None
+
+
+MANY_UTTERANCES = "\n\n".join(
+    [" ".join(f"Sentence {n} of paragraph {p} is here." for n in range(1, 6)) for p in range(1, 9)]
+    + ["This site offers information designed for educational purposes only. Always consult your physician."]
+) + "\n"
+
+
+def _count_and_raise(error: Exception, calls: list[str]):
+    def reply(request: requests.PreparedRequest) -> tuple[int, dict, str]:
+        calls.append(spoken_text(request))
+        raise error
+    return reply
+
+
+def _run_parallel_build(tmp_path: Path) -> tuple[object, float]:
+    content = write_content(tmp_path / "content", MANY_UTTERANCES)
+    began = time.monotonic()
+    result = CliRunner(mix_stderr=False).invoke(cli, [
+        "build", "--engine", "gtts", "--jobs", "8", "--content", str(content),
+        "--output", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "clip-cache")])
+    return result, time.monotonic() - began
+
+
+@responses.activate
+def test_a_host_that_does_not_resolve_fails_at_once_with_one_request(
+        tmp_path: Path, resolver_failure: Exception, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gtts_engine, "sleep", time.sleep)  # real waits: the time taken is the point
+    calls: list[str] = []
+    responses.add_callback(responses.POST, ENDPOINT, callback=_count_and_raise(resolver_failure, calls))
+    result, seconds = _run_parallel_build(tmp_path)
+    assert result.exit_code == 1
+    assert len(calls) == 1, f"{len(calls)} requests to a host whose name does not resolve"
+    assert seconds < 3, f"took {seconds:.1f} s to fail"
+    [line] = result.stderr.splitlines()
+    assert re.fullmatch(
+        r"Error: gtts: translate\.google\.com cannot be reached \(its name does not resolve: no network, "
+        r"or no DNS\?\); use --engine piper for the offline voice "
+        r"\(0 of 4\d utterances are finished and cached; run the build again to resume\)", line), line
+    assert not (tmp_path / "out").exists()
+
+
+@responses.activate
+def test_a_refused_first_connection_fails_at_once(tmp_path: Path, refused_connection: Exception,
+                                                  no_waiting: list[float]) -> None:
+    calls: list[str] = []
+    responses.add_callback(responses.POST, ENDPOINT, callback=_count_and_raise(refused_connection, calls))
+    result, seconds = _run_parallel_build(tmp_path)
+    assert result.exit_code == 1
+    assert len(calls) == 1 and no_waiting == []
+    assert seconds < 3, f"took {seconds:.1f} s to fail"
+    assert result.stderr.splitlines()[-1].startswith(
+        "Error: gtts: translate.google.com cannot be reached (the connection was refused); "
+        "use --engine piper for the offline voice (0 of 4")
+
+
+@responses.activate
+def test_a_refused_connection_after_google_answered_is_retried(
+        tmp_path: Path, tone_mp3: bytes, refused_connection: Exception, no_waiting: list[float]) -> None:
+    calls: list[str] = []
+
+    def reply(request: requests.PreparedRequest) -> tuple[int, dict, str]:
+        calls.append(spoken_text(request))
+        if len(calls) == 2:
+            raise refused_connection
+        return 200, {}, google_body(tone_mp3)
+
+    responses.add_callback(responses.POST, ENDPOINT, callback=reply)
+    result = run_build(write_content(tmp_path / "content"), tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    assert len(no_waiting) == 1 and calls[1] == calls[2]
+
+
+@responses.activate
+def test_when_the_name_stops_resolving_mid_build_every_worker_stops(
+        tmp_path: Path, tone_mp3: bytes, resolver_failure: Exception, no_waiting: list[float]) -> None:
+    calls: list[str] = []
+
+    def reply(request: requests.PreparedRequest) -> tuple[int, dict, str]:
+        calls.append(spoken_text(request))
+        if len(calls) > 3:
+            raise resolver_failure
+        return 200, {}, google_body(tone_mp3)
+
+    responses.add_callback(responses.POST, ENDPOINT, callback=reply)
+    result, _ = _run_parallel_build(tmp_path)
+    assert result.exit_code == 1
+    assert "its name does not resolve" in result.stderr.splitlines()[-1]
+    # Three answers, then at most one failed request per worker: not one (or five) per utterance.
+    assert len(calls) <= 3 + 8 and no_waiting == []

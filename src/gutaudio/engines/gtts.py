@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import errno
 import io
 import logging
 import random
+import socket
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -45,6 +48,11 @@ class GttsEngine:
         if settings.rate != 1.0:
             log.warning("gtts speaks at two speeds only, normal and slow; rate %.2g uses %s speed",
                         settings.rate, "slow" if self.slow else "normal")
+        self._first_contact = threading.Lock()
+        self._reached = False
+        """Set once Google has answered a request (with audio or an HTTP error)."""
+        self._unreachable: EngineUnavailableError | None = None
+        """The error that showed Google cannot be reached: every later request fails with it."""
 
     @property
     def host(self) -> str:
@@ -98,11 +106,36 @@ class GttsEngine:
     def synthesize(self, text: str) -> Clip:
         """Fetch MP3 speech for text from Google and decode it, retrying passing failures.
 
-        Rate limits (429), server errors (5xx), dropped connections and empty or broken audio
-        are retried with exponential backoff and jitter, honouring Retry-After; after the
-        last attempt the error says what went wrong.
+        Rate limits (429), server errors (5xx), timeouts, dropped connections and empty or
+        broken audio are retried with exponential backoff and jitter, honouring Retry-After;
+        after the last attempt the error says what went wrong. A host name that does not
+        resolve, or a first request that is refused, fails at once. Until Google has answered
+        once, requests go one at a time, so a machine without network makes one request, and
+        every parallel request after a fatal failure fails with it without trying.
         """
+        if not self._reached:
+            with self._first_contact:
+                self._raise_if_unreachable()
+                if not self._reached:
+                    return self._first_request(text)
+        return self._with_retries(text)
+
+    def _first_request(self, text: str) -> Clip:
+        """The first request, alone: if all its tries fail without an answer, so does every other."""
+        try:
+            return self._with_retries(text)
+        except EngineUnavailableError as e:
+            if not self._reached and self._unreachable is None:
+                self._unreachable = e
+            raise
+
+    def _raise_if_unreachable(self) -> None:
+        if self._unreachable is not None:
+            raise EngineUnavailableError(str(self._unreachable))
+
+    def _with_retries(self, text: str) -> Clip:
         for attempt in range(ATTEMPTS):
+            self._raise_if_unreachable()
             try:
                 return self._fetch(text)
             except _PassingFailure as failure:
@@ -127,13 +160,13 @@ class GttsEngine:
                  timeout=TIMEOUT_SECONDS).write_to_fp(buffer)
         except gTTSError as e:
             if e.rsp is None:
-                raise _PassingFailure(EngineUnavailableError(
-                    f"gtts: cannot reach Google's text-to-speech service at {self.host} "
-                    f"(no network?); {_OFFLINE_HINT}")) from e
+                raise self._connection_failure(e) from e
+            self._reached = True
             error = SynthesisError(f"gtts: {e}")
             if e.rsp.status_code == 429 or e.rsp.status_code >= 500:
                 raise _PassingFailure(error, _retry_after(e.rsp.headers.get("Retry-After"))) from e
             raise error from e
+        self._reached = True
         data = buffer.getvalue()
         if not data:
             raise _PassingFailure(SynthesisError(f"gtts: Google returned no audio for {text[:60]!r}"))
@@ -143,6 +176,62 @@ class GttsEngine:
             raise _PassingFailure(SynthesisError(
                 f"gtts: the audio Google returned for {text[:60]!r} does not decode ({e})")) from e
         return Clip(pcm, SAMPLE_RATE)
+
+    def _connection_failure(self, error: BaseException) -> Exception:
+        """The error for a request that got no answer: fatal if Google cannot be reached at all."""
+        why = unreachable_reason(error, first_contact=not self._reached)
+        if why is None:
+            return _PassingFailure(EngineUnavailableError(
+                f"gtts: cannot reach Google's text-to-speech service at {self.host} "
+                f"(no network?); {_OFFLINE_HINT}"))
+        self._unreachable = EngineUnavailableError(
+            f"gtts: {self.host} cannot be reached ({why}); {_OFFLINE_HINT}")
+        return self._unreachable
+
+
+_NO_ROUTE = {errno.ECONNREFUSED: "the connection was refused",
+             errno.ENETUNREACH: "the network is unreachable",
+             errno.EHOSTUNREACH: "no route to the host"}
+"""Connection failures that, on the first request, mean the host cannot be reached from here."""
+
+
+def unreachable_reason(error: BaseException, *, first_contact: bool) -> str | None:
+    """Why a failed request shows the host cannot be reached at all, or None if worth retrying.
+
+    A name that does not resolve always counts; a refused connection or a missing route only
+    on first contact. Timeouts never count. The causes are found along the chain of exceptions
+    that gTTS, requests and urllib3 wrap around the socket error.
+    """
+    import requests
+    import urllib3.exceptions
+
+    # urllib3 2 raises NameResolutionError from the socket.gaierror; urllib3 1.26 has no such class.
+    resolver = (socket.gaierror, getattr(urllib3.exceptions, "NameResolutionError", socket.gaierror))
+    causes = _causes(error)
+    if any(isinstance(cause, requests.Timeout) for cause in causes):
+        return None
+    if any(isinstance(cause, resolver) for cause in causes):
+        return "its name does not resolve: no network, or no DNS?"
+    if first_contact:
+        for cause in causes:
+            if isinstance(cause, OSError) and cause.errno in _NO_ROUTE:
+                return _NO_ROUTE[cause.errno]
+    return None
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    """error and every exception it wraps: causes, contexts, urllib3 reasons and exception args."""
+    found: list[BaseException] = []
+    pending = [error]
+    while pending:
+        current = pending.pop()
+        if any(current is seen for seen in found):
+            continue
+        found.append(current)
+        wrapped = [current.__cause__, current.__context__, getattr(current, "reason", None),
+                   *current.args]
+        pending += [w for w in wrapped if isinstance(w, BaseException)]
+    return found
 
 
 class _PassingFailure(Exception):
