@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import textwrap
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -93,6 +95,21 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Result]:
     )
     assert result.exit_code == 0, result.output + result.stderr
     return output, result
+
+
+@contextlib.contextmanager
+def serving(output: Path) -> Iterator[str]:
+    """`gutaudio serve` of output on a free loopback port, in a thread; yields its base URL."""
+    from gutaudio.serve import create_server
+
+    instance = create_server(output, "127.0.0.1", 0)
+    thread = threading.Thread(target=instance.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{instance.server_port}/"
+    finally:
+        instance.shutdown()
+        instance.server_close()
 
 
 def manifest_of(output: Path, article: int = 0) -> dict:

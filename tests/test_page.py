@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import shutil
 import threading
 from collections.abc import Iterator
@@ -79,6 +80,23 @@ def test_every_audio_element_reports_the_files_duration(page: Page, built: tuple
     assert durations == pytest.approx(expected, abs=0.1)
 
 
+def test_the_page_shows_the_durations_the_players_show(page: Page) -> None:
+    page.wait_for_function(
+        "[...document.querySelectorAll('audio')].every(a => a.readyState >= 1)", timeout=20_000)
+    seconds = [math.floor(d) for d in
+               page.eval_on_selector_all("audio", "els => els.map(a => a.duration)")]
+    assert len(seconds) == 4
+    # A player shows whole seconds, cut down: the episode in the byline, each chapter in the contents.
+    shown = page.eval_on_selector_all(
+        ".meta > span[aria-hidden='true'], nav li > span[aria-hidden='true']",
+        "els => els.map(e => e.textContent)")
+    assert shown == [f"{s // 60}:{s % 60:02d}" for s in seconds]
+    said = page.eval_on_selector_all(
+        ".meta > span.visually-hidden, nav li > span.visually-hidden",
+        "els => els.map(e => e.textContent)")
+    assert said == [f"{s} seconds" for s in seconds]  # the test's article is shorter than a minute
+
+
 def test_every_caption_track_loads_one_cue_per_utterance(page: Page, built: tuple[Path, Result]) -> None:
     manifest = manifest_of(built[0])
     page.wait_for_function(
@@ -146,6 +164,33 @@ def test_the_sentence_being_heard_is_shown_under_its_player(
     page.wait_for_function(f"document.getElementById('now-1').textContent === {first['text']!r}",
                            timeout=20_000)
     assert page.locator("#now-1").is_visible()
+
+
+EPISODE_PLAYER = "section[aria-labelledby='episode-heading'] audio"
+
+
+def _play(page: Page, selector: str) -> None:
+    """Start one player as a listener would (muted: nobody listens to the test)."""
+    page.evaluate("selector => { const a = document.querySelector(selector); a.muted = true;"
+                  " return a.play(); }", selector)
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    (EPISODE_PLAYER, "#chapter-2 audio"), ("#chapter-2 audio", EPISODE_PLAYER),
+    ("#chapter-1 audio", "#chapter-3 audio")])
+def test_starting_a_player_pauses_the_one_playing(page: Page, first: str, second: str) -> None:
+    page.wait_for_function(
+        "[...document.querySelectorAll('audio')].every(a => a.readyState >= 3)", timeout=20_000)
+    _play(page, first)
+    assert page.eval_on_selector(first, "a => !a.paused")
+    _play(page, second)  # resolves once playing, after the play event has been handled
+    paused = page.eval_on_selector_all("audio", "els => els.map(a => a.paused)")
+    playing = page.eval_on_selector_all("audio", "(els, s) => els.indexOf(document.querySelector(s))",
+                                        second)
+    assert paused == [index != playing for index in range(len(paused))]
+    page.wait_for_function("s => document.querySelector(s).currentTime > 0.2", arg=second,
+                           timeout=20_000)
+    assert page.eval_on_selector(first, "a => a.paused")
 
 
 def test_the_show_page_lists_the_article_and_passes_axe(browser: Browser, site: str) -> None:

@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import threading
 import tracemalloc
 import wave
 from collections.abc import Iterator
@@ -22,9 +21,8 @@ from lxml import etree
 
 from gutaudio.audio import MeterLog, decode_file, gated_loudness, measure_loudness
 from gutaudio.cli import cli
-from gutaudio.serve import create_server
 
-from .conftest import SETTINGS_TOML, lufs, manifest_of, true_peak_dbtp, write_content
+from .conftest import SETTINGS_TOML, lufs, manifest_of, serving, true_peak_dbtp, write_content
 
 RATE = 44100
 
@@ -202,14 +200,8 @@ def test_check_of_a_folder_without_a_build(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def server(built: tuple[Path, Result]) -> Iterator[str]:
     """`gutaudio serve` on a free loopback port."""
-    instance = create_server(built[0], "127.0.0.1", 0)
-    thread = threading.Thread(target=instance.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{instance.server_port}/"
-    finally:
-        instance.shutdown()
-        instance.server_close()
+    with serving(built[0]) as url:
+        yield url
 
 
 def test_serve_answers_ranges_head_and_bad_ranges(server: str, built: tuple[Path, Result]) -> None:

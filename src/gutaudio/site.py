@@ -31,6 +31,7 @@ from .document import (
     Table,
     Text,
 )
+from .durations import clock, spoken_length
 
 
 @dataclass(frozen=True)
@@ -83,26 +84,6 @@ class CatalogArticle:
     episode: str
     duration: float
     chapters: Sequence[str]
-
-
-def clock(seconds: float) -> str:
-    """Format seconds as m:ss or h:mm:ss for people to read."""
-    total = round(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def spoken_length(seconds: float) -> str:
-    """Say a duration in words for screen readers, e.g. "2 minutes 8 seconds"."""
-    total = round(seconds)
-    minutes, secs = divmod(total, 60)
-    parts = []
-    if minutes:
-        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
-    if secs or not parts:
-        parts.append(f"{secs} second{'s' if secs != 1 else ''}")
-    return " ".join(parts)
 
 
 def _element(tag: str, text: str | None = None, **attributes: str) -> etree._Element:
