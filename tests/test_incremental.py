@@ -78,11 +78,13 @@ def test_cache_commands(tmp_path: Path) -> None:
     cache.put("ab" + "1" * 62, Clip(b"\x01\x00" * 50, 16000))
     runner = CliRunner(mix_stderr=False)
     info = runner.invoke(cli, ["cache", "info", "--cache-dir", str(tmp_path / "cache")])
-    assert info.exit_code == 0 and info.output.startswith(f"{tmp_path / 'cache'}: 1 clips, ")
+    assert info.exit_code == 0 and info.output.startswith(f"{tmp_path / 'cache'}: 1 clip, ")
     kept = runner.invoke(cli, ["cache", "prune", "--days", "1", "--cache-dir", str(tmp_path / "cache")])
-    assert kept.output == "Removed 0 clips unused for 1 days.\n"
+    assert kept.output == ("Removed what no build has used for 1 day: 0 clips, 0 levelled chapters, "
+                           "0 covers, 0 remembered values; 0.0 MB freed.\n")
     cleared = runner.invoke(cli, ["cache", "clear", "--cache-dir", str(tmp_path / "cache")])
-    assert cleared.output == "Removed 1 clips.\n"
+    assert cleared.output == ("Removed everything: 1 clip, 0 levelled chapters, 0 covers, "
+                              "0 remembered values; 0.0 MB freed.\n")
     assert cache.info().clips == 0
 
 

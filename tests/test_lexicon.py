@@ -71,3 +71,37 @@ def test_inspect_shows_the_spoken_form_after_the_lexicon(tmp_path: Path) -> None
     assert result.exit_code == 0, result.stderr
     assert "   text:   Celiac disease is common.\n" \
            "   spoken: seelee-ak disease is common.\n" in result.output
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ('[word]\ncaecum = "see-kum"\n', "unknown table [word]; did you mean [words]?"),
+        ('[Words]\ncaecum = "see-kum"\n', "unknown table [Words]; did you mean [words]?"),
+        ('[words]\ncaecum = "see-kum"\n[extra]\nx = "y"\n',
+         "unknown table [extra]; a lexicon has only a [words] table"),
+        ('[wrods]\na = "b"\n[names]\nc = "d"\n', "unknown table [wrods]; did you mean [words]?; "
+         "unknown table [names]; a lexicon has only a [words] table"),
+    ],
+)
+def test_an_unknown_lexicon_table_is_named(tmp_path: Path, body: str, problem: str) -> None:
+    path = tmp_path / "lexicon.toml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        read_lexicon(path)
+    assert str(error.value) == f"{path}: {problem}"
+
+
+def test_a_misnamed_lexicon_table_is_one_error_line(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content")
+    (content / "lexicon.toml").write_text('[word]\nceliac = "seelee-ak"\n', encoding="utf-8")
+    result = CliRunner(mix_stderr=False).invoke(cli, ["inspect", "--content", str(content)])
+    assert (result.exit_code, result.output) == (2, "")
+    assert result.stderr == (
+        f"Error: {content / 'lexicon.toml'}: unknown table [word]; did you mean [words]?\n")
+
+
+def test_a_lexicon_without_a_table_still_reads(tmp_path: Path) -> None:
+    path = tmp_path / "lexicon.toml"
+    path.write_text('caecum = "see-kum"\n', encoding="utf-8")
+    assert read_lexicon(path) == (("caecum", "see-kum"),)

@@ -214,10 +214,11 @@ def test_inspect_timings_reads_a_finished_build(built: tuple[Path, Result]) -> N
     manifest = manifest_of(output)
     result = CliRunner(mix_stderr=False).invoke(cli, ["inspect", "--timings", "--output", str(output)])
     assert result.exit_code == 0, result.stderr
-    lines = result.output.splitlines()
+    header, *lines = result.output.splitlines()
+    assert header.split() == ["article", "chapter", "start", "end", "text"]
     assert len(lines) == sum(len(c["utterances"]) for c in manifest["chapters"])
     first = manifest["chapters"][0]["utterances"][0]
-    assert lines[0] == f"short-article   1  00:00.{round(first['start'] * 1000):03d}  " \
+    assert lines[0] == f"short-article        1  00:00.{round(first['start'] * 1000):03d}  " \
         f"00:{first['end']:06.3f}  {first['text']}"
 
 

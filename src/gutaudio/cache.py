@@ -8,12 +8,15 @@ import json
 import logging
 import os
 import shutil
+import stat
 import tempfile
 import time
 import wave
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .engines.base import SAMPLE_WIDTH, Clip
 from .errors import OutputError
@@ -23,6 +26,11 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 """Bump when what a clip holds changes (trimming, sample format): old clips stop matching."""
 MIN_RATE, MAX_RATE = 8000, 192000
+UNFINISHED_AGE = 3600
+"""Seconds after which a temporary file is a leftover of a build that stopped, not one being written."""
+MEMOS = ("digests.json", "measured.json", "checked.json")
+"""The files of remembered values: voice model digests, numbers measured by earlier builds, and
+(check.FrameCheckMemo, written there by the build's checks) MP3 files already found sound."""
 
 
 def default_cache_dir() -> Path:
@@ -53,11 +61,33 @@ def file_digest(path: Path) -> str:
 
 @dataclass(frozen=True)
 class CacheInfo:
-    """What `gutaudio cache info` reports."""
+    """What the cache holds, or what prune or clear removed from it: items of each kind and bytes."""
 
     path: Path
-    clips: int
-    bytes: int
+    clips: int = 0
+    chapters: int = 0
+    covers: int = 0
+    values: int = 0
+    unfinished: int = 0
+    bytes: int = 0
+
+    def contents(self) -> str:
+        """The items by kind: '12 clips, 3 levelled chapters, 1 cover, 4 remembered values'."""
+        parts = [_count(self.clips, "clip"), _count(self.chapters, "levelled chapter"),
+                 _count(self.covers, "cover"), _count(self.values, "remembered value")]
+        if self.unfinished:
+            parts.append(_count(self.unfinished, "unfinished file"))
+        return ", ".join(parts)
+
+
+class _Item(NamedTuple):
+    """One file the cache keeps: its kind (a CacheInfo field), how many items it holds, its size."""
+
+    kind: str
+    path: Path
+    count: int
+    size: int
+    mtime: float
 
 
 class ClipCache:
@@ -68,10 +98,19 @@ class ClipCache:
         self.root = root
         self.clips = root / "clips"
         self.chapters = root / "chapters"
+        self.covers = root / "artwork"
 
     def chapter_path(self, fingerprint: str) -> Path:
         """Where a chapter's levelled audio (FLAC) is kept, for making episodes without redoing it."""
         return self.chapters / f"{fingerprint}.flac"
+
+    def levelled(self, fingerprint: str) -> Path | None:
+        """A chapter's kept levelled audio, marked as used now; None when the cache lost it."""
+        path = self.chapter_path(fingerprint)
+        if not path.is_file():
+            return None
+        _mark_used(path)
+        return path
 
     def keep_chapter(self, fingerprint: str, made: Path) -> Path:
         """Move a finished chapter FLAC into the cache, atomically; return where it now is."""
@@ -86,14 +125,17 @@ class ClipCache:
 
     def artwork(self, key: str) -> bytes | None:
         """Generated artwork kept under key, if there is any."""
+        path = self.covers / f"{key}.jpg"
         try:
-            return (self.root / "artwork" / f"{key}.jpg").read_bytes()
+            data = path.read_bytes()
         except OSError:
             return None
+        _mark_used(path)
+        return data
 
     def keep_artwork(self, key: str, data: bytes) -> None:
         """Keep generated artwork for later builds (best effort: it can always be drawn again)."""
-        path = self.root / "artwork" / f"{key}.jpg"
+        path = self.covers / f"{key}.jpg"
         with contextlib.suppress(OSError):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.with_suffix(".tmp").write_bytes(data)
@@ -144,43 +186,71 @@ class ClipCache:
             raise OutputError(f"{path}: cannot write to the clip cache: {e.strerror or e}") from e
 
     def info(self) -> CacheInfo:
-        """Count the stored clips and their size."""
-        count = size = 0
-        for path in self.clips.glob("*/*.wav"):
-            count += 1
-            size += path.stat().st_size
-        size += sum(path.stat().st_size for path in self.chapters.glob("*.flac"))
-        size += sum(path.stat().st_size for path in (self.root / "artwork").glob("*"))
-        return CacheInfo(self.root, count, size)
+        """Count what the cache holds, by kind, and its size."""
+        return _tally(self.root, self._items())
 
-    def prune(self, older_than_days: float) -> int:
-        """Remove clips not used for older_than_days; return how many were removed."""
-        cutoff = time.time() - older_than_days * 86400
-        removed = 0
-        for path in [*self.clips.glob("*/*"), *self.chapters.glob("*")]:
-            if path.stat().st_mtime < cutoff or path.name.startswith(".tmp-"):
-                path.unlink(missing_ok=True)
-                removed += 1
+    def prune(self, older_than_days: float) -> CacheInfo:
+        """Remove every item no build has used for older_than_days (0: all not in use right now),
+        and unfinished files over an hour old; return what was removed."""
+        now = time.time()
+        cutoff = now - older_than_days * 86400
+        stale = [item for item in self._items()
+                 if item.mtime <= (now - UNFINISHED_AGE if item.kind == "unfinished" else cutoff)]
+        return _tally(self.root, self._remove(stale))
+
+    def clear(self) -> CacheInfo:
+        """Remove everything the cache keeps (other files in its folder stay); return what it was."""
+        removed = _tally(self.root, self._remove(self._items()))
+        shards = [path for path in self.clips.glob("*") if path.is_dir()]
+        for folder in [*shards, self.clips, self.chapters, self.covers]:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty
         return removed
 
-    def clear(self) -> int:
-        """Remove every clip; return how many there were."""
-        count = self.info().clips
-        shutil.rmtree(self.clips, ignore_errors=True)
-        shutil.rmtree(self.chapters, ignore_errors=True)
-        shutil.rmtree(self.root / "artwork", ignore_errors=True)
-        return count
+    def _items(self) -> list[_Item]:
+        """Every file the cache keeps, with its kind; files it did not make are none of its business."""
+        found = [*((path, "unfinished" if path.name.startswith(".tmp-") else "clips")
+                   for path in self.clips.glob("*/*.wav")),
+                 *((path, "chapters") for path in self.chapters.glob("*.flac")),
+                 *((path, "covers") for path in self.covers.glob("*.jpg")),
+                 *((path, "unfinished") for folder in (self.chapters, self.covers)
+                   for path in folder.glob("*.tmp")),
+                 *((path, "unfinished") for path in self.root.glob(".tmp-*.json")),
+                 *((self.root / name, "values") for name in MEMOS)]
+        items = []
+        for path, kind in found:
+            try:
+                status = path.stat()
+            except OSError:  # not there, or gone since the listing
+                continue
+            if stat.S_ISREG(status.st_mode):
+                count = _leaves(_read_json(path)) if kind == "values" else 1
+                items.append(_Item(kind, path, count, status.st_size, status.st_mtime))
+        return items
+
+    def _remove(self, items: Iterable[_Item]) -> Iterator[_Item]:
+        """Delete the items' files, yielding each one removed (one already gone is skipped)."""
+        for item in items:
+            try:
+                item.path.unlink()
+            except FileNotFoundError:
+                continue
+            except OSError as e:
+                raise OutputError(f"{item.path}: cannot remove it from the cache: "
+                                  f"{e.strerror or e}") from e
+            yield item
 
     def file_digest(self, path: Path) -> str:
         """SHA-256 of a file such as a voice model, remembered by path, size and mtime."""
         memo_path = self.root / "digests.json"
-        try:
-            memo = json.loads(memo_path.read_text("utf-8"))
-        except (OSError, ValueError):
+        memo = _read_json(memo_path)
+        if not isinstance(memo, dict):
             memo = {}
-        stat = path.stat()
-        label = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
-        if label not in memo:
+        status = path.stat()
+        label = f"{path.resolve()}|{status.st_size}|{status.st_mtime_ns}"
+        if label in memo:
+            _mark_used(memo_path)
+        else:
             memo[label] = file_digest(path)
             with contextlib.suppress(OSError):
                 self.root.mkdir(parents=True, exist_ok=True)
@@ -189,10 +259,12 @@ class ClipCache:
 
     def remembered(self, name: str, settings: str) -> float | None:
         """A number measured by an earlier build under these settings (such as the codec shift)."""
+        path = self.root / "measured.json"
         try:
-            value = json.loads((self.root / "measured.json").read_text("utf-8"))[name][settings]
+            value = json.loads(path.read_text("utf-8"))[name][settings]
         except (OSError, ValueError, KeyError, TypeError):
             return None
+        _mark_used(path)
         return float(value) if isinstance(value, int | float) else None
 
     def remember(self, name: str, settings: str, value: float) -> None:
@@ -211,11 +283,45 @@ class ClipCache:
 
     def touch(self, key: str) -> None:
         """Mark a clip as used now, so prune keeps it."""
-        with contextlib.suppress(OSError):
-            os.utime(self.path(key))
+        _mark_used(self.path(key))
 
 
 def valid_clip(clip: Clip) -> bool:
     """A clip worth keeping: whole 16-bit samples, a sane rate, and at least one sample."""
     return (clip.frames > 0 and len(clip.pcm) % SAMPLE_WIDTH == 0
             and MIN_RATE <= clip.sample_rate <= MAX_RATE)
+
+
+def _mark_used(path: Path) -> None:
+    """Set a kept file's time to now: prune removes what no build has used for a while."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
+
+def _read_json(path: Path) -> Any:
+    """A JSON file's data; None when it is missing or damaged."""
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _leaves(data: Any) -> int:
+    """How many values a remembered-values file holds (nested tables counted by their values)."""
+    if isinstance(data, dict):
+        return sum(_leaves(value) for value in data.values())
+    return 0 if data is None else 1
+
+
+def _tally(root: Path, items: Iterable[_Item]) -> CacheInfo:
+    """Add up items by kind, and their bytes."""
+    counts: Counter[str] = Counter()
+    size = 0
+    for item in items:
+        counts[item.kind] += item.count
+        size += item.size
+    return CacheInfo(root, bytes=size, **counts)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
