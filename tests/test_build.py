@@ -14,6 +14,7 @@ from mutagen.mp3 import MP3, BitrateMode
 from gutaudio.audio import decode_file
 from gutaudio.build import build, plan_build
 from gutaudio.config import load_settings
+from gutaudio.durations import whole_seconds
 
 from .conftest import SETTINGS_TOML, write_content
 from .conftest import manifest_of as _manifest
@@ -97,7 +98,10 @@ def test_feed_parses_with_feedparser(built: tuple[Path, object]) -> None:
     assert channel.language == "en"
     assert channel.itunes_type == "serial"
     assert channel.image.href == "https://cdn.example.org/audio/cover.jpg"
-    assert [e.title for e in parsed.entries] == ["Introduction", "Diet and Sleep", "Disclaimer"]
+    # Chapter items name their article even when the show has one, so adding one renames nothing.
+    assert [e.title for e in parsed.entries] == [
+        "Short Article: Introduction", "Short Article: Diet and Sleep", "Short Article: Disclaimer"]
+    assert [e.itunes_season for e in parsed.entries] == ["1", "1", "1"]
     assert [e.itunes_episode for e in parsed.entries] == ["1", "2", "3"]
     for entry in parsed.entries:
         (enclosure,) = entry.enclosures
@@ -116,12 +120,13 @@ def test_feed_parses_with_podcastparser(built: tuple[Path, object]) -> None:
     assert parsed["title"] == "Test Show & <Friends>"
     assert parsed["type"] == "serial"
     episodes = sorted(parsed["episodes"], key=lambda e: e["number"])
-    assert [e["title"] for e in episodes] == ["Introduction", "Diet and Sleep", "Disclaimer"]
+    assert [e["title"] for e in episodes] == [
+        "Short Article: Introduction", "Short Article: Diet and Sleep", "Short Article: Disclaimer"]
     for episode, chapter in zip(episodes, manifest["chapters"], strict=True):
         (enclosure,) = episode["enclosures"]
         assert enclosure["file_size"] == (output / chapter["file"]).stat().st_size
         assert enclosure["mime_type"] == "audio/mpeg"
-        assert episode["total_time"] == round(chapter["duration"])
+        assert episode["total_time"] == whole_seconds(chapter["duration"])  # as players show it
 
 
 def test_rebuild_keeps_guids_and_drops_stale_chapters(tmp_path: Path) -> None:
@@ -133,7 +138,7 @@ def test_rebuild_keeps_guids_and_drops_stale_chapters(tmp_path: Path) -> None:
     (output / "a" / "chapters" / "07-old.mp3").write_bytes(b"old")
     (output / "unrelated.txt").write_text("a file of the publisher's own")
     settings = load_settings(content, output)
-    first = build(settings)
+    first = build(settings, force=True)  # a folder of other files: only with force
     guids = feedparser.parse(first.feed_path.read_bytes()).entries
     second = build(settings, force=True)
     again = feedparser.parse(second.feed_path.read_bytes()).entries

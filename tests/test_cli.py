@@ -43,6 +43,13 @@ def content(folder: Path, articles: dict[str, str] | None = None, settings: str 
     return folder
 
 
+def assert_usage_error(result: Result, command: str, option: str, message: str) -> None:
+    """The command stopped as Click stops on a bad option: usage, the option named, exit 2."""
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2, "", f"Usage: gutaudio {command} [OPTIONS]\nTry 'gutaudio {command} -h' for help.\n\n"
+               f"Error: Invalid value for '{option}': {message}\n")
+
+
 def assert_error(result: Result, line: str, exit_code: int) -> None:
     """The command failed with exactly one line on stderr, nothing on stdout, and no traceback."""
     assert (result.exit_code, result.stdout, result.stderr) == (exit_code, "", f"Error: {line}\n")
@@ -144,7 +151,8 @@ def test_inspect_configured_disclaimer_and_article(tmp_path: Path) -> None:
 
 
 def test_an_article_without_a_disclaimer_fails_naming_it_and_both_fixes(tmp_path: Path) -> None:
-    folder = content(tmp_path, {"gut.txt": "Fibre feeds the gut. Talk to your doctor about it.\n"})
+    folder = content(tmp_path / "content",
+                     {"gut.txt": "Fibre feeds the gut. Talk to your doctor about it.\n"})
     for command in ("inspect", "build"):
         result = run(command, "--content", str(folder), "--output", str(tmp_path / "out"))
         assert_error(result, f"{folder / 'gut.txt'}: no medical disclaimer found; add one to the article, "
@@ -187,8 +195,8 @@ def test_a_show_default_disclaimer_stands_in_only_where_an_article_has_none(tmp_
 
 def test_missing_content_folder(tmp_path: Path) -> None:
     missing = tmp_path / "nope"
-    assert_error(run("inspect", "--content", str(missing)),
-                 f"{missing}: content folder does not exist", 2)
+    assert_usage_error(run("inspect", "--content", str(missing)), "inspect", "--content",
+                       f"{missing}: content folder does not exist")
 
 
 def test_invalid_config(tmp_path: Path) -> None:
@@ -246,8 +254,8 @@ def test_unknown_engine_option(tmp_path: Path) -> None:
 def test_missing_voice_option(tmp_path: Path) -> None:
     folder = content(tmp_path)
     voice = tmp_path / "voices" / "x.onnx"
-    assert_error(run("inspect", "--content", str(folder), "--voice", str(voice)),
-                 f"{folder / 'gutaudio.toml'}: voice model '{voice}' does not exist", 2)
+    assert_usage_error(run("inspect", "--content", str(folder), "--voice", str(voice)), "inspect",
+                       "--voice", f"voice model '{voice}' does not exist")
 
 
 def test_no_article(tmp_path: Path) -> None:

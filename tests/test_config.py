@@ -17,7 +17,7 @@ from gutaudio.config import (
     VoiceSettings,
     load_settings,
 )
-from gutaudio.errors import ConfigError
+from gutaudio.errors import ConfigError, OptionError
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -240,12 +240,15 @@ def test_voice_in_config_is_relative_to_content_folder(
     assert settings.voice.model == model
 
 
-def test_overrides_are_validated(tmp_path: Path) -> None:
-    message = error_of(tmp_path, SHOW, engine="festival", base_url="cdn.example.org")
-    assert message == (
-        f"{tmp_path / CONFIG_FILENAME}: show.base_url 'cdn.example.org' is not an http:// or "
-        "https:// URL; unknown engine 'festival' (valid: piper, gtts, espeak)"
-    )
+def test_overrides_are_validated_and_blamed_for_their_own_problems(tmp_path: Path) -> None:
+    assert error_of(tmp_path, SHOW, base_url="cdn.example.org") == (
+        "'cdn.example.org' is not an http:// or https:// URL")
+    assert error_of(tmp_path, SHOW, engine="festival") == (
+        "unknown engine 'festival' (valid: piper, gtts, espeak)")
+    (tmp_path / CONFIG_FILENAME).write_text(SHOW + '[voice]\nrate = 9.0\n', encoding="utf-8")
+    with pytest.raises(OptionError) as raised:
+        load_settings(tmp_path, tmp_path / "out", rate=1.0, base_url="cdn.example.org")
+    assert raised.value.option == "base_url"  # the file's bad rate is overridden, so not blamed
 
 
 # -- one invalid setting at a time -----------------------------------------------------------------

@@ -17,6 +17,7 @@ import pytest
 from filelock import FileLock
 
 from gutaudio.check import check_build
+from gutaudio.output_folder import lock_path
 
 from .conftest import SETTINGS_TOML, write_content
 
@@ -93,7 +94,7 @@ def test_a_second_build_of_the_same_output_stops_with_a_clear_message(
         built_once: tuple[Path, Path, Path]) -> None:
     content, output, cache = built_once
     before = _tree(output)
-    with FileLock(str(output.parent / f".{output.name}.gutaudio.lock")):
+    with FileLock(str(lock_path(output))):
         result = _run(_build_command(content, output, cache))
     assert result.returncode == 1
     assert result.stderr == (f"Error: {output}: another gutaudio build is writing here; "
@@ -129,7 +130,7 @@ def test_a_full_disk_is_one_error_and_the_previous_build_survives(tmp_path: Path
         assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
         assert lines[0].endswith("No space left on device")
         assert _tree(output) == before
-        assert sorted(p.name for p in disk.iterdir()) == [".out.gutaudio.lock", "out"]  # no staging
+        assert sorted(p.name for p in disk.iterdir()) == ["out"]  # no staging, no lock
 
 
 def test_an_unwritable_output_folder_is_one_error_and_nothing_changes(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -45,9 +46,10 @@ from .cache import ClipCache, default_cache_dir
 from .check import Report, check_build
 from .config import MANIFEST_NAME, Settings
 from .cover import Cover, generate_cover, load_cover, readable_jpeg
-from .document import Article, Section, blocks_text
+from .document import Article, Heading, Section, block_text, blocks_text
 from .errors import ContentError, GutaudioError, OutputError
 from .feed import FeedItem, Transcript, build_feed, item_guid
+from .output_folder import lock_path, refuse_unsafe_output
 from .readers import article_suffixes, find_articles, read_article
 from .script import Chapter, build_script
 from .site import CatalogArticle, Page, PageChapter, render_catalog, render_page
@@ -63,7 +65,11 @@ EPISODE_MP3 = "episode.mp3"
 EPISODE_M4B = "episode.m4b"
 PAGE_NAME = "index.html"
 CHAPTERS_JSON = "chapters.json"
-MANIFEST_VERSION = 4
+MANIFEST_VERSION = 5
+SEASONS_MANIFEST_VERSION = 5
+"""The first build.json version that records each article's season (older builds numbered them in order)."""
+PAGE_CHAPTER_ID = "chapter-{number}"
+"""The id of a chapter's section on its article's page (templates/index.html.j2)."""
 WORK_DIR = ".gutaudio-work"
 """Scratch files of a running build (joined WAVs), inside the output folder; never published."""
 
@@ -232,6 +238,7 @@ def build(settings: Settings, progress: ProgressCallback | None = None, *,
 def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
            started_synthesizer: Synthesizer | None) -> BuildResult:
     started = time.perf_counter()
+    refuse_unsafe_output(settings.output_dir, settings.content_dir, force=force)
     plans = plan_build(settings)
     use_ffmpeg(settings.audio.ffmpeg)
     output = settings.output_dir
@@ -272,7 +279,8 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
     measured |= {f"{a.plan.folder}/{EPISODE_MP3}": a.episode.loudness
                  for a in articles if a.episode.loudness}
     report = check_build(output, settings.audio.loudness_lufs, settings.audio.true_peak_dbtp,
-                         measured={name: (m.integrated, m.true_peak) for name, m in measured.items()})
+                         measured={name: (m.integrated, m.true_peak) for name, m in measured.items()},
+                         memo_dir=cache.root)
     return BuildResult(output, tuple(articles), output / FEED_NAME, time.perf_counter() - started,
                        counts, tuple(output / name for name in written), report)
 
@@ -378,8 +386,7 @@ class _ArticleBuilder:
 
     def _levelled(self, chapter: Chapter) -> Path | None:
         """The cached levelled audio of an unchanged chapter, if the cache still holds it."""
-        path = self.synthesizer.cache.chapter_path(self._audio_fingerprint(chapter))
-        return path if path.is_file() else None
+        return self.synthesizer.cache.levelled(self._audio_fingerprint(chapter))
 
     def queue(self, plans: list[Plan]) -> None:
         """Start synthesizing, in reading order, every clip a chapter to be made needs."""
@@ -638,56 +645,154 @@ def _transcript_links(base: str, stem: str, language: str) -> tuple[Transcript, 
 def _feed_bytes(settings: Settings, articles: list[ArticleResult], cover_name: str) -> bytes:
     """The show's feed: every article's chapters in order (or each article as one episode).
 
-    With several articles each is a season (itunes:season) and item titles name the article,
-    so apps that ignore seasons still tell the chapters apart.
+    An item keeps its title, season and GUID when articles are added or removed: every
+    article is an itunes:season from its first build on, with the number build.json remembers
+    for it (_seasons), and a chapter item's title names its article whether the show has one
+    article or many (_item_title), so apps that ignore seasons still tell the chapters apart.
     """
-    base = settings.show.base_url
-    language = settings.show.language
-    several = len(articles) > 1
-    items: list[FeedItem] = []
-    for season, article in enumerate(articles, 1):
-        plan = article.plan
-        folder_url = f"{base}{plan.folder}/"
-        noon = dt.datetime.combine(publication_date(settings, plan.article), dt.time(12, 0),
-                                   tzinfo=dt.UTC)
-        if settings.show.feed_items == "episode":
-            contents = "\n".join(f"{c.chapter.index}. {c.chapter.title}" for c in article.chapters)
-            items.append(FeedItem(
-                title=plan.article.title,
-                guid=item_guid(settings.show.link, plan.article.slug, "episode"),
-                url=folder_url + EPISODE_MP3,
-                length=article.episode.size,
-                duration=article.episode.duration,
-                episode=season,
-                published=noon,
-                description=f"{plan.article.metadata.description or article.chapters[0].chapter.body_text}"
-                            f"\n\nChapters:\n{contents}",
-                author=_item_author(settings, plan.article),
-                transcripts=_transcript_links(folder_url, Path(EPISODE_MP3).stem, language),
-                chapters_url=folder_url + CHAPTERS_JSON,
-            ))
-            continue
-        for result in article.chapters:
-            chapter = result.chapter
-            title = f"{plan.article.title}: {chapter.title}" if several else chapter.title
-            items.append(FeedItem(
-                title=title,
-                guid=item_guid(settings.show.link, plan.article.slug, chapter.slug),
-                url=f"{folder_url}{CHAPTERS_DIR}/{chapter.filename}",
-                length=result.size,
-                duration=result.duration,
-                episode=chapter.index,
-                season=season if several else None,
-                # One minute apart in reading order, so apps that sort by date keep the order.
-                published=noon + dt.timedelta(minutes=chapter.index - 1),
-                description=chapter.body_text or chapter.text,
-                author=_item_author(settings, plan.article),
-                transcripts=_transcript_links(
-                    folder_url, f"{CHAPTERS_DIR}/{Path(chapter.filename).stem}", language),
-            ))
+    seasons, _ = _seasons(settings, articles)
+    items = [item for article in articles
+             for item in _article_items(settings, article, seasons[article.plan.folder])]
     built = max((item.published for item in items), default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
-    return build_feed(settings.show, feed_url=settings.feed_url, image_url=base + cover_name,
-                      items=items, built=built)
+    return build_feed(settings.show, feed_url=settings.feed_url,
+                      image_url=settings.show.base_url + cover_name, items=items, built=built)
+
+
+def _article_items(settings: Settings, article: ArticleResult, season: int) -> list[FeedItem]:
+    """An article's feed items: one per chapter, or in "episode" mode one for the whole article."""
+    noon = dt.datetime.combine(publication_date(settings, article.plan.article), dt.time(12, 0),
+                               tzinfo=dt.UTC)
+    if settings.show.feed_items == "episode":
+        return [_episode_item(settings, article, season, noon)]
+    return [_chapter_item(settings, article, result, season, noon) for result in article.chapters]
+
+
+def _episode_item(settings: Settings, article: ArticleResult, number: int,
+                  noon: dt.datetime) -> FeedItem:
+    """The whole article as one item, titled like the article and numbered like its season."""
+    plan = article.plan
+    folder_url = f"{settings.show.base_url}{plan.folder}/"
+    contents = "\n".join(f"{c.chapter.index}. {c.chapter.title}" for c in article.chapters)
+    summary = plan.article.metadata.description or _item_description(plan, article.chapters[0].chapter)
+    return FeedItem(
+        title=plan.article.title,
+        guid=item_guid(settings.show.link, plan.article.slug, "episode"),
+        url=folder_url + EPISODE_MP3,
+        length=article.episode.size,
+        duration=article.episode.duration,
+        episode=number,
+        published=noon,
+        description=f"{summary}\n\nChapters:\n{contents}",
+        author=_item_author(settings, plan.article),
+        transcripts=_transcript_links(folder_url, Path(EPISODE_MP3).stem, settings.show.language),
+        chapters_url=folder_url + CHAPTERS_JSON,
+        link=folder_url + PAGE_NAME,
+    )
+
+
+def _chapter_item(settings: Settings, article: ArticleResult, result: ChapterResult, season: int,
+                  noon: dt.datetime) -> FeedItem:
+    """One chapter's item, linking to the chapter's section of the article's page."""
+    plan, chapter = article.plan, result.chapter
+    folder_url = f"{settings.show.base_url}{plan.folder}/"
+    return FeedItem(
+        title=_item_title(plan.article.title, chapter.title),
+        guid=item_guid(settings.show.link, plan.article.slug, chapter.slug),
+        url=f"{folder_url}{CHAPTERS_DIR}/{chapter.filename}",
+        length=result.size,
+        duration=result.duration,
+        episode=chapter.index,
+        season=season,
+        # One minute apart in reading order, so apps that sort by date keep the order.
+        published=noon + dt.timedelta(minutes=chapter.index - 1),
+        description=_item_description(plan, chapter),
+        author=_item_author(settings, plan.article),
+        transcripts=_transcript_links(folder_url, f"{CHAPTERS_DIR}/{Path(chapter.filename).stem}",
+                                      settings.show.language),
+        link=f"{folder_url}{PAGE_NAME}#{PAGE_CHAPTER_ID.format(number=chapter.index)}",
+    )
+
+
+def _item_title(article_title: str, chapter_title: str) -> str:
+    """A chapter item's title: "<Article title>: <Chapter title>", or the chapter title alone when it
+    is the article's title or already begins with it (compared case-insensitively, ignoring
+    punctuation), so no title repeats itself. The same rule for one article or many, so adding
+    an article renames nothing."""
+    article, chapter = _title_words(article_title), _title_words(chapter_title)
+    if article and chapter[:len(article)] == article:
+        return chapter_title
+    return f"{article_title}: {chapter_title}"
+
+
+def _title_words(title: str) -> list[str]:
+    """A title's words for comparing titles: lower case, without punctuation ("Don't" is "dont")."""
+    return re.findall(r"\w+", re.sub(r"['\u2019]", "", title.casefold()))
+
+
+def _item_description(plan: Plan, chapter: Chapter) -> str:
+    """A chapter's description: its section's text without the heading (nor a repeat of the article's
+    title or sub-headings before the first text); for a section with nothing but its heading,
+    which chapter of which article it is, and the article's description when it has one."""
+    text = _text_after_headings(plan, chapter.title, chapter.section) if chapter.section \
+        else chapter.body_text
+    if text:
+        return text
+    described = f"Chapter {chapter.index} of {plan.article.title}."
+    return f"{described} {plan.article.metadata.description}".strip()
+
+
+def _text_after_headings(plan: Plan, title: str, section: Section) -> str:
+    """The text of a chapter's section from its first block that is neither a heading nor a title."""
+    titles = [_title_words(t) for t in (title, section.heading_text, plan.article.title)]
+    blocks = list(section.blocks)
+    while blocks and (isinstance(blocks[0], Heading) or _title_words(block_text(blocks[0])) in titles):
+        blocks.pop(0)
+    return blocks_text(blocks)
+
+
+def _seasons(settings: Settings, articles: list[ArticleResult]) -> tuple[dict[str, int], int]:
+    """Each article's season (its folder's) and the highest season ever used.
+
+    An article keeps the season the published build.json remembers for it, whatever articles
+    were added or removed since (and with --force, which keeps no other part of that build);
+    a new article gets the next number after the highest ever used, in the order of the build.
+    Without a build.json the articles are numbered 1 to n in order.
+    """
+    remembered, highest = _remembered_seasons(settings.output_dir)
+    seasons: dict[str, int] = {}
+    for article in articles:
+        season = remembered.get(article.plan.folder)
+        if season is None or season in seasons.values():
+            highest += 1
+            season = highest
+        seasons[article.plan.folder] = season
+    return seasons, highest
+
+
+def _remembered_seasons(output: Path) -> tuple[dict[str, int], int]:
+    """The seasons of the published build.json's articles and the highest it ever used.
+
+    Read from a build.json of any version: one from before seasons were recorded numbered its
+    articles by their place in it, as its feed did.
+    """
+    try:
+        data = json.loads((output / MANIFEST_NAME).read_text(encoding="utf-8"))
+        older = int(data.get("version", 0)) < SEASONS_MANIFEST_VERSION
+        records = [(a["folder"], a.get("season", place if older else None))
+                   for place, a in enumerate(data.get("articles", []), 1)]
+        last = data.get("last_season", 0)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}, 0
+    seasons: dict[str, int] = {}
+    for folder, season in records:
+        if _is_season(season) and season not in seasons.values():
+            seasons.setdefault(folder, season)
+    return seasons, max([*seasons.values(), last if _is_season(last) else 0])
+
+
+def _is_season(value: Any) -> bool:
+    """Whether a value read from build.json is a season number."""
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 def article_author(settings: Settings, article: Article) -> str:
@@ -768,6 +873,7 @@ def _catalog_page(settings: Settings, articles: list[ArticleResult], cover_name:
 
 def _manifest(settings: Settings, articles: list[ArticleResult], synthesizer: Synthesizer,
               levelling: str) -> str:
+    seasons, last_season = _seasons(settings, articles)
     data = {
         "version": MANIFEST_VERSION,
         "generator": f"gutaudio {__version__}",
@@ -775,8 +881,9 @@ def _manifest(settings: Settings, articles: list[ArticleResult], synthesizer: Sy
         "voice": synthesizer.engine.voice_name(),
         "loudness_lufs": settings.audio.loudness_lufs,
         "true_peak_dbtp": settings.audio.true_peak_dbtp,
-        "articles": [_article_manifest(article, levelling, settings.disclaimer.required)
-                     for article in articles],
+        "last_season": last_season,
+        "articles": [{**_article_manifest(article, levelling, settings.disclaimer.required),
+                      "season": seasons[article.plan.folder]} for article in articles],
     }
     return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 
@@ -988,13 +1095,14 @@ STAGING_PREFIX = ".gutaudio-build-"
 def _staging(output: Path) -> Iterator[_Staging]:
     """A staging folder beside output/, removed afterwards whether the build succeeds or not.
 
-    Only one build may write an output folder at a time: a lock file beside it says so.
-    Staging folders left by a build that was killed are removed first.
+    Only one build may write an output folder at a time: a lock file (in the temporary folder,
+    so that nothing is left in a checkout) says so. Staging folders left by a build that was
+    killed are removed first.
     """
     parent = output.resolve().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(parent / f".{output.name}.gutaudio.lock"), timeout=0)
+        lock = FileLock(str(lock_path(output)), timeout=0)
         lock.acquire()
     except Timeout as e:
         raise OutputError(f"{output}: another gutaudio build is writing here; "
@@ -1011,7 +1119,8 @@ def _staging(output: Path) -> Iterator[_Staging]:
             root = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
             root.chmod(0o777 & ~_umask())  # mkdtemp's 0700 would hide the published folder
         except OSError as e:
-            raise OutputError(f"{output}: cannot write beside it: {e.strerror or e}") from e
+            what = "cannot write beside it" if output.exists() else "cannot create the output folder"
+            raise OutputError(f"{output}: {what}: {e.strerror or e}") from e
         try:
             yield _Staging(root, output)
         finally:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
+import hashlib
 import json
 import logging
 import math
+import os
 import shutil
 import subprocess
+import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -20,7 +24,7 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
 from PIL import Image, UnidentifiedImageError
 
-from .audio import measure_loudness, run_ffmpeg
+from .audio import ffmpeg_executable, measure_loudness, run_ffmpeg
 from .config import APPLE_CATEGORIES
 from .cover import MAX_SIZE, MIN_SIZE
 from .errors import AudioError
@@ -32,6 +36,9 @@ log = logging.getLogger(__name__)
 LOUDNESS_TOLERANCE_LU = 1.0
 CHAPTER_SPREAD_LU = 1.0
 DURATION_TOLERANCE_S = 1.0
+MP3_PADDING_S = 0.1
+"""What an MP3's frame count adds to its audio: the encoder's delay and padding (at most about
+2,300 samples), which mutagen counts and players, reading the LAME tag, leave out."""
 MP3VAL_MAX_BYTES = 128 * 1024 * 1024
 """mp3val maps the whole file into memory; larger files are checked frame by frame by ffmpeg."""
 NS = {"itunes": ITUNES, "atom": ATOM, "podcast": PODCAST}
@@ -80,21 +87,89 @@ class Report:
 
 def check_build(output: Path, loudness_target: float | None = None,
                 true_peak_ceiling: float = -1.0, *,
-                measured: dict[str, tuple[float, float]] | None = None) -> Report:
+                measured: dict[str, tuple[float, float]] | None = None,
+                memo_dir: Path | None = None) -> Report:
     """Check every file of a finished build; loudness target from build.json unless given.
 
     measured: loudness and true peak the build itself measured on its MP3s (by path relative to
     output/), so a build's closing check need not decode its audio again.
+    memo_dir: a folder (the cache) remembering which MP3 bytes already decoded cleanly.
     """
-    checker = _Checker(output, loudness_target, true_peak_ceiling, measured or {})
-    return Report(tuple(checker.run()))
+    memo = FrameCheckMemo(memo_dir / FrameCheckMemo.FILENAME) if memo_dir else None
+    checker = _Checker(output, loudness_target, true_peak_ceiling, measured or {}, memo)
+    report = Report(tuple(checker.run()))
+    if memo is not None:
+        memo.save()
+    return report
+
+
+class FrameCheckMemo:
+    """The results of decoding MP3 files frame by frame, by the files' SHA-256 and the checker.
+
+    Decoding every frame of every file is most of a rebuild's check when little changed; the
+    same bytes checked by the same tool give the same result, so a file is decoded once.
+    """
+
+    FILENAME = "checked.json"
+    LIMIT = 20000
+    """Results kept; the oldest are forgotten first."""
+
+    def __init__(self, path: Path) -> None:
+        """Remember results in the JSON file at path (read now, written by save())."""
+        self.path = path
+        self._changed = False
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        self._results: dict[str, list[str]] = {
+            key: value for key, value in (data.items() if isinstance(data, dict) else ())
+            if isinstance(value, list) and len(value) == 2 and value[0] == "ok"}
+
+    @staticmethod
+    def key(path: Path, tool: str) -> str:
+        """What a result depends on: the file's bytes and the tool (its path, size and date)."""
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        try:
+            stat = os.stat(tool)
+            tool = f"{tool}|{stat.st_size}|{stat.st_mtime_ns}"
+        except OSError:
+            pass
+        return f"{digest.hexdigest()}|{tool}"
+
+    def get(self, key: str) -> tuple[Level, str] | None:
+        """The remembered level and detail for this key, if any."""
+        found = self._results.get(key)
+        return (Level(found[0]), found[1]) if found else None
+
+    def put(self, key: str, level: Level, detail: str) -> None:
+        """Remember a result."""
+        self._results.pop(key, None)
+        self._results[key] = [level.value, detail]
+        self._changed = True
+
+    def save(self) -> None:
+        """Write the results back, atomically (best effort: a lost memo only costs time)."""
+        if not self._changed:
+            return
+        kept = dict(list(self._results.items())[-self.LIMIT:])
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".json")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(kept, fh)
+            os.replace(temporary, self.path)
 
 
 class _Checker:
     def __init__(self, output: Path, target: float | None, ceiling: float,
-                 measured: dict[str, tuple[float, float]]) -> None:
+                 measured: dict[str, tuple[float, float]], memo: FrameCheckMemo | None) -> None:
         self.output = output
         self.measured = measured
+        self.memo = memo
         self.target = target
         self.ceiling = ceiling
         self.base = ""
@@ -133,9 +208,9 @@ class _Checker:
         enclosures: list[Path] = []
         for number, item in enumerate(channel.iterfind("item"), 1):
             yield from self._item(item, number, enclosures)
-        published = sorted(p for p in self.output.rglob("*.mp3")
+        published = sorted(p.resolve() for p in self.output.rglob("*.mp3")
                            if not any(part.startswith(".") for part in p.relative_to(self.output).parts))
-        for path in dict.fromkeys([*enclosures, *published]):
+        for path in dict.fromkeys([*enclosures, *published]):  # each file once, by its real path
             yield from self._audio(path)
         yield from self._loudness_spread()
         yield from self._disclaimers(manifest)
@@ -299,7 +374,7 @@ class _Checker:
             return
         if not duration.isdigit():
             yield self._bad("itunes:duration", name, f"{duration!r} is not whole seconds")
-        elif abs(int(duration) - real) > DURATION_TOLERANCE_S:
+        elif abs(int(duration) - real) > DURATION_TOLERANCE_S + MP3_PADDING_S:
             yield self._bad("itunes:duration", name, f"feed says {duration} s, audio is {real:.1f} s")
         else:
             yield self._ok("itunes:duration", name, f"{duration} s (audio {real:.2f} s)")
@@ -375,23 +450,38 @@ class _Checker:
     def _mp3val(self, path: Path, name: str) -> Iterator[Finding]:
         mp3val = shutil.which("mp3val")
         if mp3val is None or path.stat().st_size > MP3VAL_MAX_BYTES:
-            yield from self._frames(path, name)
-            return
-        result = subprocess.run([mp3val, str(path)], capture_output=True, text=True, check=False)
+            yield self._remembered("MP3 frames", path, name, ffmpeg_executable(), self._frames)
+        else:
+            yield self._remembered("mp3val", path, name, mp3val, self._mp3val_result)
+
+    def _remembered(self, rule: str, path: Path, name: str, tool: str,
+                    check: Callable[[Path, str], tuple[Level, str]]) -> Finding:
+        """One frame-by-frame check of a file, or its result for the same bytes and tool."""
+        key = FrameCheckMemo.key(path, tool) if self.memo is not None else ""
+        found = self.memo.get(key) if self.memo is not None else None
+        if found is None:
+            found = check(path, name)
+            if self.memo is not None and found[0] is Level.OK:  # a failure is looked at again
+                self.memo.put(key, *found)
+        return Finding(rule, name, *found)
+
+    @staticmethod
+    def _mp3val_result(path: Path, name: str) -> tuple[Level, str]:
+        result = subprocess.run([shutil.which("mp3val") or "mp3val", str(path)],
+                                capture_output=True, text=True, check=False)
         problems = [line.split(":", 1)[-1].strip() for line in result.stdout.splitlines()
                     if line.startswith(("WARNING", "PROBLEM", "ERROR"))]
-        yield (self._bad("mp3val", name, "; ".join(problems)) if problems
-               else self._ok("mp3val", name, "no problem found"))
+        return (Level.ERROR, "; ".join(problems)) if problems else (Level.OK, "no problem found")
 
-    def _frames(self, path: Path, name: str) -> Iterator[Finding]:
+    @staticmethod
+    def _frames(path: Path, name: str) -> tuple[Level, str]:
         """Decode every frame with ffmpeg's bitstream checks: streaming, for any file size."""
         try:
             run_ffmpeg(["-err_detect", "crccheck+bitstream+buffer", "-xerror", "-i", str(path),
                         "-f", "null", "-"], f"{name}: checking MP3 frames")
         except AudioError as e:
-            yield self._bad("MP3 frames", name, str(e))
-            return
-        yield self._ok("MP3 frames", name, "every frame decodes (ffmpeg)")
+            return Level.ERROR, str(e)
+        return Level.OK, "every frame decodes (ffmpeg)"
 
     def _loudness_spread(self) -> Iterator[Finding]:
         values = [v for v in self.loudness.values() if math.isfinite(v)]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -12,12 +14,15 @@ import click
 
 from . import __version__
 from .cache import ClipCache, default_cache_dir
-from .config import ENGINE_NAMES, FEED_ITEMS, VoiceSettings, load_settings
+from .config import ENGINE_NAMES, FEED_ITEMS, VoiceSettings, configured_cache_dir, load_settings
+from .durations import clock as duration_clock
 from .engines import engine_statuses
-from .errors import GutaudioError, OutputError
+from .errors import ConfigError, GutaudioError, OptionError, OutputError
+from .output_folder import refuse_unsafe_output
 from .synthesis import early_synthesizer
 
 if TYPE_CHECKING:
+    from .build import BuildResult
     from .check import Report
 
 # The build, check and serve modules (lxml, Jinja2, Pillow, mutagen, pydub, ...) are imported
@@ -54,18 +59,39 @@ def _setup_logging(verbose: bool, quiet: bool) -> None:
 
 
 class _ProgressBar:
-    """A click progress bar on stderr, opened when the build knows how much it has to do."""
+    """Synthesis progress on stderr: a bar on a terminal, else a line now and then (as pip does).
 
-    def __init__(self, label: str) -> None:
+    Without a terminal (CI, a log file, a pipe) a bar cannot redraw itself, so a line is printed
+    each time another tenth of the clips is done, and at least every LINE_INTERVAL_S seconds.
+    """
+
+    LINE_INTERVAL_S = 30.0
+
+    def __init__(self, label: str, stream: Any = None) -> None:
         self.label = label
+        self._stream = stream or click.get_text_stream("stderr")
         self._bar: Any = None
+        self._terminal = bool(getattr(self._stream, "isatty", lambda: False)())
+        self._last_tenth = 0
+        self._last_line = time.monotonic()
 
     def update(self, done: int, total: int, _text: str) -> None:
+        if not self._terminal:
+            self._line(done, total)
+            return
         if self._bar is None:
             self._bar = click.progressbar(length=total, label=self.label, show_pos=True,
-                                          file=click.get_text_stream("stderr"))
+                                          file=self._stream)
             self._bar.__enter__()
         self._bar.update(done - self._bar.pos)
+
+    def _line(self, done: int, total: int) -> None:
+        tenth = done * 10 // total if total else 10
+        now = time.monotonic()
+        if tenth > self._last_tenth or now - self._last_line >= self.LINE_INTERVAL_S:
+            self._last_tenth, self._last_line = tenth, now
+            click.echo(f"{self.label}: {done}/{total} clips ({done * 100 // max(total, 1)}%)",
+                       file=self._stream)
 
     def close(self) -> None:
         if self._bar is not None:
@@ -78,9 +104,22 @@ def _reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
+        except OptionError as e:
+            raise _usage_error(e) from e
         except GutaudioError as e:
             raise _CliError(e) from e
     return wrapper
+
+
+def _usage_error(error: OptionError) -> click.ClickException:
+    """A bad option value as Click reports its own: usage, then "Invalid value for '--opt'"."""
+    context = click.get_current_context(silent=True)
+    params = context.command.params if context is not None else []
+    param = next((p for p in params if p.name == error.option), None)
+    message = " ".join(line.strip() for line in error.message.splitlines())
+    if param is None:
+        return _CliError(error)
+    return click.BadParameter(message, ctx=context, param=param)
 
 
 def _content_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -154,6 +193,7 @@ def build_command(content_dir: Path, output_dir: Path, engine: str | None, voice
     settings = load_settings(content_dir, output_dir, engine=engine, voice=voice,
                              base_url=base_url, rate=rate, feed_items=feed_items, m4b=m4b,
                              jobs=jobs, cache_dir=cache_dir)
+    refuse_unsafe_output(settings.output_dir, settings.content_dir, force=force)
     synthesizer = early_synthesizer(settings, force)
     from .build import build
 
@@ -166,26 +206,46 @@ def build_command(content_dir: Path, output_dir: Path, engine: str | None, voice
             synthesizer.close()
     report = result.report
     if not quiet:
-        counts = result.counts
-        minutes, seconds = divmod(round(result.audio_seconds), 60)
-        click.echo(f"Built {len(result.chapters)} chapters of {len(result.articles)} "
-                   f"article{'s' if len(result.articles) != 1 else ''} "
-                   f"({minutes}:{seconds:02d} of audio) in {result.seconds:.1f} s:")
-        for chapter in result.chapters:
-            state = "kept" if chapter.reused else "made"
-            click.echo(f"  {state}  {chapter.path}  {chapter.duration:6.1f} s  "
-                       f"{chapter.size:>9,} bytes  {chapter.chapter.title}")
-        click.echo(f"Clips: {counts.synthesized} synthesized, {counts.clips_reused} from the cache. "
-                   f"Chapters: {counts.chapters_encoded} encoded, {counts.chapters_reused} kept. "
-                   f"Episodes: {counts.episodes_encoded} encoded, {counts.episodes_reused} kept. "
-                   f"Files: {counts.files_written} written, {counts.files_unchanged} unchanged.")
-        click.echo(f"Feed: {result.feed_path}")
+        _print_summary(result)
     if report is not None:
         _print_findings(report, only_problems=True)
         if not quiet or not report.passed():
             click.echo(f"Check: {report.summary()}")
         if not report.passed():
             raise click.exceptions.Exit(1)
+
+
+def _print_summary(result: BuildResult) -> None:
+    """What the build published: every chapter, episode and page, in aligned columns."""
+    written = set(result.written)
+    rows: list[tuple[str, ...]] = []
+    for article in result.articles:
+        for chapter in article.chapters:
+            rows.append(("kept" if chapter.reused else "made", str(chapter.path),
+                         f"{chapter.duration:.1f} s", f"{chapter.size:,} bytes", chapter.chapter.title))
+        episode = article.episode
+        marks = len(episode.marks)
+        rows.append(("kept" if episode.reused else "made", str(episode.path),
+                     f"{episode.duration:.1f} s", f"{episode.size:,} bytes",
+                     f"whole article, {marks} chapter mark{'s' if marks != 1 else ''}"))
+        page = episode.path.parent / "index.html"
+        rows.append(("made" if page in written else "kept", str(page), "", "", "page"))
+    counts = result.counts
+    clock = duration_clock(result.audio_seconds)
+    click.echo(f"Built {len(result.chapters)} chapters of {len(result.articles)} "
+               f"article{'s' if len(result.articles) != 1 else ''} "
+               f"({clock} of audio) in {result.seconds:.1f} s:")
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1]), row[2].rjust(widths[2]),
+                 row[3].rjust(widths[3]), row[4]]
+        click.echo("  " + "  ".join(cells).rstrip())
+    click.echo(f"Clips: {counts.synthesized} synthesized, {counts.clips_reused} from the cache. "
+               f"Chapters: {counts.chapters_encoded} encoded, {counts.chapters_reused} kept. "
+               f"Episodes: {counts.episodes_encoded} encoded, {counts.episodes_reused} kept. "
+               f"Files: {counts.files_written} written, {counts.files_unchanged} unchanged.")
+    click.echo(f"Feed: {result.feed_path}")
+    click.echo(f"Page: {result.output_dir / 'index.html'}")
 
 
 @cli.command("inspect")
@@ -218,9 +278,13 @@ def inspect_command(content_dir: Path, engine: str | None, voice: Path | None, t
 
     _setup_logging(False, False)
     if timings:
-        for row in read_timings(output_dir):
-            click.echo(f"{row.article}  {row.chapter:>2}  {_clock(row.start)}  {_clock(row.end)}  "
-                       f"{row.text}")
+        table = [("article", "chapter", "start", "end", "text")] + [
+            (row.article, str(row.chapter), _clock(row.start), _clock(row.end), row.text)
+            for row in read_timings(output_dir)]
+        widths = [max(len(cells[column]) for cells in table) for column in range(4)]
+        for article, *numbers, text in table:  # the numbers (chapter, start, end) align right
+            aligned = [cell.rjust(width) for cell, width in zip(numbers, widths[1:], strict=True)]
+            click.echo("  ".join([article.ljust(widths[0]), *aligned, text]))
         return
     from .script import unspoken_parts
 
@@ -276,7 +340,7 @@ def check_command(output_dir: Path, strict: bool, problems_only: bool) -> None:
     _setup_logging(False, False)
     if not output_dir.is_dir():
         raise _CliError(OutputError(f"{output_dir}: no such folder"))
-    report = check_build(output_dir)
+    report = check_build(output_dir, memo_dir=default_cache_dir())
     _print_findings(report, only_problems=problems_only)
     click.echo(report.summary())
     if not report.passed(strict):
@@ -343,53 +407,88 @@ def cache_group() -> None:
 
 
 def _cache_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    command = click.option(
+        "--content", "content_dir", default="content", show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder whose gutaudio.toml may name the cache ([build] cache_dir).")(command)
     return click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
-                        default=None, help="Clip cache folder (default: the user's cache folder).")(
-        command)
+                        default=None, help="Clip cache folder (default: [build] cache_dir of "
+                        "gutaudio.toml, else the user's cache folder).")(command)
+
+
+def _cache_folder(cache_dir: Path | None, content_dir: Path) -> Path:
+    """The folder a cache command is about, which may not exist; a file in its place is an error.
+
+    The same folder a build uses: --cache-dir, else [build] cache_dir of the content folder's
+    gutaudio.toml, else $GUTAUDIO_CACHE_DIR or the user's cache folder.
+    """
+    root = cache_dir or configured_cache_dir(content_dir) or default_cache_dir()
+    if root.exists() and not root.is_dir():  # click refuses such a --cache-dir: this came from elsewhere
+        source = " ($GUTAUDIO_CACHE_DIR)" if os.environ.get("GUTAUDIO_CACHE_DIR") else ""
+        raise ConfigError(f"{root}: the cache folder{source} is a file, not a folder; "
+                          "choose a folder with --cache-dir")
+    return root
 
 
 @cache_group.command("info")
 @_cache_option
 @_reports_errors
-def cache_info_command(cache_dir: Path | None) -> None:
-    """Say where the clip cache is and how much it holds.
+def cache_info_command(cache_dir: Path | None, content_dir: Path) -> None:
+    """Say where the cache is, what it holds and how big it is.
+
+    Counts the synthesized clips, the levelled chapters an M4B is made from, the
+    generated covers, the remembered values (voice model digests, measured encoder
+    shift and limiter share) and any unfinished files a stopped build left.
 
     \b
     Examples:
       gutaudio cache info
     """
-    info = ClipCache(cache_dir or default_cache_dir()).info()
-    click.echo(f"{info.path}: {info.clips} clips, {info.bytes / 1e6:.1f} MB")
+    root = _cache_folder(cache_dir, content_dir)
+    if not root.is_dir():
+        click.echo(f"{root}: no cache here (nothing has been built with this cache folder)")
+        return
+    info = ClipCache(root).info()
+    click.echo(f"{info.path}: {info.contents()}, {info.bytes / 1e6:.1f} MB")
 
 
 @cache_group.command("prune")
 @_cache_option
 @click.option("--days", type=click.FloatRange(0), default=30.0, show_default=True,
-              help="Remove clips no build has used for this many days.")
+              help="Remove what no build has used for this many days (0: all not in use right now).")
 @_reports_errors
-def cache_prune_command(cache_dir: Path | None, days: float) -> None:
-    """Remove clips that no build has used for a while.
+def cache_prune_command(cache_dir: Path | None, content_dir: Path, days: float) -> None:
+    """Remove clips, levelled chapters, covers and remembered values no build has used for a while.
 
     \b
     Examples:
       gutaudio cache prune --days 7
     """
-    removed = ClipCache(cache_dir or default_cache_dir()).prune(days)
-    click.echo(f"Removed {removed} clips unused for {days:g} days.")
+    root = _cache_folder(cache_dir, content_dir)
+    if not root.is_dir():
+        click.echo(f"{root}: no cache here, nothing to remove")
+        return
+    removed = ClipCache(root).prune(days)
+    click.echo(f"Removed what no build has used for {days:g} day{'' if days == 1 else 's'}: "
+               f"{removed.contents()}; {removed.bytes / 1e6:.1f} MB freed.")
 
 
 @cache_group.command("clear")
 @_cache_option
 @_reports_errors
-def cache_clear_command(cache_dir: Path | None) -> None:
-    """Remove every cached clip; the next build synthesizes everything again.
+def cache_clear_command(cache_dir: Path | None, content_dir: Path) -> None:
+    """Remove everything the cache holds; the next build synthesizes everything again.
 
     \b
     Examples:
       gutaudio cache clear
     """
-    removed = ClipCache(cache_dir or default_cache_dir()).clear()
-    click.echo(f"Removed {removed} clips.")
+    root = _cache_folder(cache_dir, content_dir)
+    if not root.is_dir():
+        click.echo(f"{root}: no cache here, nothing to remove")
+        return
+    removed = ClipCache(root).clear()
+    click.echo(f"Removed everything: {removed.contents()}; {removed.bytes / 1e6:.1f} MB freed.")
 
 
 @cli.command("engines")

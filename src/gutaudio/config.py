@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import ConfigError
+from .errors import ConfigError, OptionError
 
 log = logging.getLogger(__name__)
 
@@ -262,12 +262,16 @@ def load_settings(
     jobs: int | None = None,
     cache_dir: Path | None = None,
 ) -> Settings:
-    """Read content_dir/gutaudio.toml, apply the overrides that were given, and validate it all."""
+    """Read content_dir/gutaudio.toml, apply the overrides that were given, and validate it all.
+
+    A bad override raises OptionError naming its keyword (rate, base_url, ...); a bad file
+    raises ConfigError naming the file.
+    """
     config_path = content_dir / CONFIG_FILENAME
     if not content_dir.exists():
-        raise ConfigError(f"{content_dir}: content folder does not exist")
+        raise OptionError("content_dir", f"{content_dir}: content folder does not exist")
     if not content_dir.is_dir():
-        raise ConfigError(f"{content_dir}: is a file, not a content folder")
+        raise OptionError("content_dir", f"{content_dir}: is a file, not a content folder")
     raw = read_config_file(config_path)
     problems: list[str] = [] if config_path.exists() else ["file not found"]
 
@@ -275,34 +279,21 @@ def load_settings(
         if key not in _TOP_LEVEL_KEYS:
             problems.append(_unknown_setting(key, _TOP_LEVEL_KEYS))
 
-    sections: dict[str, dict[str, Any]] = {}
-    for name in _SECTION_TYPES:
-        section = raw.get(name, {})
-        if not isinstance(section, dict):
-            problems.append(f"[{name}] must be a table")
-            section = {}
-        sections[name] = dict(section)
-    if engine is not None:
-        sections["voice"]["engine"] = engine
-    if voice is not None:
+    overrides = {name: override for name, override in (
+        ("engine", ("voice", "engine", engine)),
         # A path given on the command line is relative to the working directory, not content/.
-        sections["voice"]["model"] = str(Path.cwd() / voice.expanduser())
-    if base_url is not None:
-        sections["show"]["base_url"] = base_url
-    if rate is not None:
-        sections["voice"]["rate"] = rate
-    if feed_items is not None:
-        sections["show"]["feed_items"] = feed_items
-    if m4b is not None:
-        sections["audio"]["m4b"] = m4b
-    if jobs is not None:
-        sections["build"]["jobs"] = jobs
-    if cache_dir is not None:
-        sections["build"]["cache_dir"] = str(Path.cwd() / cache_dir.expanduser())
-
-    built: dict[str, Any] = {}
-    for name, cls in _SECTION_TYPES.items():
-        built[name] = _build_section(name, cls, sections[name], content_dir, problems)
+        ("voice", ("voice", "model", voice and str(Path.cwd() / voice.expanduser()))),
+        ("base_url", ("show", "base_url", base_url)),
+        ("rate", ("voice", "rate", rate)),
+        ("feed_items", ("show", "feed_items", feed_items)),
+        ("m4b", ("audio", "m4b", m4b)),
+        ("jobs", ("build", "jobs", jobs)),
+        ("cache_dir", ("build", "cache_dir", cache_dir and str(Path.cwd() / cache_dir.expanduser()))),
+    ) if override[2] is not None}
+    built, section_problems = _sections(raw, overrides, content_dir)
+    if section_problems:
+        _blame_override(raw, overrides, content_dir, section_problems)
+    problems += section_problems
 
     disclaimer = _read_disclaimer(raw.get("disclaimer", {}), content_dir, problems)
     article = raw.get("article")
@@ -335,6 +326,9 @@ def load_settings(
 def read_lexicon(path: Path) -> tuple[tuple[str, str], ...]:
     """Read a pronunciation lexicon: a TOML file of word = "spoken respelling" lines."""
     raw = read_config_file(path)
+    unknown = [name for name, value in raw.items() if isinstance(value, dict) and name != "words"]
+    if unknown:
+        raise ConfigError(f"{path}: " + "; ".join(_unknown_lexicon_table(name) for name in unknown))
     table = raw.get("words", raw)
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [words] must be a table of word = \"respelling\" lines")
@@ -352,11 +346,24 @@ def read_lexicon(path: Path) -> tuple[tuple[str, str], ...]:
     return tuple(entries)
 
 
+def _unknown_lexicon_table(name: str) -> str:
+    close = difflib.get_close_matches(name.lower(), ["words"], n=1)
+    hint = f"did you mean [{close[0]}]?" if close else "a lexicon has only a [words] table"
+    return f"unknown table [{name}]; {hint}"
+
+
 def _unknown_setting(label: str, valid: Any) -> str:
     name = label.rpartition(".")[2]
     close = difflib.get_close_matches(name, list(valid), n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
     return f"unknown setting '{label}' ({hint}valid: {', '.join(valid)})"
+
+
+def configured_cache_dir(content_dir: Path) -> Path | None:
+    """The cache folder content_dir/gutaudio.toml gives in [build] cache_dir, if it gives one."""
+    build_section = read_config_file(content_dir / CONFIG_FILENAME).get("build", {})
+    value = build_section.get("cache_dir") if isinstance(build_section, dict) else None
+    return _resolve(content_dir, value) if isinstance(value, str) and value else None
 
 
 def _resolve(content_dir: Path, value: str) -> Path:
@@ -399,6 +406,43 @@ def _disclaimer_text(section: dict[str, Any], text_key: str, file_key: str, cont
         except OSError as e:
             problems.append(f"disclaimer.{file_key} '{file}' cannot be read ({e.strerror or e})")
     return " ".join(text.split())
+
+
+Override = tuple[str, str, Any]
+"""A value given as an option: the section and key it sets, and the value."""
+
+
+def _sections(raw: dict[str, Any], overrides: dict[str, Override],
+              content_dir: Path) -> tuple[dict[str, Any], list[str]]:
+    """Every settings section from the file with the overrides applied, and the problems found."""
+    problems: list[str] = []
+    sections: dict[str, dict[str, Any]] = {}
+    for name in _SECTION_TYPES:
+        section = raw.get(name, {})
+        if not isinstance(section, dict):
+            problems.append(f"[{name}] must be a table")
+            section = {}
+        sections[name] = dict(section)
+    for section_name, key, value in overrides.values():
+        sections[section_name][key] = value
+    built = {name: _build_section(name, cls, sections[name], content_dir, problems)
+             for name, cls in _SECTION_TYPES.items()}
+    return built, problems
+
+
+def _blame_override(raw: dict[str, Any], overrides: dict[str, Override], content_dir: Path,
+                    problems: list[str]) -> None:
+    """Raise OptionError for the first override whose value causes one of these problems."""
+    if not overrides:
+        return
+    of_the_file = set(_sections(raw, {}, content_dir)[1])
+    for name, override in overrides.items():
+        caused = [p for p in _sections(raw, {name: override}, content_dir)[1]
+                  if p not in of_the_file]
+        if caused:
+            section_name, key, _ = override
+            raise OptionError(name, "; ".join(p.removeprefix(f"{section_name}.{key} ")
+                                              for p in caused))
 
 
 def _build_section(

@@ -15,6 +15,20 @@ class ConfigError(GutaudioError, ValueError):
     exit_code = 2
 
 
+class OptionError(ConfigError):
+    """A value given as an option (on the command line, or to load_settings/build) is invalid.
+
+    option is the name of the keyword argument that carried it (rate, base_url, output_dir),
+    so the command line can blame its own option for it.
+    """
+
+    def __init__(self, option: str, message: str) -> None:
+        """Say which option's value is wrong, and why."""
+        super().__init__(message)
+        self.option = option
+        self.message = message
+
+
 class ContentError(GutaudioError, ValueError):
     """An article cannot be read or has no speakable text."""
 
@@ -37,3 +51,11 @@ class FeedError(GutaudioError, ValueError):
 
 class OutputError(GutaudioError, OSError):
     """A file could not be written to the output folder."""
+
+
+class ServeError(GutaudioError, RuntimeError):
+    """A build cannot be served: its address is taken or not this machine's.
+
+    Deliberately not an OSError: Werkzeug's server prints an OSError from opening its socket and
+    exits, but lets this pass, so that the command line says it in one line.
+    """

@@ -11,6 +11,7 @@ from lxml import etree
 
 from . import __version__
 from .config import ShowSettings
+from .durations import whole_seconds
 from .errors import FeedError
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -49,9 +50,11 @@ class FeedItem:
     transcripts: tuple[Transcript, ...] = ()
     chapters_url: str = ""
     season: int | None = None
-    """itunes:season: the article's number when the feed holds several articles."""
+    """itunes:season: the article's number, which it keeps when articles are added or removed."""
     author: str = ""
     """itunes:author of the item, when its article names an author other than the show's."""
+    link: str = ""
+    """The item's web page: its article's page, at the chapter's place for a chapter."""
 
 
 def podcast_guid(feed_url: str) -> str:
@@ -134,13 +137,15 @@ def _render_feed(show: ShowSettings, feed_url: str, image_url: str, items: list[
         item = _sub(channel, "item")
         _sub(item, "title", entry.title)
         _sub(item, _it("title"), entry.title)
+        if entry.link:
+            _sub(item, "link", entry.link)
         _sub(item, "description", truncate_utf8(entry.description))
         if entry.author:
             _sub(item, _it("author"), entry.author)
         _sub(item, "enclosure", url=entry.url, length=str(entry.length), type="audio/mpeg")
         _sub(item, "guid", entry.guid, isPermaLink="false")
         _sub(item, "pubDate", format_datetime(entry.published))
-        _sub(item, _it("duration"), str(round(entry.duration)))
+        _sub(item, _it("duration"), str(whole_seconds(entry.duration)))  # as players show it
         if entry.season is not None:
             _sub(item, _it("season"), str(entry.season))
         _sub(item, _it("episode"), str(entry.episode))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from ..config import VoiceSettings
 from ..errors import EngineUnavailableError, SynthesisError
@@ -73,12 +72,14 @@ class PiperEngine:
             return "(no voice installed)"
 
     def status(self) -> EngineStatus:
-        """Check that piper-tts imports and the voice files exist."""
-        try:
-            import piper  # noqa: F401
-        except ImportError as e:
+        """Check that piper-tts is installed and the voice files exist.
+
+        Only looked up, not imported: importing it loads onnxruntime and numpy (a tenth of a
+        second), which a build with nothing to synthesize never needs; prepare() imports it.
+        """
+        if importlib.util.find_spec("piper") is None:
             return EngineStatus(self.name, self.voice_name(), False,
-                                f"piper-tts is not installed ({e})")
+                                "piper-tts is not installed (pip install piper-tts)")
         try:
             model, config = self._paths()
         except EngineUnavailableError as e:
@@ -95,9 +96,11 @@ class PiperEngine:
         status = self.status()
         if not status.available:
             raise EngineUnavailableError(f"piper: {status.reason}")
-        from piper import PiperVoice
-        from piper.config import PiperConfig
-
+        try:
+            from piper import PiperVoice
+            from piper.config import PiperConfig
+        except ImportError as e:  # installed but broken (a missing onnxruntime, say)
+            raise EngineUnavailableError(f"piper: piper-tts does not import ({e})") from e
         model, config = self._paths()
         try:
             self._voice = PiperVoice(
@@ -148,5 +151,7 @@ class PiperEngine:
             raise SynthesisError(f"piper could not speak {text[:60]!r}: {e}") from e
         if not chunks:
             return Clip(b"", self.sample_rate)
+        import numpy as np
+
         audio = np.concatenate([chunk.audio_int16_array for chunk in chunks])
         return Clip(audio.astype("<i2").tobytes(), self.sample_rate)
