@@ -93,6 +93,21 @@ def test_seasons_are_remembered_through_force_removal_and_an_older_build_json(tm
     assert _seasons(output) == {"0-fiber": "3", "a-sleep": "1", "b-zinc": "2"}
 
 
+def test_an_article_left_out_of_one_build_comes_back_to_its_season(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", settings=ESPEAK)
+    (content / "a-sleep.txt").write_text(SLEEP, encoding="utf-8")
+    (content / "b-zinc.txt").write_text(ZINC, encoding="utf-8")
+    output = tmp_path / "out"
+    _build(content, output)
+    assert _seasons(output) == {"a-sleep": "1", "b-zinc": "2", "short-article": "3"}
+    moved = (content / "b-zinc.txt").rename(tmp_path / "b-zinc.txt")
+    _build(content, output)  # zinc is away for one build
+    assert _seasons(output) == {"a-sleep": "1", "short-article": "3"}
+    moved.rename(content / "b-zinc.txt")
+    _build(content, output)
+    assert _seasons(output) == {"a-sleep": "1", "b-zinc": "2", "short-article": "3"}
+
+
 def test_episode_items_keep_their_numbers_and_guids(tmp_path: Path) -> None:
     content = write_content(tmp_path / "content", settings=ESPEAK)
     output = tmp_path / "out"

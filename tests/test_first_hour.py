@@ -37,6 +37,16 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@pytest.fixture
+def no_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tripwire: should a refusal ever fail, no build may start (least of all into /)."""
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a build started for an output folder that must be refused")
+
+    monkeypatch.setattr("gutaudio.build.build", refuse)
+    monkeypatch.setattr("gutaudio.cli.early_synthesizer", refuse)
+
+
 # --- 6: an option's error names the option, a file's error names the file -----------------------
 
 @pytest.mark.parametrize(("option", "value", "message"), [
@@ -83,8 +93,8 @@ def test_an_option_overrides_a_bad_value_in_the_file_and_is_blamed_only_for_its_
                       "a folder beside it"),
     ("/", "/: is the root of the filesystem; build into a folder of its own"),
 ])
-def test_dangerous_output_folders_are_refused_in_one_line(project: Path, output: str,
-                                                          reason: str) -> None:
+def test_dangerous_output_folders_are_refused_in_one_line(project: Path, no_build: None,
+                                                          output: str, reason: str) -> None:
     before = sorted(p.relative_to(project) for p in project.rglob("*"))
     result = run("build", "--output", output)
     assert (result.exit_code, result.stdout) == (2, "")
@@ -94,14 +104,54 @@ def test_dangerous_output_folders_are_refused_in_one_line(project: Path, output:
     assert not Path("/..gutaudio.lock").exists()
 
 
-def test_the_home_folder_is_refused(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    home = project / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    result = run("build", "--output", str(home), "--force")
+@pytest.mark.parametrize(("output", "reason"), [
+    ("home/me", "is your home folder; build into a folder of its own"),
+    ("home", "holds your home folder; build into a folder of its own"),
+])
+def test_the_home_folder_and_its_parents_are_refused_even_with_force(
+        project: Path, no_build: None, monkeypatch: pytest.MonkeyPatch, output: str,
+        reason: str) -> None:
+    (project / "home" / "me").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(project / "home" / "me"))
+    result = run("build", "--output", str(project / output), "--force")
     assert result.exit_code == 2
-    assert result.stderr.endswith(f"Error: Invalid value for '--output': {home}: is your home "
-                                  "folder; build into a folder of its own\n")
+    assert result.stderr.endswith(f"Error: Invalid value for '--output': {project / output}: "
+                                  f"{reason}\n")
+
+
+def test_the_working_folder_and_a_project_folder_are_refused_even_with_force(
+        project: Path, no_build: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    elsewhere = project / "elsewhere"
+    (elsewhere / "repo" / ".git").mkdir(parents=True)
+    (elsewhere / "repo" / "README.md").write_text("a checkout\n", encoding="utf-8")
+    monkeypatch.chdir(elsewhere)
+    content = str(project / "content")
+    here = run("build", "--content", content, "--output", ".", "--force")
+    assert here.stderr.endswith("Error: Invalid value for '--output': .: is the working folder; "
+                                "build into a folder of its own, such as output\n")
+    repo = run("build", "--content", content, "--output", "repo", "--force")
+    assert repo.stderr.endswith("Error: Invalid value for '--output': repo: is a project folder "
+                                "(it has .git); build into a folder of its own\n")
+    assert (here.exit_code, repo.exit_code) == (2, 2)
+
+
+def test_a_folder_holding_only_what_file_browsers_leave_counts_as_empty(project: Path) -> None:
+    (project / "output").mkdir()
+    (project / "output" / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    (project / "output" / ".gitkeep").write_text("", encoding="utf-8")
+    result = run("build", "-q")
+    assert result.exit_code == 0, result.stderr
+    assert (project / "output" / ".gitkeep").exists()  # kept, as other files are
+
+
+def test_without_a_settings_file_an_option_is_not_blamed_for_the_missing_settings(
+        project: Path) -> None:
+    (project / "content" / "gutaudio.toml").unlink()
+    result = run("build", "--engine", "gtts", "--base-url", "https://example.org/audio/")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (f"Error: {Path('content') / 'gutaudio.toml'}: file not found; [show] is "
+                             "missing required settings: title, author, description, link, "
+                             "owner_email\n")
 
 
 def test_a_folder_of_other_files_needs_force_and_keeps_them(project: Path) -> None:
@@ -138,9 +188,21 @@ def test_the_rules_for_output_folders() -> None:
 def test_a_build_leaves_nothing_beside_its_output(project: Path) -> None:
     result = run("build", "-q")
     assert result.exit_code == 0, result.stderr
-    assert sorted(p.name for p in project.iterdir()) == ["content", "output"]
-    assert lock_path(Path("output")).parent == Path(tempfile.gettempdir()) / "gutaudio-locks"
+    assert sorted(p.name for p in project.iterdir()) == ["content", "output"]  # the lock is gone
+    assert lock_path(Path("output")) == project / ".output.gutaudio.lock"
     assert lock_path(Path("output")) == lock_path(project / "output")  # one lock per real folder
+
+
+def test_a_symlinked_output_folder_is_built_into_its_target(project: Path) -> None:
+    target = project / "site"
+    (project / "output").symlink_to(target, target_is_directory=True)
+    first = run("build", "-q")
+    assert first.exit_code == 0, first.stderr
+    assert (project / "output").is_symlink() and (target / "feed.xml").is_file()
+    again = run("build", "-q")
+    assert again.exit_code == 0, again.stderr
+    assert (project / "output").is_symlink() and (target / "build.json").is_file()
+    assert sorted(p.name for p in project.iterdir()) == ["content", "output", "site"]
 
 
 def test_the_projects_gitignore_covers_what_a_build_leaves(tmp_path: Path) -> None:
@@ -246,3 +308,15 @@ def test_progress_on_a_terminal_stays_a_bar(monkeypatch: pytest.MonkeyPatch) -> 
     bar.update(5, 10, "text")
     bar.close()
     assert "Synthesizing" in log.text and "5/10" in log.text and "clips (" not in log.text
+
+
+def test_check_reports_an_mp3_linked_from_outside_the_build_without_a_traceback(
+        project: Path) -> None:
+    assert run("build", "-q").exit_code == 0
+    outside = project / "elsewhere.mp3"
+    shutil.copy(next(Path("output").rglob("01-*.mp3")), outside)
+    (project / "output" / "extra.mp3").symlink_to(outside)
+    checked = run("check")
+    assert checked.exit_code == 1 and isinstance(checked.exception, SystemExit), checked.exception
+    assert f"{outside}" in checked.stdout
+    assert "error: a link out of this build: publish the file itself" in checked.stdout

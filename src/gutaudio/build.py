@@ -780,6 +780,9 @@ def _remembered_seasons(output: Path) -> tuple[dict[str, int], int]:
         older = int(data.get("version", 0)) < SEASONS_MANIFEST_VERSION
         records = [(a["folder"], a.get("season", place if older else None))
                    for place, a in enumerate(data.get("articles", []), 1)]
+        # Articles that were not in that build (left out by `article =`, or moved away for a
+        # while) keep their numbers too, so that they come back to the same season.
+        records += list(dict(data.get("seasons", {})).items())
         last = data.get("last_season", 0)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}, 0
@@ -874,6 +877,7 @@ def _catalog_page(settings: Settings, articles: list[ArticleResult], cover_name:
 def _manifest(settings: Settings, articles: list[ArticleResult], synthesizer: Synthesizer,
               levelling: str) -> str:
     seasons, last_season = _seasons(settings, articles)
+    every_season = {**_remembered_seasons(settings.output_dir)[0], **seasons}
     data = {
         "version": MANIFEST_VERSION,
         "generator": f"gutaudio {__version__}",
@@ -882,6 +886,7 @@ def _manifest(settings: Settings, articles: list[ArticleResult], synthesizer: Sy
         "loudness_lufs": settings.audio.loudness_lufs,
         "true_peak_dbtp": settings.audio.true_peak_dbtp,
         "last_season": last_season,
+        "seasons": dict(sorted(every_season.items(), key=lambda item: item[1])),
         "articles": [{**_article_manifest(article, levelling, settings.disclaimer.required),
                       "season": seasons[article.plan.folder]} for article in articles],
     }
@@ -1046,7 +1051,7 @@ class _Staging:
                         os.link(old, target)
                     except OSError:
                         shutil.copy2(old, target)
-            _swap_in(self.root, output)
+            _swap_in(self.root, output.resolve())  # a symlinked output: its target
         except OSError as e:
             raise OutputError(f"{output}: cannot publish the build: {e.strerror or e}") from e
         return sorted(written)
@@ -1095,9 +1100,9 @@ STAGING_PREFIX = ".gutaudio-build-"
 def _staging(output: Path) -> Iterator[_Staging]:
     """A staging folder beside output/, removed afterwards whether the build succeeds or not.
 
-    Only one build may write an output folder at a time: a lock file (in the temporary folder,
-    so that nothing is left in a checkout) says so. Staging folders left by a build that was
-    killed are removed first.
+    Only one build may write an output folder at a time: a lock file beside it says so, and is
+    removed when the build ends, so that nothing is left in a checkout. Staging folders left
+    by a build that was killed are removed first.
     """
     parent = output.resolve().parent
     try:
@@ -1126,4 +1131,6 @@ def _staging(output: Path) -> Iterator[_Staging]:
         finally:
             shutil.rmtree(root, ignore_errors=True)
     finally:
+        with contextlib.suppress(OSError):
+            Path(lock.lock_file).unlink()  # while still held, so no other build has it yet
         lock.release()

@@ -190,7 +190,7 @@ class ClipCache:
         return _tally(self.root, self._items())
 
     def prune(self, older_than_days: float) -> CacheInfo:
-        """Remove every item no build has used for older_than_days (0: all not in use right now),
+        """Remove every item no build has used for older_than_days (0: every item),
         and unfinished files over an hour old; return what was removed."""
         now = time.time()
         cutoff = now - older_than_days * 86400

@@ -120,6 +120,7 @@ class FrameCheckMemo:
         self._changed = False
         try:
             data = json.loads(path.read_text("utf-8"))
+            os.utime(path)  # in use: `cache prune` keeps it
         except (OSError, ValueError):
             data = {}
         self._results: dict[str, list[str]] = {
@@ -208,8 +209,13 @@ class _Checker:
         enclosures: list[Path] = []
         for number, item in enumerate(channel.iterfind("item"), 1):
             yield from self._item(item, number, enclosures)
+        inside = self.output.resolve()
         published = sorted(p.resolve() for p in self.output.rglob("*.mp3")
                            if not any(part.startswith(".") for part in p.relative_to(self.output).parts))
+        for outside in (p for p in published if not p.is_relative_to(inside)):
+            yield self._bad("MP3 stream", str(outside), "a link out of this build: publish the file "
+                            "itself")
+        published = [p for p in published if p.is_relative_to(inside)]
         for path in dict.fromkeys([*enclosures, *published]):  # each file once, by its real path
             yield from self._audio(path)
         yield from self._loudness_spread()

@@ -422,9 +422,11 @@ def _cache_folder(cache_dir: Path | None, content_dir: Path) -> Path:
     The same folder a build uses: --cache-dir, else [build] cache_dir of the content folder's
     gutaudio.toml, else $GUTAUDIO_CACHE_DIR or the user's cache folder.
     """
-    root = cache_dir or configured_cache_dir(content_dir) or default_cache_dir()
+    configured = None if cache_dir else configured_cache_dir(content_dir)
+    root = cache_dir or configured or default_cache_dir()
     if root.exists() and not root.is_dir():  # click refuses such a --cache-dir: this came from elsewhere
-        source = " ($GUTAUDIO_CACHE_DIR)" if os.environ.get("GUTAUDIO_CACHE_DIR") else ""
+        source = (f" ([build] cache_dir in {content_dir / 'gutaudio.toml'})" if configured
+                  else " ($GUTAUDIO_CACHE_DIR)" if os.environ.get("GUTAUDIO_CACHE_DIR") else "")
         raise ConfigError(f"{root}: the cache folder{source} is a file, not a folder; "
                           "choose a folder with --cache-dir")
     return root
@@ -455,7 +457,7 @@ def cache_info_command(cache_dir: Path | None, content_dir: Path) -> None:
 @cache_group.command("prune")
 @_cache_option
 @click.option("--days", type=click.FloatRange(0), default=30.0, show_default=True,
-              help="Remove what no build has used for this many days (0: all not in use right now).")
+              help="Remove what no build has used for this many days (0: everything).")
 @_reports_errors
 def cache_prune_command(cache_dir: Path | None, content_dir: Path, days: float) -> None:
     """Remove clips, levelled chapters, covers and remembered values no build has used for a while.

@@ -437,12 +437,19 @@ def _blame_override(raw: dict[str, Any], overrides: dict[str, Override], content
         return
     of_the_file = set(_sections(raw, {}, content_dir)[1])
     for name, override in overrides.items():
+        section_name, key, _ = override
+        about_it = (f"{section_name}.{key} ", *_PROBLEMS_NAMED_OTHERWISE.get((section_name, key), ()))
         caused = [p for p in _sections(raw, {name: override}, content_dir)[1]
-                  if p not in of_the_file]
+                  if p not in of_the_file and p.startswith(about_it)]
         if caused:
-            section_name, key, _ = override
             raise OptionError(name, "; ".join(p.removeprefix(f"{section_name}.{key} ")
                                               for p in caused))
+
+
+_PROBLEMS_NAMED_OTHERWISE = {("voice", "engine"): ("unknown engine ",),
+                             ("voice", "model"): ("voice model ",)}
+"""How problems with a setting begin when they do not begin with its name; a problem that is
+not about the option's own setting (a table missing other settings) is the file's."""
 
 
 def _build_section(

@@ -106,14 +106,15 @@ class GttsEngine:
 
         Rate limits (429), server errors (5xx), timeouts, dropped connections and empty or
         broken audio are retried with exponential backoff and jitter, honouring Retry-After;
-        after the last attempt the error says what went wrong. A host name that does not
-        resolve, or a first request that is refused, fails at once, and so does every request
-        after it (the parallel ones included) without trying again.
+        after the last attempt the error says what went wrong. Before Google has answered
+        once, a host name that does not resolve or a refused connection fails at once; and
+        once one request has found Google unreachable (at once, or after all its tries), every
+        other request fails with it, the parallel ones included, without trying again.
         """
         try:
             return self._with_retries(text)
         except EngineUnavailableError as e:
-            if not self._reached and self._unreachable is None:
+            if self._unreachable is None:
                 self._unreachable = e  # no answer in all its tries: nor will the others get one
             raise
 
@@ -186,10 +187,13 @@ _NO_ROUTE = {errno.ECONNREFUSED: "the connection was refused",
 def unreachable_reason(error: BaseException, *, first_contact: bool) -> str | None:
     """Why a failed request shows the host cannot be reached at all, or None if worth retrying.
 
-    A name that does not resolve always counts; a refused connection or a missing route only
-    on first contact. Timeouts never count. The causes are found along the chain of exceptions
-    that gTTS, requests and urllib3 wrap around the socket error.
+    Only on first contact: a name that does not resolve, a refused connection or a missing
+    route. Once Google has answered, the same failures are a passing outage (a resolver's
+    hiccup, a dropped network) and are retried. Timeouts never count. The causes are found
+    along the chain of exceptions that gTTS, requests and urllib3 wrap around the socket error.
     """
+    if not first_contact:
+        return None
     import requests
     import urllib3.exceptions
 
@@ -200,10 +204,9 @@ def unreachable_reason(error: BaseException, *, first_contact: bool) -> str | No
         return None
     if any(isinstance(cause, resolver) for cause in causes):
         return "its name does not resolve: no network, or no DNS?"
-    if first_contact:
-        for cause in causes:
-            if isinstance(cause, OSError) and cause.errno in _NO_ROUTE:
-                return _NO_ROUTE[cause.errno]
+    for cause in causes:
+        if isinstance(cause, OSError) and cause.errno in _NO_ROUTE:
+            return _NO_ROUTE[cause.errno]
     return None
 
 
