@@ -128,13 +128,13 @@ def test_clear_removes_everything_the_cache_keeps_and_nothing_else(tmp_path: Pat
 
 
 def test_the_checks_memo_in_the_cache_folder_is_remembered_values(tmp_path: Path) -> None:
-    from gutaudio.check import FrameCheckMemo
+    from gutaudio.check import CheckMemo
 
     root = tmp_path / "cache"
     root.mkdir()
-    (root / FrameCheckMemo.FILENAME).write_text(
-        '{"a|mp3val": ["ok", "no problem found"], "b|mp3val": ["ok", "no problem found"]}',
-        encoding="utf-8")
+    (root / CheckMemo.FILENAME).write_text(
+        '{"version": 2, "files": {"a": {"passed": {"mp3val": "no problem found"}}, '
+        '"b": {"passed": {"mp3val": "no problem found"}}}}', encoding="utf-8")
     stopped = root / ".tmp-x.json"
     stopped.write_text("{", encoding="utf-8")
     _age(stopped, 2 / 24)

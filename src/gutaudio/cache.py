@@ -30,7 +30,7 @@ UNFINISHED_AGE = 3600
 """Seconds after which a temporary file is a leftover of a build that stopped, not one being written."""
 MEMOS = ("digests.json", "measured.json", "checked.json")
 """The files of remembered values: voice model digests, numbers measured by earlier builds, and
-(check.FrameCheckMemo, written there by the build's checks) MP3 files already found sound."""
+(check.CheckMemo, written there by the build's checks) what each MP3's bytes were found to be."""
 
 
 def default_cache_dir() -> Path:
@@ -306,10 +306,12 @@ def _read_json(path: Path) -> Any:
         return None
 
 
-def _leaves(data: Any) -> int:
-    """How many values a remembered-values file holds (nested tables counted by their values)."""
+def _leaves(data: Any, top: bool = True) -> int:
+    """How many values a remembered-values file holds (nested tables counted by their values,
+    a file's own format "version" not counted)."""
     if isinstance(data, dict):
-        return sum(_leaves(value) for value in data.values())
+        return sum(_leaves(value, False) for key, value in data.items()
+                   if not (top and key == "version"))
     return 0 if data is None else 1
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 from mutagen import MutagenError
@@ -93,9 +94,10 @@ def check_build(output: Path, loudness_target: float | None = None,
 
     measured: loudness and true peak the build itself measured on its MP3s (by path relative to
     output/), so a build's closing check need not decode its audio again.
-    memo_dir: a folder (the cache) remembering which MP3 bytes already decoded cleanly.
+    memo_dir: a folder (the cache) remembering what was read from each MP3's bytes, and which
+    of them already decoded cleanly.
     """
-    memo = FrameCheckMemo(memo_dir / FrameCheckMemo.FILENAME) if memo_dir else None
+    memo = CheckMemo(memo_dir / CheckMemo.FILENAME) if memo_dir else None
     checker = _Checker(output, loudness_target, true_peak_ceiling, measured or {}, memo)
     report = Report(tuple(checker.run()))
     if memo is not None:
@@ -103,71 +105,122 @@ def check_build(output: Path, loudness_target: float | None = None,
     return report
 
 
-class FrameCheckMemo:
-    """The results of decoding MP3 files frame by frame, by the files' SHA-256 and the checker.
+@dataclass(frozen=True)
+class Mp3Facts:
+    """What the check reads from an MP3 with mutagen: its stream, its length and its ID3 tag."""
 
-    Decoding every frame of every file is most of a rebuild's check when little changed; the
-    same bytes checked by the same tool give the same result, so a file is decoded once.
+    mpeg_version: float
+    layer: int
+    bitrate_mode: str
+    bitrate: int
+    sample_rate: int
+    length: float
+    """Seconds, from the frames the LAME info frame counts."""
+    id3_minor: int
+    frames: tuple[str, ...]
+    """Which of the required ID3 frames the tag holds."""
+
+
+def read_mp3_facts(path: Path) -> Mp3Facts:
+    """Read an MP3's stream and tag facts (raises MutagenError for a file that is not one)."""
+    info = MP3(path).info
+    tags = ID3(path)
+    return Mp3Facts(float(info.version), int(info.layer), str(info.bitrate_mode), int(info.bitrate),
+                    int(info.sample_rate), float(info.length), int(tags.version[1]),
+                    tuple(frame for frame in REQUIRED_ID3 if tags.getall(frame)))
+
+
+class CheckMemo:
+    """What the check read from each MP3, and which frame checks it passed, by the file's SHA-256.
+
+    Parsing every tag and decoding every frame of every file is most of a rebuild's check when
+    little changed; the same bytes give the same facts, and the same bytes checked by the same
+    tool give the same result, so each file is read and decoded once. Failures are not kept.
     """
 
     FILENAME = "checked.json"
+    VERSION = 2
     LIMIT = 20000
-    """Results kept; the oldest are forgotten first."""
+    """Files remembered; the oldest are forgotten first."""
 
     def __init__(self, path: Path) -> None:
         """Remember results in the JSON file at path (read now, written by save())."""
         self.path = path
         self._changed = False
+        self._digests: dict[Path, str] = {}
         try:
             data = json.loads(path.read_text("utf-8"))
             os.utime(path)  # in use: `cache prune` keeps it
         except (OSError, ValueError):
             data = {}
-        self._results: dict[str, list[str]] = {
-            key: value for key, value in (data.items() if isinstance(data, dict) else ())
-            if isinstance(value, list) and len(value) == 2 and value[0] == "ok"}
+        files = data.get("files") if isinstance(data, dict) and data.get("version") == self.VERSION \
+            else None
+        self._files: dict[str, dict[str, Any]] = {
+            key: value for key, value in (files.items() if isinstance(files, dict) else ())
+            if isinstance(value, dict)}
 
-    @staticmethod
-    def key(path: Path, tool: str) -> str:
-        """What a result depends on: the file's bytes and the tool (its path, size and date)."""
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
+    def digest(self, path: Path) -> str:
+        """SHA-256 of a file's bytes, worked out once per check."""
+        if path not in self._digests:
+            digest = hashlib.sha256()
+            with path.open("rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+            self._digests[path] = digest.hexdigest()
+        return self._digests[path]
+
+    def facts(self, path: Path) -> Mp3Facts:
+        """The file's facts: remembered for these bytes, or read now (raises MutagenError)."""
+        entry = self._files.get(self.digest(path), {})
         try:
-            stat = os.stat(tool)
-            tool = f"{tool}|{stat.st_size}|{stat.st_mtime_ns}"
-        except OSError:
+            return Mp3Facts(**{**entry["facts"], "frames": tuple(entry["facts"]["frames"])})
+        except (KeyError, TypeError):
             pass
-        return f"{digest.hexdigest()}|{tool}"
+        facts = read_mp3_facts(path)
+        self._entry(path)["facts"] = {**facts.__dict__, "frames": list(facts.frames)}
+        return facts
 
-    def get(self, key: str) -> tuple[Level, str] | None:
-        """The remembered level and detail for this key, if any."""
-        found = self._results.get(key)
-        return (Level(found[0]), found[1]) if found else None
+    def passed(self, path: Path, tool: str) -> str | None:
+        """The detail of a check these bytes passed with this tool, if they did."""
+        found = self._files.get(self.digest(path), {}).get("passed", {}).get(_tool_identity(tool))
+        return found if isinstance(found, str) else None
 
-    def put(self, key: str, level: Level, detail: str) -> None:
-        """Remember a result."""
-        self._results.pop(key, None)
-        self._results[key] = [level.value, detail]
+    def remember_pass(self, path: Path, tool: str, detail: str) -> None:
+        """Remember that these bytes passed a check with this tool."""
+        self._entry(path).setdefault("passed", {})[_tool_identity(tool)] = detail
+
+    def _entry(self, path: Path) -> dict[str, Any]:
+        key = self.digest(path)
+        entry = self._files.pop(key, {})
+        self._files[key] = entry  # newest last, so the oldest go first
         self._changed = True
+        return entry
 
     def save(self) -> None:
         """Write the results back, atomically (best effort: a lost memo only costs time)."""
         if not self._changed:
             return
-        kept = dict(list(self._results.items())[-self.LIMIT:])
+        kept = dict(list(self._files.items())[-self.LIMIT:])
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".json")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(kept, fh)
+                json.dump({"version": self.VERSION, "files": kept}, fh)
             os.replace(temporary, self.path)
+
+
+def _tool_identity(tool: str) -> str:
+    """A tool as a check result depends on it: its path, size and modification time."""
+    try:
+        stat = os.stat(tool)
+    except OSError:
+        return tool
+    return f"{tool}|{stat.st_size}|{stat.st_mtime_ns}"
 
 
 class _Checker:
     def __init__(self, output: Path, target: float | None, ceiling: float,
-                 measured: dict[str, tuple[float, float]], memo: FrameCheckMemo | None) -> None:
+                 measured: dict[str, tuple[float, float]], memo: CheckMemo | None) -> None:
         self.output = output
         self.measured = measured
         self.memo = memo
@@ -372,9 +425,12 @@ class _Checker:
         if chapters is not None:
             yield from self._json_chapters(chapters.get("url", ""), label)
 
+    def _facts(self, path: Path) -> Mp3Facts:
+        return self.memo.facts(path) if self.memo is not None else read_mp3_facts(path)
+
     def _duration(self, path: Path, name: str, duration: str) -> Iterator[Finding]:
         try:
-            real = MP3(path).info.length  # frames counted by the LAME info frame
+            real = self._facts(path).length  # frames counted by the LAME info frame
         except MutagenError as e:
             yield self._bad("itunes:duration", name, f"not a readable MP3 ({e})")
             return
@@ -421,20 +477,19 @@ class _Checker:
         if path.suffix.lower() != ".mp3":
             return
         try:
-            info = MP3(path).info
-            tags = ID3(path)
+            facts = self._facts(path)
         except MutagenError as e:
             yield self._bad("MP3 stream", name, f"not a readable MP3 ({e})")
             return
-        if (info.version, info.layer) != (1, 3) or info.bitrate_mode is not BitrateMode.CBR:
-            yield self._bad("MP3 stream", name, f"MPEG-{info.version} layer {info.layer}, "
-                            f"{info.bitrate_mode}: expected MPEG-1 Layer III CBR with an info frame")
+        if (facts.mpeg_version, facts.layer) != (1, 3) or facts.bitrate_mode != str(BitrateMode.CBR):
+            yield self._bad("MP3 stream", name, f"MPEG-{facts.mpeg_version:g} layer {facts.layer}, "
+                            f"{facts.bitrate_mode}: expected MPEG-1 Layer III CBR with an info frame")
         else:
-            yield self._ok("MP3 stream", name, f"MPEG-1 Layer III CBR {round(info.bitrate / 1000)} kbps, "
-                           f"{info.sample_rate} Hz")
-        missing = [frame for frame in REQUIRED_ID3 if not tags.getall(frame)]
-        if tags.version[:2] != (2, ID3_VERSION):
-            missing.append(f"ID3v2.{ID3_VERSION} (found v2.{tags.version[1]})")
+            yield self._ok("MP3 stream", name, f"MPEG-1 Layer III CBR {round(facts.bitrate / 1000)} "
+                           f"kbps, {facts.sample_rate} Hz")
+        missing = [frame for frame in REQUIRED_ID3 if frame not in facts.frames]
+        if facts.id3_minor != ID3_VERSION:
+            missing.append(f"ID3v2.{ID3_VERSION} (found v2.{facts.id3_minor})")
         yield (self._bad("ID3 tags", name, "missing " + ", ".join(missing)) if missing
                else self._ok("ID3 tags", name, "ID3v2.3: " + ", ".join(REQUIRED_ID3)))
         yield from self._mp3val(path, name)
@@ -463,13 +518,13 @@ class _Checker:
     def _remembered(self, rule: str, path: Path, name: str, tool: str,
                     check: Callable[[Path, str], tuple[Level, str]]) -> Finding:
         """One frame-by-frame check of a file, or its result for the same bytes and tool."""
-        key = FrameCheckMemo.key(path, tool) if self.memo is not None else ""
-        found = self.memo.get(key) if self.memo is not None else None
-        if found is None:
-            found = check(path, name)
-            if self.memo is not None and found[0] is Level.OK:  # a failure is looked at again
-                self.memo.put(key, *found)
-        return Finding(rule, name, *found)
+        passed = self.memo.passed(path, tool) if self.memo is not None else None
+        if passed is not None:
+            return Finding(rule, name, Level.OK, passed)
+        level, detail = check(path, name)
+        if self.memo is not None and level is Level.OK:  # a failure is looked at again
+            self.memo.remember_pass(path, tool, detail)
+        return Finding(rule, name, level, detail)
 
     @staticmethod
     def _mp3val_result(path: Path, name: str) -> tuple[Level, str]:

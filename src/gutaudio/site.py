@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -206,7 +207,9 @@ def section_html(section: Section) -> Markup:
     return blocks_html(section.blocks, 2 - section.level)
 
 
+@functools.lru_cache(maxsize=1)
 def _environment() -> Environment:
+    """The one Jinja environment: made once, so each template is compiled once per build."""
     env = Environment(loader=PackageLoader("gutaudio", "templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
                       lstrip_blocks=True, keep_trailing_newline=True)
