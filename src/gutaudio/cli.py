@@ -165,7 +165,8 @@ def cli() -> None:
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Clip cache folder (default: the user's cache folder).")
 @click.option("--force", is_flag=True,
-              help="Make every file again, even when its inputs did not change.")
+              help="Make every file again, even when its inputs did not change; and build "
+                   "into a folder of other files that gutaudio did not make (they are kept).")
 @click.option("-v", "--verbose", is_flag=True, help="Say what each step does.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @_reports_errors
