@@ -43,11 +43,11 @@ from .audio import (
     use_ffmpeg,
 )
 from .cache import ClipCache, default_cache_dir
-from .check import Report, check_build
+from .check import Level, Report, check_build
 from .config import MANIFEST_NAME, Settings
 from .cover import Cover, generate_cover, load_cover, readable_jpeg
 from .document import Article, Heading, Section, block_text, blocks_text
-from .errors import ContentError, GutaudioError, OutputError
+from .errors import CheckFailedError, ContentError, GutaudioError, OutputError
 from .feed import FeedItem, Transcript, build_feed, item_guid
 from .output_folder import lock_path, refuse_unsafe_output
 from .readers import article_suffixes, find_articles, read_article
@@ -271,18 +271,29 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
         keep |= {cover_name, PAGE_NAME, MANIFEST_NAME, FEED_NAME}
         ours = {a.plan.folder for a in articles} | {a["folder"] for a in published.get("articles", [])}
         ours |= {"cover.jpg", "cover.png"}
-        written = staging.publish(output, keep, ours)
+        written = staging.complete(output, keep, ours)
+        report = _check_staged(settings, staging.root, articles, cache)
+        if not report.passed():
+            raise CheckFailedError(report, f"{output}: the check found {report.count(Level.ERROR)} "
+                                           f"error{'s' if report.count(Level.ERROR) != 1 else ''}; "
+                                           "nothing was published (the previous build is as it was)")
+        staging.publish(output)
     counts.files_written = len(written)
     counts.files_unchanged = len(staging.unchanged)
+    return BuildResult(output, tuple(articles), output / FEED_NAME, time.perf_counter() - started,
+                       counts, tuple(output / name for name in written), report)
+
+
+def _check_staged(settings: Settings, root: Path, articles: list[ArticleResult],
+                  cache: ClipCache) -> Report:
+    """Check the complete new tree before it is published, with the loudness the build measured."""
     measured = {f"{a.plan.folder}/{CHAPTERS_DIR}/{c.chapter.filename}": c.loudness
                 for a in articles for c in a.chapters if c.loudness}
     measured |= {f"{a.plan.folder}/{EPISODE_MP3}": a.episode.loudness
                  for a in articles if a.episode.loudness}
-    report = check_build(output, settings.audio.loudness_lufs, settings.audio.true_peak_dbtp,
-                         measured={name: (m.integrated, m.true_peak) for name, m in measured.items()},
-                         memo_dir=cache.root)
-    return BuildResult(output, tuple(articles), output / FEED_NAME, time.perf_counter() - started,
-                       counts, tuple(output / name for name in written), report)
+    return check_build(root, settings.audio.loudness_lufs, settings.audio.true_peak_dbtp,
+                       measured={name: (m.integrated, m.true_peak) for name, m in measured.items()},
+                       memo_dir=cache.root)
 
 
 def _generated_cover(settings: Settings, cache: ClipCache) -> Cover:
@@ -1025,8 +1036,8 @@ class _Staging:
         except OSError as e:
             raise OutputError(f"{path}: cannot write: {e.strerror or e}") from e
 
-    def publish(self, output: Path, keep: set[str], ours: set[str]) -> list[str]:
-        """Swap the new tree in for output/ in one step; return the files this build wrote.
+    def complete(self, output: Path, keep: set[str], ours: set[str]) -> list[str]:
+        """Make the new tree whole, ready to check and swap in; return the files this build wrote.
 
         Files of the previous build that are kept (unchanged) are hard-linked into the new
         tree, and so are files in output/ that gutaudio did not make (a publisher's own), so
@@ -1051,10 +1062,16 @@ class _Staging:
                         os.link(old, target)
                     except OSError:
                         shutil.copy2(old, target)
-            _swap_in(self.root, output.resolve())  # a symlinked output: its target
         except OSError as e:
             raise OutputError(f"{output}: cannot publish the build: {e.strerror or e}") from e
         return sorted(written)
+
+    def publish(self, output: Path) -> None:
+        """Swap the complete new tree in for output/ in one step."""
+        try:
+            _swap_in(self.root, output.resolve())  # a symlinked output: its target
+        except OSError as e:
+            raise OutputError(f"{output}: cannot publish the build: {e.strerror or e}") from e
 
 
 def _umask() -> int:

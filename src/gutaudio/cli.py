@@ -17,7 +17,7 @@ from .cache import ClipCache, default_cache_dir
 from .config import ENGINE_NAMES, FEED_ITEMS, VoiceSettings, configured_cache_dir, load_settings
 from .durations import clock as duration_clock
 from .engines import engine_statuses
-from .errors import ConfigError, GutaudioError, OptionError, OutputError
+from .errors import CheckFailedError, ConfigError, GutaudioError, OptionError, OutputError
 from .output_folder import refuse_unsafe_output
 from .synthesis import early_synthesizer
 
@@ -201,19 +201,22 @@ def build_command(content_dir: Path, output_dir: Path, engine: str | None, voice
     bar = _ProgressBar("Synthesizing")
     try:
         result = build(settings, None if quiet else bar.update, force=force, synthesizer=synthesizer)
+    except CheckFailedError as e:  # the findings first, then the one error line
+        bar.close()
+        _print_findings(e.report, only_problems=True)  # type: ignore[arg-type]
+        click.echo(f"Check: {e.report.summary()}")  # type: ignore[attr-defined]
+        raise
     finally:
         bar.close()
         if synthesizer is not None:
             synthesizer.close()
-    report = result.report
+    report = result.report  # it passed: a build that fails its check is not published
     if not quiet:
         _print_summary(result)
     if report is not None:
-        _print_findings(report, only_problems=True)
-        if not quiet or not report.passed():
+        _print_findings(report, only_problems=True)  # its warnings
+        if not quiet:
             click.echo(f"Check: {report.summary()}")
-        if not report.passed():
-            raise click.exceptions.Exit(1)
 
 
 def _print_summary(result: BuildResult) -> None:

@@ -49,6 +49,15 @@ class FeedError(GutaudioError, ValueError):
     """The podcast feed cannot be built from the given metadata."""
 
 
+class CheckFailedError(GutaudioError):
+    """A finished build failed its check, so it was not published; report holds the findings."""
+
+    def __init__(self, report: object, message: str) -> None:
+        """Carry the check's report (a check.Report) with the one-line message."""
+        super().__init__(message)
+        self.report = report
+
+
 class OutputError(GutaudioError, OSError):
     """A file could not be written to the output folder."""
 

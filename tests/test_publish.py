@@ -1,0 +1,97 @@
+"""A build is checked before it is published: one that fails its check publishes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from gutaudio.cli import cli
+
+from .conftest import SETTINGS_TOML, write_content
+
+ESPEAK = SETTINGS_TOML.replace('engine = "piper"', 'engine = "espeak"')
+FAKE_MP3VAL = """#!/bin/sh
+# mp3val as it reports a damaged file: a PROBLEM line naming it
+echo "Analyzing file \\"$1\\"..."
+echo "PROBLEM: MPEG stream error at offset 4096 (a fault injected by the test)"
+"""
+
+
+def run(*args: str) -> Result:
+    return CliRunner(mix_stderr=False).invoke(cli, list(args), prog_name="gutaudio")
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    assert shutil.which("espeak-ng"), "espeak-ng is not installed (scripts/test installs it)"
+    write_content(tmp_path / "content", settings=ESPEAK)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def failing_mp3val(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An mp3val first on PATH that finds a problem in every file."""
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "mp3val").write_text(FAKE_MP3VAL, encoding="utf-8")
+    (tools / "mp3val").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
+
+
+def _edit(project: Path) -> None:
+    article = project / "content" / "short-article.txt"
+    article.write_text(article.read_text(encoding="utf-8").replace("e.g. oats", "e.g. oats or rye"),
+                       encoding="utf-8")
+
+
+def test_a_rebuild_that_fails_its_check_leaves_the_previous_build_published(
+        project: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert run("build", "-q").exit_code == 0
+    before = _tree(project / "output")
+    _edit(project)
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "mp3val").write_text(FAKE_MP3VAL, encoding="utf-8")
+    (tools / "mp3val").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
+    failed = run("build", "-q")
+    assert failed.exit_code == 1
+    mp3s = [name for name in before if name.endswith(".mp3")]
+    rows = [line for line in failed.stdout.splitlines() if line.startswith("mp3val")]
+    assert len(rows) == len(mp3s)  # every file, each once, with the tool's own words
+    assert all(row.endswith("error: MPEG stream error at offset 4096 (a fault injected by the test)")
+               for row in rows)
+    last = failed.stdout.splitlines()[-1]
+    assert last.startswith("Check: ") and last.endswith(f" passed, 0 warnings, {len(rows)} errors")
+    assert failed.stderr == (f"Error: output: the check found {len(rows)} errors; nothing was "
+                             "published (the previous build is as it was)\n")
+    assert _tree(project / "output") == before  # not one byte changed
+    assert sorted(p.name for p in project.iterdir()) == ["content", "output", "tools"]
+    monkeypatch.undo()
+    monkeypatch.chdir(project)
+    published = run("build", "-q")  # the fault mended: the edit is published now
+    assert published.exit_code == 0, published.stdout + published.stderr
+    assert "oats or rye" in (project / "output" / "short-article" / "episode.txt").read_text(
+        encoding="utf-8")
+
+
+def test_a_first_build_that_fails_its_check_makes_no_output(project: Path,
+                                                            failing_mp3val: None) -> None:
+    failed = run("build", "-q")
+    assert failed.exit_code == 1
+    assert failed.stderr.startswith("Error: output: the check found ")
+    assert failed.stderr.endswith(" errors; nothing was published (the previous build is as it "
+                                  "was)\n")
+    assert not (project / "output").exists()
+    assert sorted(p.name for p in project.iterdir()) == ["content", "tools"]
