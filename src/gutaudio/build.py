@@ -9,24 +9,19 @@ move into place only when everything succeeded, the feed last.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import datetime as dt
 import hashlib
 import json
 import logging
-import os
 import re
 import shutil
-import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import PIL
-from filelock import FileLock, Timeout
 
 from . import __version__
 from .audio import (
@@ -49,10 +44,11 @@ from .cover import Cover, generate_cover, load_cover, readable_jpeg
 from .document import Article, Heading, Section, block_text, blocks_text
 from .errors import CheckFailedError, ContentError, GutaudioError, OutputError
 from .feed import FeedItem, Transcript, build_feed, item_guid
-from .output_folder import lock_path, refuse_unsafe_output
+from .output_folder import refuse_unsafe_output
 from .readers import article_suffixes, find_articles, read_article
 from .script import Chapter, build_script
 from .site import CatalogArticle, Page, PageChapter, render_catalog, render_page
+from .staging import StagedTree, staged_tree
 from .synthesis import Synthesizer
 from .tags import TrackTags, write_tags
 from .transcripts import ChapterMark, Cue, make_cues, to_json_chapters, to_srt, to_text, to_vtt
@@ -70,8 +66,6 @@ SEASONS_MANIFEST_VERSION = 5
 """The first build.json version that records each article's season (older builds numbered them in order)."""
 PAGE_CHAPTER_ID = "chapter-{number}"
 """The id of a chapter's section on its article's page (templates/index.html.j2)."""
-WORK_DIR = ".gutaudio-work"
-"""Scratch files of a running build (joined WAVs), inside the output folder; never published."""
 
 ProgressCallback = Callable[[int, int, str], None]
 """Called as progress(done, total, text) after each utterance's clip is ready."""
@@ -247,7 +241,7 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
     configured = load_cover(settings.show.cover) if settings.show.cover else None
     cache = ClipCache(settings.build.cache_dir or default_cache_dir())
     counts = BuildCounts()
-    with _staging(output) as staging, \
+    with staged_tree(output) as staging, \
             started_synthesizer or Synthesizer(settings.voice, cache,
                                                settings.build.jobs or None) as synthesizer:
         builder = _ArticleBuilder(settings, synthesizer, staging, previous, counts, progress)
@@ -342,7 +336,7 @@ class _ArticleBuilder:
     cover: Cover
     """The show's artwork, set once synthesis has started."""
 
-    def __init__(self, settings: Settings, synthesizer: Synthesizer, staging: _Staging,
+    def __init__(self, settings: Settings, synthesizer: Synthesizer, staging: StagedTree,
                  previous: dict[str, Any], counts: BuildCounts,
                  progress: ProgressCallback | None) -> None:
         self.settings = settings
@@ -1003,151 +997,3 @@ def read_timings(output: Path) -> list[TimingRow]:
         raise OutputError(f"{path}: no finished build here; run gutaudio build first") from e
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
         raise OutputError(f"{path}: not a gutaudio build manifest ({e})") from e
-
-
-class _Staging:
-    """A complete new output tree, made beside output/ and swapped in whole at the end."""
-
-    def __init__(self, root: Path, output: Path) -> None:
-        self.root = root
-        self.output = output
-        self.work = root / WORK_DIR
-        self.files: list[str] = []
-        self.unchanged: list[str] = []
-
-    def reserve(self, relative: str) -> Path:
-        """Register a file that another tool (ffmpeg, mutagen) will write; return its path."""
-        path = self.root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if relative not in self.files:
-            self.files.append(relative)
-        return path
-
-    def write(self, relative: str, data: bytes | str) -> None:
-        """Stage a finished file, unless the published one already holds exactly this."""
-        payload = data.encode("utf-8") if isinstance(data, str) else data
-        with contextlib.suppress(OSError):
-            if (self.output / relative).read_bytes() == payload:
-                self.unchanged.append(relative)
-                return
-        path = self.reserve(relative)
-        try:
-            path.write_bytes(payload)
-        except OSError as e:
-            raise OutputError(f"{path}: cannot write: {e.strerror or e}") from e
-
-    def complete(self, output: Path, keep: set[str], ours: set[str]) -> list[str]:
-        """Make the new tree whole, ready to check and swap in; return the files this build wrote.
-
-        Files of the previous build that are kept (unchanged) are hard-linked into the new
-        tree, and so are files in output/ that gutaudio did not make (a publisher's own), so
-        nothing is copied and nothing of theirs is lost. Chapter files of these articles that
-        the build no longer makes are left behind with the old tree.
-        """
-        shutil.rmtree(self.work, ignore_errors=True)
-        written = set(self.files)
-        try:
-            if output.is_dir():
-                for old in sorted(output.rglob("*")):
-                    name = old.relative_to(output).as_posix()
-                    if not old.is_file() or name in written:
-                        continue
-                    first = name.split("/", 1)[0]
-                    mine = name in keep or first in ours
-                    if mine and name not in keep:
-                        continue  # a file this build no longer makes
-                    target = self.root / name
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    try:
-                        os.link(old, target)
-                    except OSError:
-                        shutil.copy2(old, target)
-        except OSError as e:
-            raise OutputError(f"{output}: cannot publish the build: {e.strerror or e}") from e
-        return sorted(written)
-
-    def publish(self, output: Path) -> None:
-        """Swap the complete new tree in for output/ in one step."""
-        try:
-            _swap_in(self.root, output.resolve())  # a symlinked output: its target
-        except OSError as e:
-            raise OutputError(f"{output}: cannot publish the build: {e.strerror or e}") from e
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _swap_in(new: Path, output: Path) -> None:
-    """Put the folder new where output is, atomically where the system can (renameat2)."""
-    if not output.exists():
-        os.replace(new, output)
-        return
-    if _exchange(new, output):
-        shutil.rmtree(new, ignore_errors=True)  # it now holds the old build
-        return
-    old = output.with_name(f".{output.name}.gutaudio-old")
-    shutil.rmtree(old, ignore_errors=True)
-    os.replace(output, old)
-    os.replace(new, output)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _exchange(first: Path, second: Path) -> bool:
-    """Swap two paths in one atomic step with Linux's renameat2(RENAME_EXCHANGE)."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
-                          ctypes.c_uint]
-    at_fdcwd, rename_exchange = -100, 2
-    return renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second),
-                     rename_exchange) == 0
-
-
-STAGING_PREFIX = ".gutaudio-build-"
-"""Staging folders sit beside output/ as .gutaudio-build-<output name>-XXXX."""
-
-
-@contextlib.contextmanager
-def _staging(output: Path) -> Iterator[_Staging]:
-    """A staging folder beside output/, removed afterwards whether the build succeeds or not.
-
-    Only one build may write an output folder at a time: a lock file beside it says so, and is
-    removed when the build ends, so that nothing is left in a checkout. Staging folders left
-    by a build that was killed are removed first.
-    """
-    parent = output.resolve().parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(lock_path(output)), timeout=0)
-        lock.acquire()
-    except Timeout as e:
-        raise OutputError(f"{output}: another gutaudio build is writing here; "
-                          "wait for it to finish, then build again") from e
-    except OSError as e:
-        raise OutputError(f"{output}: cannot create the output folder: {e.strerror or e}") from e
-    try:
-        prefix = f"{STAGING_PREFIX}{output.name}-"
-        for leftover in parent.glob(f"{prefix}*"):
-            shutil.rmtree(leftover, ignore_errors=True)
-        if output.exists() and not output.is_dir():
-            raise OutputError(f"{output}: is a file, not an output folder")
-        try:
-            root = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
-            root.chmod(0o777 & ~_umask())  # mkdtemp's 0700 would hide the published folder
-        except OSError as e:
-            what = "cannot write beside it" if output.exists() else "cannot create the output folder"
-            raise OutputError(f"{output}: {what}: {e.strerror or e}") from e
-        try:
-            yield _Staging(root, output)
-        finally:
-            shutil.rmtree(root, ignore_errors=True)
-    finally:
-        with contextlib.suppress(OSError):
-            Path(lock.lock_file).unlink()  # while still held, so no other build has it yet
-        lock.release()
