@@ -18,7 +18,7 @@ from gutaudio.cache import ClipCache, clip_key
 from gutaudio.cli import cli
 from gutaudio.config import load_settings
 from gutaudio.engines.base import Clip
-from gutaudio.synthesis import early_synthesizer
+from gutaudio.synthesis import Synthesizer, early_synthesizer
 
 from .conftest import SETTINGS_TOML, SHORT_ARTICLE, manifest_of, write_content
 
@@ -223,3 +223,18 @@ def test_workers_start_early_only_when_the_content_changed(tmp_path: Path) -> No
     again = early_synthesizer(piper)
     assert again is not None
     again.close()
+
+
+def test_a_synthesizer_given_to_build_is_the_callers_to_close(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    content = write_content(tmp_path / "content", settings=ESPEAK)
+    settings = _settings(content, tmp_path / "out", tmp_path / "cache")
+    synthesizer = Synthesizer(settings.voice, ClipCache(tmp_path / "cache"))
+    closed: list[int] = []
+    original = synthesizer.close
+    monkeypatch.setattr(synthesizer, "close", lambda: (closed.append(1), original())[1])
+    with synthesizer:
+        result = build(settings, synthesizer=synthesizer)
+        assert closed == []  # build() does not close what it did not open
+        assert synthesizer.clip(result.chapters[0].chapter.utterances[0].spoken).frames > 0
+    assert closed == [1]  # closed once, by its owner

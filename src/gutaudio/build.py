@@ -9,6 +9,7 @@ move into place only when everything succeeded, the feed last.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -215,7 +216,8 @@ def build(settings: Settings, progress: ProgressCallback | None = None, *,
           force: bool = False, synthesizer: Synthesizer | None = None) -> BuildResult:
     """Build the narrated edition of every article into settings.output_dir.
 
-    synthesizer: one already started (see early_synthesizer); the build closes it.
+    synthesizer: one already started (see early_synthesizer), which the caller owns and
+    closes (use it in a with block); without one, the build makes its own and closes it.
     """
     try:
         return _build(settings, progress, force, synthesizer)
@@ -224,9 +226,6 @@ def build(settings: Settings, progress: ProgressCallback | None = None, *,
     except OSError as e:  # a full disk, a lost folder: say which file, never a traceback
         where = e.filename or settings.output_dir
         raise OutputError(f"{where}: {e.strerror or e}") from e
-    finally:
-        if synthesizer is not None:
-            synthesizer.close()
 
 
 def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
@@ -241,9 +240,9 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
     configured = load_cover(settings.show.cover) if settings.show.cover else None
     cache = ClipCache(settings.build.cache_dir or default_cache_dir())
     counts = BuildCounts()
-    with staged_tree(output) as staging, \
-            started_synthesizer or Synthesizer(settings.voice, cache,
-                                               settings.build.jobs or None) as synthesizer:
+    with staged_tree(output) as staging, contextlib.ExitStack() as owned:
+        synthesizer = started_synthesizer or owned.enter_context(
+            Synthesizer(settings.voice, cache, settings.build.jobs or None))
         builder = _ArticleBuilder(settings, synthesizer, staging, previous, counts, progress)
         builder.queue(plans)  # synthesis starts: everything else is done while it runs
         cover = builder.cover = configured or _generated_cover(settings, cache)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -195,21 +196,21 @@ def build_command(content_dir: Path, output_dir: Path, engine: str | None, voice
                              base_url=base_url, rate=rate, feed_items=feed_items, m4b=m4b,
                              jobs=jobs, cache_dir=cache_dir)
     refuse_unsafe_output(settings.output_dir, settings.content_dir, force=force)
-    synthesizer = early_synthesizer(settings, force)
-    from .build import build
-
     bar = _ProgressBar("Synthesizing")
-    try:
-        result = build(settings, None if quiet else bar.update, force=force, synthesizer=synthesizer)
-    except CheckFailedError as e:  # the findings first, then the one error line
-        bar.close()
-        _print_findings(e.report, only_problems=True)  # type: ignore[arg-type]
-        click.echo(f"Check: {e.report.summary()}")  # type: ignore[attr-defined]
-        raise
-    finally:
-        bar.close()
-        if synthesizer is not None:
-            synthesizer.close()
+    # The command owns the early synthesizer (its workers load the voice while the rest loads).
+    with early_synthesizer(settings, force) or contextlib.nullcontext() as synthesizer:
+        from .build import build
+
+        try:
+            result = build(settings, None if quiet else bar.update, force=force,
+                           synthesizer=synthesizer)
+        except CheckFailedError as e:  # the findings first, then the one error line
+            bar.close()
+            _print_findings(e.report, only_problems=True)  # type: ignore[arg-type]
+            click.echo(f"Check: {e.report.summary()}")  # type: ignore[attr-defined]
+            raise
+        finally:
+            bar.close()
     report = result.report  # it passed: a build that fails its check is not published
     if not quiet:
         _print_summary(result)
