@@ -320,3 +320,13 @@ def test_check_reports_an_mp3_linked_from_outside_the_build_without_a_traceback(
     assert checked.exit_code == 1 and isinstance(checked.exception, SystemExit), checked.exception
     assert f"{outside}" in checked.stdout
     assert "error: a link out of this build: publish the file itself" in checked.stdout
+
+
+def test_an_undated_article_is_warned_about_once(project: Path) -> None:
+    settings = project / "content" / "gutaudio.toml"
+    settings.write_text(ESPEAK.replace("date = 2026-01-15\n", ""), encoding="utf-8")
+    result = run("build")
+    assert result.exit_code == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "no date" in line]
+    assert warnings == [f"Warning: {Path('content') / 'short-article.txt'}: no date in the article "
+                        "or [show] date; using today's date for pubDate"]

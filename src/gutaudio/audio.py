@@ -542,15 +542,16 @@ def ffmetadata(metadata: dict[str, str], chapters: Sequence[tuple[float, float, 
     return "\n".join(lines) + "\n"
 
 
-def encode_m4b(wavs: Sequence[Path], destination: Path, chapters: Sequence[Any], cover: bytes,
+def encode_m4b(levelled: Sequence[Path], destination: Path, chapters: Sequence[Any], cover: bytes,
                metadata: dict[str, str], audio: AudioSettings) -> None:
-    """Encode an M4B audiobook (AAC) with chapter atoms and cover art from chapter WAVs."""
+    """Encode an M4B audiobook (AAC) with chapter atoms and cover art from the chapters' levelled
+    audio files (the FLACs the cache keeps; any format ffmpeg reads)."""
     marks = [(mark.start, mark.end, mark.title) for mark in chapters]
     meta_path = destination.with_suffix(".ffmeta")
     cover_path = destination.with_suffix(".cover")
     meta_path.write_text(ffmetadata(metadata, marks), encoding="utf-8")
     cover_path.write_bytes(cover)
-    listing = _concat_list(wavs, destination.parent)
+    listing = _concat_list(levelled, destination.parent)
     try:
         run_ffmpeg(["-y", "-f", "concat", "-safe", "0", "-i", str(listing),
                     "-i", str(meta_path), "-i", str(cover_path),

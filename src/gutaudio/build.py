@@ -3,8 +3,9 @@
 A build reads every article, scripts it, and compares each chapter's inputs (its clips'
 cache keys, its pauses, the audio settings) with the previous build's manifest. Chapters
 whose inputs are unchanged keep their files; the others are synthesized (clips come from
-the cache when they can), joined, levelled, encoded and tagged in a staging folder. Files
-move into place only when everything succeeded, the feed last.
+the cache when they can), joined, levelled, encoded and tagged in a staging tree, with the
+pages, the manifest and the feed. That whole tree is checked, and swapped in for the output
+folder in one step only when the check passes (staging.py): a failure publishes nothing.
 """
 
 from __future__ import annotations
@@ -193,12 +194,13 @@ def plan_build(settings: Settings) -> list[Plan]:
     return plans
 
 
-def publication_date(settings: Settings, article: Article) -> dt.date:
-    """The article's date, else the show's, else today (with a note that rebuilds will differ)."""
+def publication_date(settings: Settings, article: Article, *, warn: bool = False) -> dt.date:
+    """The article's date, else the show's, else today (warn: say so, as rebuilds will differ)."""
     date = article.date or settings.show.date
     if date is None:
-        log.warning("%s: no date in the article or [show] date; using today's date for pubDate",
-                    article.source)
+        if warn:
+            log.warning("%s: no date in the article or [show] date; using today's date for pubDate",
+                        article.source)
         date = dt.datetime.now(dt.UTC).date()
     return date
 
@@ -248,9 +250,9 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
         cover = builder.cover = configured or _generated_cover(settings, cache)
         articles = [builder.build(plan) for plan in plans]
         if builder.leveller.codec_shift is not None:
-            cache.remember("codec_shift", builder.codec_settings, builder.leveller.codec_shift)
+            cache.remember("codec_shift", builder.codec_fingerprint, builder.leveller.codec_shift)
         if builder.leveller.limiter_share is not None:
-            cache.remember("limiter_share", builder.voice_settings, builder.leveller.limiter_share)
+            cache.remember("limiter_share", builder.voice_fingerprint, builder.leveller.limiter_share)
         counts.synthesized = synthesizer.stats.made
         counts.clips_reused = synthesizer.stats.reused
         articles = [_in_place(article, staging.root, output) for article in articles]
@@ -258,7 +260,7 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
         staging.write(cover_name, cover.data)
         staging.write(PAGE_NAME, _catalog_page(settings, articles, cover_name))
         staging.write(MANIFEST_NAME, _manifest(settings, articles, synthesizer,
-                                               builder.voice_settings))
+                                               builder.voice_fingerprint))
         staging.write(FEED_NAME, _feed_bytes(settings, articles, cover_name))
         keep = {name for a in articles for name in _article_files(a, settings)}
         keep |= {cover_name, PAGE_NAME, MANIFEST_NAME, FEED_NAME}
@@ -353,16 +355,16 @@ class _ArticleBuilder:
                         "loudness_lufs", "true_peak_dbtp")
         }
         cache = synthesizer.cache
-        self.leveller = Leveller(settings.audio, cache.remembered("codec_shift", self.codec_settings),
-                                 cache.remembered("limiter_share", self.voice_settings))
+        self.leveller = Leveller(settings.audio, cache.remembered("codec_shift", self.codec_fingerprint),
+                                 cache.remembered("limiter_share", self.voice_fingerprint))
 
     @property
-    def codec_settings(self) -> str:
+    def codec_fingerprint(self) -> str:
         """What the encoder's loudness shift depends on."""
         return fingerprint({"audio": self.audio_settings, "version": __version__})
 
     @property
-    def voice_settings(self) -> str:
+    def voice_fingerprint(self) -> str:
         """What the limiter's share of the gain depends on: the voice and the audio settings."""
         return fingerprint({"audio": self.audio_settings, "voice": self.synthesizer.identity,
                             "version": __version__})
@@ -423,7 +425,7 @@ class _ArticleBuilder:
 
     def build(self, plan: Plan) -> ArticleResult:
         """Make or reuse every file of one article."""
-        date = publication_date(self.settings, plan.article)
+        date = publication_date(self.settings, plan.article, warn=True)  # said once per article
         need_levelled = self._needs_levelled(plan)
         work = self.staging.work / plan.folder
         work.mkdir(parents=True, exist_ok=True)
@@ -504,7 +506,7 @@ class _ArticleBuilder:
     def _previous_gain(self, plan: Plan, chapter: Chapter) -> float | None:
         """The gain the last build gave this chapter, if it was levelled the same way."""
         old = self.previous.get(plan.folder, {}).get("chapters", {}).get(chapter.filename, {})
-        return old.get("gain") if old.get("levelling") == self.voice_settings else None
+        return old.get("gain") if old.get("levelling") == self.voice_fingerprint else None
 
     def _reuse_chapter(self, plan: Plan, chapter: Chapter, old: dict[str, Any],
                        date: dt.date) -> ChapterResult:
