@@ -246,7 +246,7 @@ def test_unknown_engine_option(tmp_path: Path) -> None:
     result = run("inspect", "--content", str(folder), "--engine", "festival")
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr.splitlines()[-1] == (
-        "Error: Invalid value for '--engine': 'festival' is not one of 'piper', 'gtts', 'espeak'."
+        "Error: Invalid value for '--engine': unknown engine 'festival' (valid: piper, gtts, espeak)"
     )
     assert "Traceback" not in result.stderr
 

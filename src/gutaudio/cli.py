@@ -15,7 +15,7 @@ import click
 
 from . import __version__
 from .cache import ClipCache, default_cache_dir
-from .config import ENGINE_NAMES, FEED_ITEMS, VoiceSettings, configured_cache_dir, load_settings
+from .config import FEED_ITEMS, VoiceSettings, configured_cache_dir, load_settings
 from .durations import clock as duration_clock
 from .engines import engine_statuses
 from .errors import CheckFailedError, ConfigError, GutaudioError, OptionError, OutputError
@@ -128,8 +128,9 @@ def _content_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--content", "content_dir", default="content", show_default=True,
                      type=click.Path(file_okay=False, path_type=Path),
                      help="Folder with the article and gutaudio.toml."),
-        click.option("--engine", type=click.Choice(ENGINE_NAMES), default=None,
-                     help="Speech engine (default from gutaudio.toml, else piper)."),
+        click.option("--engine", default=None, metavar="NAME",
+                     help="Speech engine: piper, gtts, espeak, or one a package registers "
+                          "(see `gutaudio engines`; default from gutaudio.toml, else piper)."),
         click.option("--voice", type=click.Path(dir_okay=False, path_type=Path), default=None,
                      help="A Piper voice model (.onnx) instead of the bundled voice."),
     ]

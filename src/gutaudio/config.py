@@ -20,7 +20,6 @@ log = logging.getLogger(__name__)
 CONFIG_FILENAME = "gutaudio.toml"
 MANIFEST_NAME = "build.json"
 """The record of a finished build, in the output folder."""
-ENGINE_NAMES = ("piper", "gtts", "espeak")
 
 # Apple Podcasts categories and their subcategories (Apple's podcast category list).
 APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -595,8 +594,11 @@ def _check_voice(kw: dict[str, Any], content_dir: Path, problems: list[str]) -> 
     else:
         kw["rate"] = float(rate)
     engine = kw.get("engine", "piper")
-    if isinstance(engine, str) and engine not in ENGINE_NAMES:
-        problems.append(f"unknown engine '{engine}' (valid: {', '.join(ENGINE_NAMES)})")
+    if isinstance(engine, str):
+        from .engines import engine_class, engine_names  # the registry needs this module loaded
+
+        if engine_class(engine) is None:
+            problems.append(f"unknown engine '{engine}' (valid: {', '.join(engine_names())})")
     model = kw.get("model")
     if model and _want(str, "model", kw, problems, "voice"):
         path = _resolve(content_dir, model)

@@ -15,31 +15,11 @@ from typing import Any
 
 from .cache import ClipCache, clip_key, default_cache_dir
 from .config import MANIFEST_NAME, Settings, VoiceSettings
-from .engines import ENGINES, Engine
+from .engines import Engine, default_jobs, make_engine, runs_in_processes
 from .engines.base import Clip
-from .engines.gtts import DEFAULT_CONCURRENCY
-from .engines.piper import PiperEngine
 from .errors import EngineUnavailableError, GutaudioError, SynthesisError
 
 log = logging.getLogger(__name__)
-
-IN_PROCESSES = {"piper"}
-"""Engines that compute in Python (onnxruntime) run in worker processes; others in threads."""
-
-
-def default_jobs(engine: str) -> int:
-    """How many syntheses to run at once: one per core for local engines, a few for gTTS."""
-    if engine == "gtts":
-        return DEFAULT_CONCURRENCY
-    return max(1, os.cpu_count() or 1)
-
-
-def make_engine(voice: VoiceSettings, threads: int = 0) -> Engine:
-    """Create the named engine; Piper gets a fixed number of onnxruntime threads."""
-    if voice.engine == "piper":
-        return PiperEngine(voice, threads=threads)
-    return ENGINES[voice.engine](voice)
-
 
 @dataclass
 class SynthesisStats:
@@ -81,7 +61,7 @@ class Synthesizer:
         self.cache = cache
         self.jobs = jobs or default_jobs(voice.engine)
         self.engine = make_engine(voice)
-        if voice.engine in IN_PROCESSES:
+        if runs_in_processes(voice.engine):
             status = self.engine.status()
             if not status.available:
                 raise EngineUnavailableError(f"{voice.engine}: {status.reason}")
@@ -103,7 +83,7 @@ class Synthesizer:
 
     def _executor_for_work(self) -> Executor:
         if self._executor is None:
-            if self.voice.engine in IN_PROCESSES:
+            if runs_in_processes(self.voice.engine):
                 threads = max(1, (os.cpu_count() or 1) // self.jobs)
                 methods = multiprocessing.get_all_start_methods()
                 context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
@@ -117,7 +97,7 @@ class Synthesizer:
 
     def start_workers(self) -> None:
         """Start the worker processes now, so they load the voice while other work goes on."""
-        if self.voice.engine in IN_PROCESSES:
+        if runs_in_processes(self.voice.engine):
             self._executor_for_work().submit(_ready)
 
     def start(self, texts: Iterable[str]) -> None:
@@ -182,7 +162,7 @@ def early_synthesizer(settings: Settings, force: bool = False) -> Synthesizer | 
     build with nothing to do starts no workers. Command-line options are not looked at: a
     build they change starts its workers when it finds what to synthesize, a moment later.
     """
-    if settings.voice.engine not in IN_PROCESSES or not (force or _changed_since_last_build(settings)):
+    if not runs_in_processes(settings.voice.engine) or not (force or _changed_since_last_build(settings)):
         return None
     synthesizer = Synthesizer(settings.voice, ClipCache(settings.build.cache_dir or default_cache_dir()),
                               settings.build.jobs or None)

@@ -1,38 +1,109 @@
-"""Speech engines behind one small interface, looked up by name in a registry."""
+"""Speech engines, found through the `gutaudio.engines` entry-point group.
+
+The built-in engines (piper, gtts, espeak) are registered the same way as a third party's, in
+gutaudio's own pyproject.toml, one entry point per engine, named as `--engine` and `[voice]
+engine` name it. A package adds one with::
+
+    [project.entry-points."gutaudio.engines"]
+    myvoice = "gutaudio_myvoice:MyVoiceEngine"
+
+where MyVoiceEngine(voice: VoiceSettings) has a `name`, and `voice_name()`, `identity(digest)`,
+`status()`, `prepare()` and `synthesize(text) -> Clip` (the Engine protocol in engines.base).
+Two optional class attributes say how gutaudio runs it: `in_processes = True` for an engine
+that computes in Python (each worker process gets its own, made with a `threads` keyword),
+else it runs in threads; `concurrency = N` for how many syntheses at once (default: one per
+core). An engine is imported only when a build or `gutaudio engines` needs it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+import os
+from functools import cache, lru_cache
+from importlib.metadata import EntryPoint, entry_points
+from typing import Any
 
 from ..config import VoiceSettings
 from ..errors import ConfigError
 from .base import Clip, Engine, EngineStatus
-from .espeak import EspeakEngine
-from .gtts import GttsEngine
-from .piper import PiperEngine
 
-ENGINES: dict[str, Callable[[VoiceSettings], Engine]] = {
-    "piper": PiperEngine,
-    "gtts": GttsEngine,
-    "espeak": EspeakEngine,
-}
+log = logging.getLogger(__name__)
 
-__all__ = ["ENGINES", "Clip", "Engine", "EngineStatus", "create_engine", "engine_statuses"]
+ENTRY_POINT_GROUP = "gutaudio.engines"
+BUILT_IN = ("piper", "gtts", "espeak")
+"""Listed first, in this order; engines of other packages follow by name."""
+
+__all__ = ["BUILT_IN", "ENTRY_POINT_GROUP", "Clip", "Engine", "EngineStatus", "default_jobs",
+           "engine_class", "engine_names", "engine_statuses", "forget_engines", "make_engine",
+           "runs_in_processes"]
 
 
-def create_engine(voice: VoiceSettings) -> Engine:
-    """Make the engine the settings name, ready to synthesize (raises if it cannot run here)."""
-    try:
-        factory = ENGINES[voice.engine]
-    except KeyError:
-        raise ConfigError(
-            f"unknown engine '{voice.engine}' (valid: {', '.join(ENGINES)})"
-        ) from None
-    engine = factory(voice)
-    engine.prepare()
-    return engine
+@lru_cache(maxsize=1)
+def _entry_points() -> dict[str, list[EntryPoint]]:
+    """The registered engines' entry points by name (several may claim one name)."""
+    points: dict[str, list[EntryPoint]] = {}
+    for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda p: (p.name, p.value)):
+        points.setdefault(point.name.lower(), []).append(point)
+    return points
+
+
+def engine_names() -> tuple[str, ...]:
+    """The names of the registered engines: the built-in ones first, then the others by name."""
+    names = _entry_points()
+    return (*(name for name in BUILT_IN if name in names),
+            *sorted(name for name in names if name not in BUILT_IN))
+
+
+@cache
+def engine_class(name: str) -> type[Any] | None:
+    """The engine registered under name, imported on first use; None when none loads."""
+    for point in _entry_points().get(name.lower(), []):  # a broken one gives way to the next
+        try:
+            loaded = point.load()
+        except Exception as e:  # a broken plugin must not stop builds with other engines
+            log.warning("engine '%s' (%s) cannot be loaded: %s", point.name, point.value, e)
+            continue
+        if not callable(loaded) or not all(hasattr(loaded, attribute) for attribute in
+                                           ("synthesize", "status", "prepare", "identity")):
+            log.warning("engine '%s' (%s) is not an engine (synthesize, status, prepare, identity); "
+                        "ignored", point.name, point.value)
+            continue
+        return loaded
+    return None
+
+
+def forget_engines() -> None:
+    """Look the engines up again on next use (after packages were installed or removed)."""
+    _entry_points.cache_clear()
+    engine_class.cache_clear()
+
+
+def _class_of(name: str) -> type[Any]:
+    found = engine_class(name)
+    if found is None:
+        raise ConfigError(f"unknown engine '{name}' (valid: {', '.join(engine_names())})")
+    return found
+
+
+def runs_in_processes(name: str) -> bool:
+    """Whether the engine computes in Python, so that each worker process runs its own."""
+    return bool(getattr(_class_of(name), "in_processes", False))
+
+
+def default_jobs(name: str) -> int:
+    """How many syntheses to run at once: the engine's concurrency, else one per core."""
+    return int(getattr(_class_of(name), "concurrency", 0) or max(1, os.cpu_count() or 1))
+
+
+def make_engine(voice: VoiceSettings, threads: int = 0) -> Engine:
+    """The engine the settings name; one run in processes gets its number of compute threads."""
+    factory = _class_of(voice.engine)
+    if getattr(factory, "in_processes", False):
+        return factory(voice, threads=threads)
+    return factory(voice)
 
 
 def engine_statuses(voice: VoiceSettings) -> list[EngineStatus]:
-    """Report, for every registered engine, its voice and whether it can run on this machine."""
-    return [factory(voice).status() for factory in ENGINES.values()]
+    """Report, for every registered engine that loads, its voice and whether it can run here."""
+    return [factory(voice).status() for name in engine_names()
+            if (factory := engine_class(name)) is not None]

@@ -37,6 +37,8 @@ class GttsEngine:
     """Google Translate's voice, through the gTTS library."""
 
     name = "gtts"
+    concurrency = DEFAULT_CONCURRENCY
+    """Requests at once: the service, not this machine, does the work."""
 
     def __init__(self, settings: VoiceSettings) -> None:
         """Keep the language, accent (tld) and slow-reading settings."""

@@ -42,6 +42,8 @@ class PiperEngine:
     """Offline neural speech with a Piper voice model."""
 
     name = "piper"
+    in_processes = True
+    """onnxruntime computes in Python: each worker process runs its own voice."""
 
     def __init__(self, settings: VoiceSettings, threads: int = 0) -> None:
         """Remember which voice to load; loading waits for prepare().
