@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -91,3 +92,14 @@ def test_the_memo_is_keyed_by_bytes_and_tool(tmp_path: Path) -> None:
     again = CheckMemo(tmp_path / "checked.json")
     assert again.passed(first, ffmpeg_executable()) == "every frame decodes (ffmpeg)"
     assert again.passed(second, ffmpeg_executable()) is None
+
+
+def test_a_standalone_check_holds_the_build_to_the_ceiling_it_was_built_with(output: Path) -> None:
+    manifest = output / "build.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    assert data["true_peak_dbtp"] == -1.0 and check_build(output).passed()
+    data["true_peak_dbtp"] = -9.0  # as if built with [audio] true_peak_dbtp = -9.0
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    peaks = _rows(check_build(output), "true peak")
+    assert peaks and all(level is Level.ERROR and detail.endswith(" is above -9")
+                         for _, level, detail in peaks)

@@ -95,3 +95,25 @@ def test_a_first_build_that_fails_its_check_makes_no_output(project: Path,
                                   "was)\n")
     assert not (project / "output").exists()
     assert sorted(p.name for p in project.iterdir()) == ["content", "tools"]
+
+
+def test_the_check_decodes_with_the_configured_ffmpeg(project: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from gutaudio.audio import ffmpeg_executable
+
+    log = tmp_path / "ffmpeg.log"
+    wrapper = tmp_path / "my-ffmpeg"
+    wrapper.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\nexec "{ffmpeg_executable()}" "$@"\n',
+                       encoding="utf-8")
+    wrapper.chmod(0o755)
+    settings = project / "content" / "gutaudio.toml"
+    settings.write_text(settings.read_text(encoding="utf-8") + f'\n[audio]\nffmpeg = "{wrapper}"\n',
+                        encoding="utf-8")
+    tools = tmp_path / "only-espeak"  # no mp3val on PATH: the check decodes frames with ffmpeg
+    tools.mkdir()
+    (tools / "espeak-ng").symlink_to(shutil.which("espeak-ng"))
+    monkeypatch.setenv("PATH", str(tools))
+    result = run("build", "-q")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    frame_checks = [c for c in log.read_text(encoding="utf-8").splitlines() if "-err_detect" in c]
+    assert len(frame_checks) == len(list((project / "output").rglob("*.mp3")))

@@ -288,7 +288,7 @@ def _check_staged(settings: Settings, root: Path, articles: list[ArticleResult],
                  for a in articles if a.episode.loudness}
     return check_build(root, settings.audio.loudness_lufs, settings.audio.true_peak_dbtp,
                        measured={name: (m.integrated, m.true_peak) for name, m in measured.items()},
-                       memo_dir=cache.root)
+                       memo_dir=cache.root, ffmpeg=settings.audio.ffmpeg)
 
 
 def _generated_cover(settings: Settings, cache: ClipCache) -> Cover:

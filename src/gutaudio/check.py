@@ -87,18 +87,21 @@ class Report:
 
 
 def check_build(output: Path, loudness_target: float | None = None,
-                true_peak_ceiling: float = -1.0, *,
+                true_peak_ceiling: float | None = None, *,
                 measured: dict[str, tuple[float, float]] | None = None,
-                memo_dir: Path | None = None) -> Report:
-    """Check every file of a finished build; loudness target from build.json unless given.
+                memo_dir: Path | None = None, ffmpeg: Path | None = None) -> Report:
+    """Check every file of a finished build; loudness target and true-peak ceiling from
+    build.json (the settings it was built with) unless given.
 
     measured: loudness and true peak the build itself measured on its MP3s (by path relative to
     output/), so a build's closing check need not decode its audio again.
     memo_dir: a folder (the cache) remembering what was read from each MP3's bytes, and which
     of them already decoded cleanly.
+    ffmpeg: the configured ffmpeg ([audio] ffmpeg), else the one imageio-ffmpeg ships.
     """
     memo = CheckMemo(memo_dir / CheckMemo.FILENAME) if memo_dir else None
     checker = _Checker(output, loudness_target, true_peak_ceiling, measured or {}, memo)
+    checker.ffmpeg = ffmpeg
     report = Report(tuple(checker.run()))
     if memo is not None:
         memo.save()
@@ -218,8 +221,16 @@ def _tool_identity(tool: str) -> str:
     return f"{tool}|{stat.st_size}|{stat.st_mtime_ns}"
 
 
+def _built_with(manifest: Path, key: str, default: float) -> float:
+    """An audio setting the build recorded in build.json, else the standard's default."""
+    try:
+        return float(json.loads(manifest.read_text("utf-8"))[key])
+    except (OSError, ValueError, KeyError, TypeError):
+        return default
+
+
 class _Checker:
-    def __init__(self, output: Path, target: float | None, ceiling: float,
+    def __init__(self, output: Path, target: float | None, ceiling: float | None,
                  measured: dict[str, tuple[float, float]], memo: CheckMemo | None) -> None:
         self.output = output
         self.measured = measured
@@ -228,6 +239,7 @@ class _Checker:
         self.ceiling = ceiling
         self.base = ""
         self.loudness: dict[str, float] = {}
+        self.ffmpeg: Path | None = None
 
     def _ok(self, rule: str, file: str, detail: str = "") -> Finding:
         return Finding(rule, file, Level.OK, detail)
@@ -238,10 +250,9 @@ class _Checker:
     def run(self) -> Iterator[Finding]:
         manifest = self.output / "build.json"
         if self.target is None:
-            try:
-                self.target = float(json.loads(manifest.read_text("utf-8"))["loudness_lufs"])
-            except (OSError, ValueError, KeyError, TypeError):
-                self.target = -16.0
+            self.target = _built_with(manifest, "loudness_lufs", -16.0)
+        if self.ceiling is None:
+            self.ceiling = _built_with(manifest, "true_peak_dbtp", -1.0)
         feed_path = self.output / "feed.xml"
         try:
             root = etree.parse(str(feed_path)).getroot()
@@ -497,7 +508,7 @@ class _Checker:
             loudness, peak = self.measured[name]
             whose = "; the build's own measurement"  # said, so no one takes it for a re-measure
         else:
-            measurement = measure_loudness(path)
+            measurement = measure_loudness(path, self.ffmpeg)
             loudness, peak = measurement.integrated, measurement.true_peak
             whose = ""
         target = self.target if self.target is not None else -16.0
@@ -514,7 +525,8 @@ class _Checker:
     def _mp3val(self, path: Path, name: str) -> Iterator[Finding]:
         mp3val = shutil.which("mp3val")
         if mp3val is None or path.stat().st_size > MP3VAL_MAX_BYTES:
-            yield self._remembered("MP3 frames", path, name, ffmpeg_executable(), self._frames)
+            yield self._remembered("MP3 frames", path, name, ffmpeg_executable(self.ffmpeg),
+                                   self._frames)
         else:
             yield self._remembered("mp3val", path, name, mp3val, self._mp3val_result)
 
@@ -537,12 +549,11 @@ class _Checker:
                     if line.startswith(("WARNING", "PROBLEM", "ERROR"))]
         return (Level.ERROR, "; ".join(problems)) if problems else (Level.OK, "no problem found")
 
-    @staticmethod
-    def _frames(path: Path, name: str) -> tuple[Level, str]:
+    def _frames(self, path: Path, name: str) -> tuple[Level, str]:
         """Decode every frame with ffmpeg's bitstream checks: streaming, for any file size."""
         try:
             run_ffmpeg(["-err_detect", "crccheck+bitstream+buffer", "-xerror", "-i", str(path),
-                        "-f", "null", "-"], f"{name}: checking MP3 frames")
+                        "-f", "null", "-"], f"{name}: checking MP3 frames", ffmpeg=self.ffmpeg)
         except AudioError as e:
             return Level.ERROR, str(e)
         return Level.OK, "every frame decodes (ffmpeg)"
