@@ -41,11 +41,21 @@ from .audio import (
 )
 from .cache import ClipCache, default_cache_dir
 from .check import Level, Report, check_build
-from .config import MANIFEST_NAME, Settings
+from .config import Settings
 from .cover import Cover, generate_cover, load_cover, readable_jpeg
 from .document import Article, Heading, Section, block_text, blocks_text
 from .errors import CheckFailedError, ContentError, GutaudioError, OutputError
 from .feed import FeedItem, Transcript, build_feed, item_guid
+from .layout import (
+    CHAPTERS_DIR,
+    CHAPTERS_JSON,
+    COVER_NAMES,
+    EPISODE_M4B,
+    EPISODE_MP3,
+    FEED_NAME,
+    MANIFEST_NAME,
+    PAGE_NAME,
+)
 from .output_folder import refuse_unsafe_output
 from .readers import article_suffixes, find_articles, read_article
 from .script import Chapter, build_script
@@ -57,12 +67,6 @@ from .transcripts import ChapterMark, Cue, make_cues, to_json_chapters, to_srt, 
 
 log = logging.getLogger(__name__)
 
-CHAPTERS_DIR = "chapters"
-FEED_NAME = "feed.xml"
-EPISODE_MP3 = "episode.mp3"
-EPISODE_M4B = "episode.m4b"
-PAGE_NAME = "index.html"
-CHAPTERS_JSON = "chapters.json"
 MANIFEST_VERSION = 5
 SEASONS_MANIFEST_VERSION = 5
 """The first build.json version that records each article's season (older builds numbered them in order)."""
@@ -265,7 +269,7 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
         keep = {name for a in articles for name in _article_files(a, settings)}
         keep |= {cover_name, PAGE_NAME, MANIFEST_NAME, FEED_NAME}
         ours = {a.plan.folder for a in articles} | {a["folder"] for a in published.get("articles", [])}
-        ours |= {"cover.jpg", "cover.png"}
+        ours |= set(COVER_NAMES)
         written = staging.complete(output, keep, ours)
         report = _check_staged(settings, staging.root, articles, cache)
         if not report.passed():

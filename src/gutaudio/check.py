@@ -27,9 +27,10 @@ from PIL import Image, UnidentifiedImageError
 
 from .audio import ffmpeg_executable, measure_loudness, run_ffmpeg
 from .config import APPLE_CATEGORIES
-from .cover import MAX_SIZE, MIN_SIZE
+from .cover import ARTWORK_MODES, MAX_SIZE, MIN_SIZE
 from .errors import AudioError
 from .feed import ATOM, ITUNES, MAX_DESCRIPTION_BYTES, PODCAST, podcast_guid
+from .layout import FEED_NAME, MANIFEST_NAME
 from .tags import ID3_VERSION
 
 log = logging.getLogger(__name__)
@@ -248,12 +249,12 @@ class _Checker:
         return Finding(rule, file, level, detail)
 
     def run(self) -> Iterator[Finding]:
-        manifest = self.output / "build.json"
+        manifest = self.output / MANIFEST_NAME
         if self.target is None:
             self.target = _built_with(manifest, "loudness_lufs", -16.0)
         if self.ceiling is None:
             self.ceiling = _built_with(manifest, "true_peak_dbtp", -1.0)
-        feed_path = self.output / "feed.xml"
+        feed_path = self.output / FEED_NAME
         try:
             root = etree.parse(str(feed_path)).getroot()
         except OSError:
@@ -384,7 +385,7 @@ class _Checker:
             problems.append(f"extension {path.suffix} does not match {fmt}")
         if width != height or not MIN_SIZE <= width <= MAX_SIZE:
             problems.append(f"{width}x{height} is not square {MIN_SIZE}-{MAX_SIZE} px")
-        if mode not in ("RGB", "RGBA", "P"):
+        if fmt in ARTWORK_MODES and mode not in ARTWORK_MODES[fmt]:
             problems.append(f"colour mode {mode} is not RGB")
         yield (self._bad("artwork", name, "; ".join(problems)) if problems
                else self._ok("artwork", name, f"{fmt} {width}x{height}"))

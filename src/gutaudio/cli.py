@@ -19,6 +19,7 @@ from .config import FEED_ITEMS, VoiceSettings, configured_cache_dir, load_settin
 from .durations import clock as duration_clock
 from .engines import engine_statuses
 from .errors import CheckFailedError, ConfigError, GutaudioError, OptionError, OutputError
+from .layout import PAGE_NAME
 from .output_folder import refuse_unsafe_output
 from .synthesis import early_synthesizer
 
@@ -234,7 +235,7 @@ def _print_summary(result: BuildResult) -> None:
         rows.append(("kept" if episode.reused else "made", str(episode.path),
                      f"{episode.duration:.1f} s", f"{episode.size:,} bytes",
                      f"whole article, {marks} chapter mark{'s' if marks != 1 else ''}"))
-        page = episode.path.parent / "index.html"
+        page = episode.path.parent / PAGE_NAME
         rows.append(("made" if page in written else "kept", str(page), "", "", "page"))
     counts = result.counts
     clock = duration_clock(result.audio_seconds)
@@ -251,7 +252,7 @@ def _print_summary(result: BuildResult) -> None:
                f"Episodes: {counts.episodes_encoded} encoded, {counts.episodes_reused} kept. "
                f"Files: {counts.files_written} written, {counts.files_unchanged} unchanged.")
     click.echo(f"Feed: {result.feed_path}")
-    click.echo(f"Page: {result.output_dir / 'index.html'}")
+    click.echo(f"Page: {result.output_dir / PAGE_NAME}")
 
 
 @cli.command("inspect")

@@ -18,7 +18,6 @@ from .errors import ConfigError, OptionError
 log = logging.getLogger(__name__)
 
 CONFIG_FILENAME = "gutaudio.toml"
-MANIFEST_NAME = "build.json"
 """The record of a finished build, in the output folder."""
 
 # Apple Podcasts categories and their subcategories (Apple's podcast category list).

@@ -20,6 +20,9 @@ FEED_SIZE = 3000
 EMBED_SIZE = 600
 """Artwork embedded in each MP3 is scaled to what players show, to keep files small and builds fast."""
 MIN_SIZE, MAX_SIZE = 1400, 3000
+ARTWORK_MODES = {"JPEG": ("RGB",), "PNG": ("RGB", "RGBA", "P")}
+"""The colour modes podcast artwork may use, by format (Apple asks for RGB); the check holds
+a build's artwork to the same rule."""
 BACKGROUND = (16, 42, 67)
 """Dark navy; with white text the contrast ratio is about 14:1."""
 FOREGROUND = (255, 255, 255)
@@ -63,7 +66,7 @@ def load_cover(path: Path) -> Cover:
         raise ConfigError(
             f"{path}: cover is {width}x{height}; it must be square, {MIN_SIZE} to {MAX_SIZE} px"
         )
-    if mode not in (("RGB", "RGBA", "P") if fmt == "PNG" else ("RGB",)):
+    if mode not in ARTWORK_MODES[fmt]:
         raise ConfigError(f"{path}: cover must use RGB colour, not {mode}")
     return Cover(data, "image/png" if fmt == "PNG" else "image/jpeg")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .config import MANIFEST_NAME
 from .errors import OptionError
+from .layout import MANIFEST_NAME
 
 PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "package.json")
 """Files that say a folder is a project (a checkout), which no build may replace."""

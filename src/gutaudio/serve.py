@@ -23,6 +23,7 @@ from werkzeug.wrappers import Request, Response
 
 from .errors import OutputError, ServeError
 from .feed import ATOM
+from .layout import FEED_NAME, PAGE_NAME
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ CONTENT_TYPES = {
     ".png": "image/png",
     ".json": "application/json",
 }
-SPECIAL_TYPES = {"feed.xml": "application/rss+xml",
+SPECIAL_TYPES = {FEED_NAME: "application/rss+xml",
                  "chapters.json": "application/json+chapters"}
 
 
@@ -45,9 +46,9 @@ def rebase_feed(feed: bytes, public_url: str) -> bytes:
     """Point every URL of the build inside a feed at public_url instead of its base URL."""
     root = etree.fromstring(feed)
     self_link = root.find(f"channel/{{{ATOM}}}link[@rel='self']")
-    if self_link is None or not self_link.get("href", "").endswith("feed.xml"):
+    if self_link is None or not self_link.get("href", "").endswith(FEED_NAME):
         return feed
-    base = self_link.get("href", "").removesuffix("feed.xml")
+    base = self_link.get("href", "").removesuffix(FEED_NAME)
     for element in root.iter():
         for key, value in element.attrib.items():
             if value.startswith(base):
@@ -62,7 +63,7 @@ class BuildApp:
 
     def __init__(self, output: Path, public_url: str) -> None:
         """Serve output/ as if it were published at public_url."""
-        if not (output / "feed.xml").is_file():
+        if not (output / FEED_NAME).is_file():
             raise OutputError(f"{output}: no feed.xml here; run gutaudio build first")
         self.output = output.resolve()
         self.public_url = public_url if public_url.endswith("/") else public_url + "/"
@@ -82,7 +83,7 @@ class BuildApp:
             return Response("Method Not Allowed\n", status=405, headers={"Allow": "GET, HEAD"})
         path = request.path.lstrip("/")
         if self.inside(path).is_dir():
-            page = posixpath.join(path, "index.html")
+            page = posixpath.join(path, PAGE_NAME)
             if not self.inside(page).is_file():
                 raise NotFound()  # a folder without a page: no listings
             if path and not path.endswith("/"):
@@ -92,8 +93,8 @@ class BuildApp:
         name = path.rsplit("/", 1)[-1]
         kind = SPECIAL_TYPES.get(name) or CONTENT_TYPES.get(Path(name).suffix.lower(),
                                                             "application/octet-stream")
-        if path == "feed.xml":
-            data = rebase_feed((self.output / "feed.xml").read_bytes(), self.public_url)
+        if path == FEED_NAME:
+            data = rebase_feed((self.output / FEED_NAME).read_bytes(), self.public_url)
             response = Response(data, content_type=f"{kind}; charset=utf-8")
             return response.make_conditional(request, accept_ranges=True,
                                               complete_length=len(data))

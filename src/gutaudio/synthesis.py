@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from .cache import ClipCache, clip_key, default_cache_dir
-from .config import MANIFEST_NAME, Settings, VoiceSettings
+from .config import Settings, VoiceSettings
 from .engines import Engine, default_jobs, make_engine, runs_in_processes
 from .engines.base import Clip
 from .errors import EngineUnavailableError, GutaudioError, SynthesisError
+from .layout import MANIFEST_NAME
 
 log = logging.getLogger(__name__)
 
