@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .config import AudioSettings
+from .config import MP3_BITRATES_KBPS, AudioSettings
 from .engines.base import SAMPLE_WIDTH, Clip
 from .errors import AudioError
 
@@ -483,7 +483,8 @@ def concatenate_mp3(sources: Sequence[Path], destination: Path, audio: AudioSett
         listing.unlink(missing_ok=True)
 
 
-_MPEG1_L3_KBPS = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+_MPEG1_L3_KBPS = (0, *MP3_BITRATES_KBPS)
+"""By the frame header's bitrate index: 0 is free format, 15 is not allowed."""
 _MPEG1_RATES = (44100, 48000, 32000)
 
 

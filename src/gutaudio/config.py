@@ -613,7 +613,8 @@ def _check_voice(kw: dict[str, Any], content_dir: Path, problems: list[str]) -> 
     return kw
 
 
-_MP3_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+MP3_BITRATES_KBPS = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+"""The bitrates of MPEG-1 Layer III, in the order of the frame header's bitrate index 1-14."""
 _PAUSE_KEYS = ("lead_in_ms", "tail_ms", "sentence_pause_ms", "paragraph_pause_ms", "heading_pause_ms")
 
 
@@ -621,10 +622,10 @@ def _check_audio(kw: dict[str, Any], content_dir: Path, problems: list[str]) -> 
     # Only settings given as whole numbers are range-checked; the others are already reported.
     num = {key: kw[key] for key in ("bitrate_kbps", "sample_rate", "channels", *_PAUSE_KEYS)
            if _want(int, key, kw, problems, "audio")}
-    if "bitrate_kbps" in num and num["bitrate_kbps"] not in _MP3_BITRATES:
+    if "bitrate_kbps" in num and num["bitrate_kbps"] not in MP3_BITRATES_KBPS:
         problems.append(
             f"audio.bitrate_kbps {num['bitrate_kbps']} is not an MPEG-1 Layer III bitrate "
-            f"(valid: {', '.join(map(str, _MP3_BITRATES))})"
+            f"(valid: {', '.join(map(str, MP3_BITRATES_KBPS))})"
         )
     if "sample_rate" in num and num["sample_rate"] not in (32000, 44100, 48000):
         problems.append(f"audio.sample_rate {num['sample_rate']} is not 32000, 44100 or 48000")
