@@ -610,15 +610,19 @@ def episode_marks(chapters: list[ChapterResult], sample_rate: int) -> list[Chapt
     chapter's encoder delay, which the later chapters keep as a few ms of their lead-in); the
     last one ends with its own audio. Times are kept to the millisecond, as build.json stores them.
     """
-    marks: list[ChapterMark] = []
-    frames = 0
+    starts, frames = [], 0
     for result in chapters:
-        start = round(frames * MP3_FRAME_SAMPLES / sample_rate, 3)
-        if marks:
-            marks[-1] = replace(marks[-1], end=start)
-        marks.append(ChapterMark(start, round(start + result.duration, 3), result.chapter.title))
+        starts.append(round(frames * MP3_FRAME_SAMPLES / sample_rate, 3))
         frames += result.mp3_frames
-    return marks
+    return _marks_at(chapters, starts)
+
+
+def _marks_at(chapters: list[ChapterResult], starts: list[float]) -> list[ChapterMark]:
+    """Chapter marks from where each chapter starts: each ends where the next one starts, the
+    last one with its own audio (to the millisecond)."""
+    ends = [*starts[1:], round(starts[-1] + chapters[-1].duration, 3)] if chapters else []
+    return [ChapterMark(start, end, result.chapter.title)
+            for result, start, end in zip(chapters, starts, ends, strict=True)]
 
 
 def _joined_loudness(chapters: list[ChapterResult]) -> Loudness | None:
@@ -636,12 +640,11 @@ def _joined_loudness(chapters: list[ChapterResult]) -> Loudness | None:
 
 def _cumulative_marks(chapters: list[ChapterResult]) -> list[ChapterMark]:
     """Chapter marks for audio that is the chapters' levelled audio back to back (the M4B)."""
-    marks: list[ChapterMark] = []
-    position = 0.0
+    starts, position = [], 0.0
     for result in chapters:
-        marks.append(ChapterMark(position, round(position + result.duration, 3), result.chapter.title))
-        position = marks[-1].end
-    return marks
+        starts.append(position)
+        position = round(position + result.duration, 3)
+    return _marks_at(chapters, starts)
 
 
 def _transcript_links(base: str, stem: str, language: str) -> tuple[Transcript, ...]:
