@@ -43,7 +43,7 @@ def _gutaudio(site: Path | None, *args: str, cwd: Path) -> subprocess.CompletedP
 
 
 def test_the_built_in_engines_are_registered_as_entry_points() -> None:
-    assert engine_names()[:3] == BUILT_IN
+    assert engine_names()[:3] == tuple(BUILT_IN)
     espeak = make_engine(VoiceSettings(engine="espeak"))
     assert type(espeak).__module__ == "gutaudio.engines.espeak"
 
@@ -88,3 +88,45 @@ def test_a_broken_engine_package_gives_way_with_a_warning(tmp_path: Path,
         monkeypatch.undo()
         forget_engines()
     assert "broken" not in engine_names()
+
+
+def test_without_package_metadata_the_built_in_engines_and_readers_are_still_found(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from gutaudio import engines, readers
+
+    monkeypatch.setattr(engines, "entry_points", lambda group: [])  # a source folder, no dist-info
+    monkeypatch.setattr(readers, "entry_points", lambda group: [])
+    engines.forget_engines()
+    readers.forget_readers()
+    try:
+        assert engine_names() == tuple(BUILT_IN)
+        assert type(make_engine(VoiceSettings(engine="espeak"))).__name__ == "EspeakEngine"
+        assert readers.article_suffixes() == (".docx", ".htm", ".html", ".markdown", ".md", ".text",
+                                              ".txt")
+        assert readers.parse_text("Fibre.\n\nNot medical advice.\n", Path("a.md")).sections
+    finally:
+        monkeypatch.undo()
+        engines.forget_engines()
+        readers.forget_readers()
+
+
+def test_an_engine_whose_status_raises_does_not_stop_the_listing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from gutaudio import engines
+
+    class Raising:
+        name = "raising"
+
+        def __init__(self, voice: object) -> None:
+            raise RuntimeError("no licence file")
+
+        synthesize = status = prepare = identity = None
+
+    monkeypatch.setattr(engines, "engine_names", lambda: ("espeak", "raising"))
+    from gutaudio.engines.espeak import EspeakEngine
+
+    monkeypatch.setattr(engines, "engine_class",
+                        lambda name: Raising if name == "raising" else EspeakEngine)
+    statuses = engines.engine_statuses(VoiceSettings())
+    assert [s.name for s in statuses] == ["espeak", "raising"]
+    assert (statuses[1].available, statuses[1].reason) == (False, "RuntimeError: no licence file")

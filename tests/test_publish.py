@@ -75,7 +75,8 @@ def test_a_rebuild_that_fails_its_check_leaves_the_previous_build_published(
     last = failed.stdout.splitlines()[-1]
     assert last.startswith("Check: ") and last.endswith(f" passed, 0 warnings, {len(rows)} errors")
     assert failed.stderr == (f"Error: output: the check found {len(rows)} errors; nothing was "
-                             "published (the previous build is as it was)\n")
+                             "published (the previous build is as it was); files kept from the "
+                             "last build failed too: `gutaudio build --force` makes them again\n")
     assert _tree(project / "output") == before  # not one byte changed
     assert sorted(p.name for p in project.iterdir()) == ["content", "output", "tools"]
     monkeypatch.undo()
@@ -117,3 +118,26 @@ def test_the_check_decodes_with_the_configured_ffmpeg(project: Path, tmp_path: P
     assert result.exit_code == 0, result.stdout + result.stderr
     frame_checks = [c for c in log.read_text(encoding="utf-8").splitlines() if "-err_detect" in c]
     assert len(frame_checks) == len(list((project / "output").rglob("*.mp3")))
+
+
+def test_a_publishers_own_mp3_that_fails_the_rules_warns_and_does_not_block(project: Path,
+                                                                           tmp_path: Path) -> None:
+    from gutaudio.audio import run_ffmpeg
+
+    assert run("build", "-q").exit_code == 0
+    jingle = project / "output" / "extras" / "jingle.mp3"
+    jingle.parent.mkdir()
+    run_ffmpeg(["-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-ar", "22050", "-q:a", "5",
+                str(jingle)], "a jingle of the publisher's own")
+    _edit(project)
+    result = run("build")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    rows = [line for line in result.stdout.splitlines() if "extras/jingle.mp3" in line]
+    assert rows and all(" warning: " in row and row.endswith("(a file gutaudio did not make)")
+                        for row in rows)
+    assert "oats or rye" in (project / "output" / "short-article" / "episode.txt").read_text(
+        encoding="utf-8")
+    assert jingle.is_file()
+    checked = run("check", "--problems-only")  # on its own, the same rules and the same levels
+    assert checked.exit_code == 0 and [line for line in checked.stdout.splitlines()
+                                       if "extras/jingle.mp3" in line] == rows

@@ -273,9 +273,7 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
         written = staging.complete(output, keep, ours)
         report = _check_staged(settings, staging.root, articles, cache)
         if not report.passed():
-            raise CheckFailedError(report, f"{output}: the check found {report.count(Level.ERROR)} "
-                                           f"error{'s' if report.count(Level.ERROR) != 1 else ''}; "
-                                           "nothing was published (the previous build is as it was)")
+            raise CheckFailedError(report, _not_published(output, report, set(written)))
         staging.publish(output)
     counts.files_written = len(written)
     counts.files_unchanged = len(staging.unchanged)
@@ -283,9 +281,20 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
                        counts, tuple(output / name for name in written), report)
 
 
+def _not_published(output: Path, report: Report, written: set[str]) -> str:
+    """The one line for a build its check stopped; --force suggested when kept files failed."""
+    errors = report.count(Level.ERROR)
+    kept = {f.file for f in report.findings if f.level is Level.ERROR} - written - {FEED_NAME}
+    hint = ("; files kept from the last build failed too: `gutaudio build --force` makes them "
+            "again" if any(name.endswith(".mp3") for name in kept) else "")
+    return (f"{output}: the check found {errors} error{'s' if errors != 1 else ''}; nothing was "
+            f"published (the previous build is as it was){hint}")
+
+
 def _check_staged(settings: Settings, root: Path, articles: list[ArticleResult],
                   cache: ClipCache) -> Report:
-    """Check the complete new tree before it is published, with the loudness the build measured."""
+    """Check the complete new tree before it is published, with the loudness the build measured
+    (problems of MP3s its build.json does not list, a publisher's own, are warnings)."""
     measured = {f"{a.plan.folder}/{CHAPTERS_DIR}/{c.chapter.filename}": c.loudness
                 for a in articles for c in a.chapters if c.loudness}
     measured |= {f"{a.plan.folder}/{EPISODE_MP3}": a.episode.loudness

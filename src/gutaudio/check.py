@@ -90,7 +90,8 @@ class Report:
 def check_build(output: Path, loudness_target: float | None = None,
                 true_peak_ceiling: float | None = None, *,
                 measured: dict[str, tuple[float, float]] | None = None,
-                memo_dir: Path | None = None, ffmpeg: Path | None = None) -> Report:
+                memo_dir: Path | None = None, ffmpeg: Path | None = None,
+                theirs: frozenset[str] | None = None) -> Report:
     """Check every file of a finished build; loudness target and true-peak ceiling from
     build.json (the settings it was built with) unless given.
 
@@ -99,10 +100,14 @@ def check_build(output: Path, loudness_target: float | None = None,
     memo_dir: a folder (the cache) remembering what was read from each MP3's bytes, and which
     of them already decoded cleanly.
     ffmpeg: the configured ffmpeg ([audio] ffmpeg), else the one imageio-ffmpeg ships.
+    theirs: audio files in the folder that no build made (a publisher's own, by path relative
+    to output/), whose problems are warnings since no build can mend them; by default every
+    MP3 that build.json does not list.
     """
     memo = CheckMemo(memo_dir / CheckMemo.FILENAME) if memo_dir else None
     checker = _Checker(output, loudness_target, true_peak_ceiling, measured or {}, memo)
     checker.ffmpeg = ffmpeg
+    checker.theirs = theirs if theirs is not None else _not_in_manifest(output)
     report = Report(tuple(checker.run()))
     if memo is not None:
         memo.save()
@@ -222,6 +227,19 @@ def _tool_identity(tool: str) -> str:
     return f"{tool}|{stat.st_size}|{stat.st_mtime_ns}"
 
 
+def _not_in_manifest(output: Path) -> frozenset[str]:
+    """The MP3s in output that its build.json does not list as chapters or episodes."""
+    try:
+        data = json.loads((output / MANIFEST_NAME).read_text("utf-8"))
+        listed = {c["file"] for a in data["articles"] for c in a["chapters"].values()}
+        listed |= {a["episode"]["file"] for a in data["articles"] if a.get("episode")}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return frozenset()  # no record of what was built: every file is held to the rules
+    inside = output.resolve()
+    return frozenset(p.resolve().relative_to(inside).as_posix() for p in output.rglob("*.mp3")
+                     if p.resolve().is_relative_to(inside)) - listed
+
+
 def _built_with(manifest: Path, key: str, default: float) -> float:
     """An audio setting the build recorded in build.json, else the standard's default."""
     try:
@@ -241,6 +259,14 @@ class _Checker:
         self.base = ""
         self.loudness: dict[str, float] = {}
         self.ffmpeg: Path | None = None
+        self.theirs: frozenset[str] = frozenset()
+
+    @staticmethod
+    def _as_theirs(finding: Finding) -> Finding:
+        if finding.level is not Level.ERROR:
+            return finding
+        return Finding(finding.rule, finding.file, Level.WARNING,
+                       f"{finding.detail} (a file gutaudio did not make)")
 
     def _ok(self, rule: str, file: str, detail: str = "") -> Finding:
         return Finding(rule, file, Level.OK, detail)
@@ -282,7 +308,8 @@ class _Checker:
                             "itself")
         published = [p for p in published if p.is_relative_to(inside)]
         for path in dict.fromkeys([*enclosures, *published]):  # each file once, by its real path
-            yield from self._audio(path)
+            for finding in self._audio(path):
+                yield self._as_theirs(finding) if finding.file in self.theirs else finding
         yield from self._loudness_spread()
         yield from self._disclaimers(manifest)
 
@@ -509,7 +536,11 @@ class _Checker:
             loudness, peak = self.measured[name]
             whose = "; the build's own measurement"  # said, so no one takes it for a re-measure
         else:
-            measurement = measure_loudness(path, self.ffmpeg)
+            try:
+                measurement = measure_loudness(path, self.ffmpeg)
+            except AudioError as e:  # a file ffmpeg cannot decode: a finding, not a crash
+                yield self._bad("loudness", name, f"cannot be measured ({e})")
+                return
             loudness, peak = measurement.integrated, measurement.true_peak
             whose = ""
         target = self.target if self.target is not None else -16.0

@@ -18,7 +18,7 @@ from .errors import ConfigError, OptionError
 log = logging.getLogger(__name__)
 
 CONFIG_FILENAME = "gutaudio.toml"
-"""The record of a finished build, in the output folder."""
+"""The show's settings, in the content folder."""
 
 # Apple Podcasts categories and their subcategories (Apple's podcast category list).
 APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {

@@ -30,8 +30,11 @@ from .base import Clip, Engine, EngineStatus
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "gutaudio.engines"
-BUILT_IN = ("piper", "gtts", "espeak")
-"""Listed first, in this order; engines of other packages follow by name."""
+BUILT_IN = {"piper": "gutaudio.engines.piper:PiperEngine",
+            "gtts": "gutaudio.engines.gtts:GttsEngine",
+            "espeak": "gutaudio.engines.espeak:EspeakEngine"}
+"""gutaudio's own engines, as pyproject.toml registers them: listed first, in this order, and
+found even when gutaudio runs from a source folder without its package metadata."""
 
 __all__ = ["BUILT_IN", "ENTRY_POINT_GROUP", "Clip", "Engine", "EngineStatus", "default_jobs",
            "engine_class", "engine_names", "engine_statuses", "forget_engines", "make_engine",
@@ -44,6 +47,8 @@ def _entry_points() -> dict[str, list[EntryPoint]]:
     points: dict[str, list[EntryPoint]] = {}
     for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda p: (p.name, p.value)):
         points.setdefault(point.name.lower(), []).append(point)
+    for name, value in BUILT_IN.items():
+        points.setdefault(name, [EntryPoint(name, value, ENTRY_POINT_GROUP)])
     return points
 
 
@@ -104,6 +109,15 @@ def make_engine(voice: VoiceSettings, threads: int = 0) -> Engine:
 
 
 def engine_statuses(voice: VoiceSettings) -> list[EngineStatus]:
-    """Report, for every registered engine that loads, its voice and whether it can run here."""
-    return [factory(voice).status() for name in engine_names()
-            if (factory := engine_class(name)) is not None]
+    """Report, for every registered engine, its voice and whether it can run here."""
+    statuses = []
+    for name in engine_names():
+        factory = engine_class(name)
+        if factory is None:
+            statuses.append(EngineStatus(name, "(none)", False, "its package cannot be loaded"))
+            continue
+        try:
+            statuses.append(factory(voice).status())
+        except Exception as e:  # a third party's engine must not stop the listing
+            statuses.append(EngineStatus(name, "(none)", False, f"{type(e).__name__}: {e}"))
+    return statuses

@@ -26,6 +26,13 @@ from .base import Draft, Reader, decode_text, normalize_text, text_runs
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "gutaudio.readers"
+BUILT_IN = {"txt": "gutaudio.readers.text:TextReader", "text": "gutaudio.readers.text:TextReader",
+            "md": "gutaudio.readers.markdown:MarkdownReader",
+            "markdown": "gutaudio.readers.markdown:MarkdownReader",
+            "html": "gutaudio.readers.html:HtmlReader", "htm": "gutaudio.readers.html:HtmlReader",
+            "docx": "gutaudio.readers.docx:DocxReader"}
+"""gutaudio's own readers, as pyproject.toml registers them: found even when gutaudio runs from
+a source folder without its package metadata."""
 
 
 @lru_cache(maxsize=1)
@@ -34,6 +41,8 @@ def _entry_points() -> dict[str, list[EntryPoint]]:
     points: dict[str, list[EntryPoint]] = {}
     for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda p: (p.name, p.value)):
         points.setdefault("." + point.name.lower().lstrip("."), []).append(point)
+    for name, value in BUILT_IN.items():
+        points.setdefault(f".{name}", [EntryPoint(name, value, ENTRY_POINT_GROUP)])
     return points
 
 
