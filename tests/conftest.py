@@ -6,6 +6,7 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import textwrap
 import threading
 from collections.abc import Iterator
@@ -110,6 +111,16 @@ def serving(output: Path) -> Iterator[str]:
     finally:
         instance.shutdown()
         instance.server_close()
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project folder (the working directory) holding content/ with the short article, espeak."""
+    assert shutil.which("espeak-ng"), "espeak-ng is not installed (scripts/test installs it)"
+    write_content(tmp_path / "content",
+                  settings=SETTINGS_TOML.replace('engine = "piper"', 'engine = "espeak"'))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
 
 
 def manifest_of(output: Path, article: int = 0) -> dict:

@@ -17,7 +17,7 @@ from gutaudio.config import load_settings
 from gutaudio.errors import OptionError
 from gutaudio.output_folder import lock_path, unsafe_output_reason
 
-from .conftest import SETTINGS_TOML, write_content
+from .conftest import SETTINGS_TOML
 
 ESPEAK = SETTINGS_TOML.replace('engine = "piper"', 'engine = "espeak"')
 USAGE = "Usage: gutaudio build [OPTIONS]\nTry 'gutaudio build -h' for help.\n\n"
@@ -26,15 +26,6 @@ REPO = Path(__file__).resolve().parents[1]
 
 def run(*args: str) -> Result:
     return CliRunner(mix_stderr=False).invoke(cli, list(args), prog_name="gutaudio")
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A project folder (the working directory) holding content/ with a short article."""
-    assert shutil.which("espeak-ng"), "espeak-ng is not installed (scripts/test installs it)"
-    write_content(tmp_path / "content", settings=ESPEAK)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from gutaudio.cli import cli
 
-from .conftest import SETTINGS_TOML, write_content
+from .conftest import SETTINGS_TOML
 
 ESPEAK = SETTINGS_TOML.replace('engine = "piper"', 'engine = "espeak"')
 FAKE_MP3VAL = """#!/bin/sh
@@ -31,22 +31,19 @@ def _tree(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    assert shutil.which("espeak-ng"), "espeak-ng is not installed (scripts/test installs it)"
-    write_content(tmp_path / "content", settings=ESPEAK)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-@pytest.fixture
-def failing_mp3val(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _put_failing_mp3val_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An mp3val first on PATH that finds a problem in every file."""
     tools = tmp_path / "tools"
     tools.mkdir()
     (tools / "mp3val").write_text(FAKE_MP3VAL, encoding="utf-8")
     (tools / "mp3val").chmod(0o755)
     monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
+
+
+@pytest.fixture
+def failing_mp3val(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """mp3val finds a problem in every file, from the start of the test."""
+    _put_failing_mp3val_on_path(tmp_path, monkeypatch)
 
 
 def _edit(project: Path) -> None:
@@ -60,11 +57,7 @@ def test_a_rebuild_that_fails_its_check_leaves_the_previous_build_published(
     assert run("build", "-q").exit_code == 0
     before = _tree(project / "output")
     _edit(project)
-    tools = tmp_path / "tools"
-    tools.mkdir()
-    (tools / "mp3val").write_text(FAKE_MP3VAL, encoding="utf-8")
-    (tools / "mp3val").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
+    _put_failing_mp3val_on_path(tmp_path, monkeypatch)
     failed = run("build", "-q")
     assert failed.exit_code == 1
     mp3s = [name for name in before if name.endswith(".mp3")]

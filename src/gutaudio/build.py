@@ -263,9 +263,10 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
         cover_name = f"cover{cover.extension}"
         staging.write(cover_name, cover.data)
         staging.write(PAGE_NAME, _catalog_page(settings, articles, cover_name))
+        seasons = _seasons(settings, articles)  # build.json and the feed number them alike
         staging.write(MANIFEST_NAME, _manifest(settings, articles, synthesizer,
-                                               builder.voice_fingerprint))
-        staging.write(FEED_NAME, _feed_bytes(settings, articles, cover_name))
+                                               builder.voice_fingerprint, seasons))
+        staging.write(FEED_NAME, _feed_bytes(settings, articles, cover_name, seasons))
         keep = {name for a in articles for name in _article_files(a, settings)}
         keep |= {cover_name, PAGE_NAME, MANIFEST_NAME, FEED_NAME}
         ours = {a.plan.folder for a in articles} | {a["folder"] for a in published.get("articles", [])}
@@ -664,7 +665,8 @@ def _transcript_links(base: str, stem: str, language: str) -> tuple[Transcript, 
     )
 
 
-def _feed_bytes(settings: Settings, articles: list[ArticleResult], cover_name: str) -> bytes:
+def _feed_bytes(settings: Settings, articles: list[ArticleResult], cover_name: str,
+                seasons: Seasons) -> bytes:
     """The show's feed: every article's chapters in order (or each article as one episode).
 
     An item keeps its title, season and GUID when articles are added or removed: every
@@ -672,9 +674,8 @@ def _feed_bytes(settings: Settings, articles: list[ArticleResult], cover_name: s
     for it (_seasons), and a chapter item's title names its article whether the show has one
     article or many (_item_title), so apps that ignore seasons still tell the chapters apart.
     """
-    seasons, _ = _seasons(settings, articles)
     items = [item for article in articles
-             for item in _article_items(settings, article, seasons[article.plan.folder])]
+             for item in _article_items(settings, article, seasons.of[article.plan.folder])]
     built = max((item.published for item in items), default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
     return build_feed(settings.show, feed_url=settings.feed_url,
                       image_url=settings.show.base_url + cover_name, items=items, built=built)
@@ -772,7 +773,17 @@ def _text_after_headings(plan: Plan, title: str, section: Section) -> str:
     return blocks_text(blocks)
 
 
-def _seasons(settings: Settings, articles: list[ArticleResult]) -> tuple[dict[str, int], int]:
+@dataclass(frozen=True)
+class Seasons:
+    """The feed's seasons: each article's (by folder), the highest ever used, and every folder's
+    ever numbered (so an article left out of a build comes back to its own)."""
+
+    of: dict[str, int]
+    highest: int
+    every: dict[str, int]
+
+
+def _seasons(settings: Settings, articles: list[ArticleResult]) -> Seasons:
     """Each article's season (its folder's) and the highest season ever used.
 
     An article keeps the season the published build.json remembers for it, whatever articles
@@ -788,7 +799,7 @@ def _seasons(settings: Settings, articles: list[ArticleResult]) -> tuple[dict[st
             highest += 1
             season = highest
         seasons[article.plan.folder] = season
-    return seasons, highest
+    return Seasons(seasons, highest, {**remembered, **seasons})
 
 
 def _remembered_seasons(output: Path) -> tuple[dict[str, int], int]:
@@ -897,9 +908,7 @@ def _catalog_page(settings: Settings, articles: list[ArticleResult], cover_name:
 
 
 def _manifest(settings: Settings, articles: list[ArticleResult], synthesizer: Synthesizer,
-              levelling: str) -> str:
-    seasons, last_season = _seasons(settings, articles)
-    every_season = {**_remembered_seasons(settings.output_dir)[0], **seasons}
+              levelling: str, seasons: Seasons) -> str:
     data = {
         "version": MANIFEST_VERSION,
         "generator": f"gutaudio {__version__}",
@@ -907,10 +916,10 @@ def _manifest(settings: Settings, articles: list[ArticleResult], synthesizer: Sy
         "voice": synthesizer.engine.voice_name(),
         "loudness_lufs": settings.audio.loudness_lufs,
         "true_peak_dbtp": settings.audio.true_peak_dbtp,
-        "last_season": last_season,
-        "seasons": dict(sorted(every_season.items(), key=lambda item: item[1])),
+        "last_season": seasons.highest,
+        "seasons": dict(sorted(seasons.every.items(), key=lambda item: item[1])),
         "articles": [{**_article_manifest(article, levelling, settings.disclaimer.required),
-                      "season": seasons[article.plan.folder]} for article in articles],
+                      "season": seasons.of[article.plan.folder]} for article in articles],
     }
     return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
-import hashlib
 import json
 import logging
 import math
@@ -26,6 +25,7 @@ from mutagen.mp3 import MP3, BitrateMode
 from PIL import Image, UnidentifiedImageError
 
 from .audio import ffmpeg_executable, measure_loudness, run_ffmpeg
+from .cache import file_digest
 from .config import APPLE_CATEGORIES
 from .cover import ARTWORK_MODES, MAX_SIZE, MIN_SIZE
 from .errors import AudioError
@@ -107,7 +107,7 @@ def check_build(output: Path, loudness_target: float | None = None,
     memo = CheckMemo(memo_dir / CheckMemo.FILENAME) if memo_dir else None
     checker = _Checker(output, loudness_target, true_peak_ceiling, measured or {}, memo)
     checker.ffmpeg = ffmpeg
-    checker.theirs = theirs if theirs is not None else _not_in_manifest(output)
+    checker.theirs = theirs if theirs is not None else _not_in_manifest(output, checker.manifest)
     report = Report(tuple(checker.run()))
     if memo is not None:
         memo.save()
@@ -171,11 +171,7 @@ class CheckMemo:
     def digest(self, path: Path) -> str:
         """SHA-256 of a file's bytes, worked out once per check."""
         if path not in self._digests:
-            digest = hashlib.sha256()
-            with path.open("rb") as fh:
-                for block in iter(lambda: fh.read(1 << 20), b""):
-                    digest.update(block)
-            self._digests[path] = digest.hexdigest()
+            self._digests[path] = file_digest(path)
         return self._digests[path]
 
     def facts(self, path: Path) -> Mp3Facts:
@@ -227,10 +223,17 @@ def _tool_identity(tool: str) -> str:
     return f"{tool}|{stat.st_size}|{stat.st_mtime_ns}"
 
 
-def _not_in_manifest(output: Path) -> frozenset[str]:
+def _read_manifest(output: Path) -> Any:
+    """The folder's build.json, read once for every rule that needs it; None when unreadable."""
+    try:
+        return json.loads((output / MANIFEST_NAME).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _not_in_manifest(output: Path, data: Any) -> frozenset[str]:
     """The MP3s in output that its build.json does not list as chapters or episodes."""
     try:
-        data = json.loads((output / MANIFEST_NAME).read_text("utf-8"))
         listed = {c["file"] for a in data["articles"] for c in a["chapters"].values()}
         listed |= {a["episode"]["file"] for a in data["articles"] if a.get("episode")}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -240,11 +243,11 @@ def _not_in_manifest(output: Path) -> frozenset[str]:
                      if p.resolve().is_relative_to(inside)) - listed
 
 
-def _built_with(manifest: Path, key: str, default: float) -> float:
+def _built_with(data: Any, key: str, default: float) -> float:
     """An audio setting the build recorded in build.json, else the standard's default."""
     try:
-        return float(json.loads(manifest.read_text("utf-8"))[key])
-    except (OSError, ValueError, KeyError, TypeError):
+        return float(data[key])
+    except (ValueError, KeyError, TypeError):
         return default
 
 
@@ -252,6 +255,7 @@ class _Checker:
     def __init__(self, output: Path, target: float | None, ceiling: float | None,
                  measured: dict[str, tuple[float, float]], memo: CheckMemo | None) -> None:
         self.output = output
+        self.manifest = _read_manifest(output)
         self.measured = measured
         self.memo = memo
         self.target = target
@@ -275,11 +279,10 @@ class _Checker:
         return Finding(rule, file, level, detail)
 
     def run(self) -> Iterator[Finding]:
-        manifest = self.output / MANIFEST_NAME
         if self.target is None:
-            self.target = _built_with(manifest, "loudness_lufs", -16.0)
+            self.target = _built_with(self.manifest, "loudness_lufs", -16.0)
         if self.ceiling is None:
-            self.ceiling = _built_with(manifest, "true_peak_dbtp", -1.0)
+            self.ceiling = _built_with(self.manifest, "true_peak_dbtp", -1.0)
         feed_path = self.output / FEED_NAME
         try:
             root = etree.parse(str(feed_path)).getroot()
@@ -311,12 +314,11 @@ class _Checker:
             for finding in self._audio(path):
                 yield self._as_theirs(finding) if finding.file in self.theirs else finding
         yield from self._loudness_spread()
-        yield from self._disclaimers(manifest)
+        yield from self._disclaimers(self.manifest)
 
-    def _disclaimers(self, manifest: Path) -> Iterator[Finding]:
+    def _disclaimers(self, data: Any) -> Iterator[Finding]:
         """Every published article ends with its spoken disclaimer (a warning where opted out)."""
         try:
-            data = json.loads(manifest.read_text("utf-8"))
             if data.get("version", 0) < DISCLAIMER_MANIFEST_VERSION:
                 yield self._bad("disclaimer spoken", "build.json", "made by an older gutaudio that did not "
                                 "record which chapter is the disclaimer; build again")
