@@ -412,3 +412,14 @@ def test_a_pages_h1_is_its_title_when_only_the_title_tag_disagrees() -> None:
             "morning light.</p><p>This is general information, not medical advice.</p></article>"
             "</body></html>")
     assert readers.parse_text(page, Path("s.html")).title == "Five sleep tips that work"
+
+
+def test_a_disclaimer_box_above_the_title_leaves_the_h1_the_title_and_is_found() -> None:
+    article = readers.parse_text(
+        "> **Important:** Nothing on this page replaces a visit with a qualified clinician.\n\n"
+        "# Iron and Tiredness\n\nLow iron is common.\n\n## Foods rich in iron\n\nLentils.\n",
+        Path("iron.md"), DisclaimerSettings())
+    assert article.title == "Iron and Tiredness"
+    assert [s.title for s in article.sections] == ["Introduction", "Foods rich in iron", "Disclaimer"]
+    assert "Iron and Tiredness" not in article.sections[0].text
+    assert "qualified clinician" in article.sections[-1].text

@@ -122,7 +122,7 @@ def _lead(*words: str) -> str:
 
 
 _NOT = rf"(?:{_words('not', 'never', 'nor', 'cannot')}|n't)\b"
-_NOT_NO = rf"(?:{_words('not', 'never', 'nor', 'cannot', 'no')}|n't)\b"
+_NOT_NO = rf"(?:{_words('not', 'never', 'nor', 'cannot', 'no', 'nothing')}|n't)\b"
 _NOT_ONLY = rf"(?:{_words('not')}|n't)\b"
 _GAP = r"[^.!?]{0,%d}?"  # a bounded stretch inside one sentence: _GAP % 40
 _HC = r"health[- ]?care"
@@ -229,7 +229,8 @@ _CUES: tuple[_Cue, ...] = (
          rf"{_NOT_NO}{_GAP % 60}\b(?:substitute|replacement|alternative|stand-in|surrogate)s?\s+"
          rf"(?:for|to|of)\b{_OBJECT_GAP}{_ADVICE_OBJECT}"),
     _cue("replace", MEDIUM, ("replace", "supersede", "place of"),
-         rf"{_NOT}{_GAP % 40}\b(?:replace|supersede|take\s+the\s+place\s+of)\b{_OBJECT_GAP}"
+         rf"{_NOT_NO}{_GAP % 40}\b(?:replace[sd]?|supersedes?|takes?\s+the\s+place\s+of)\b"
+         rf"{_OBJECT_GAP}"
          rf"(?:{_ADVICE_OBJECT}|\brelationship\b|\bvisits?\b|\bappointments?\b)"),
     _cue("for-information-purposes-only", STRONG, ("purpose",),
          _lead(r"information(?:al)?", r"education(?:al)?", r"general\s+information(?:al)?",

@@ -21,6 +21,7 @@ from ..document import (
     Article,
     Block,
     Emphasis,
+    Figure,
     Heading,
     Inline,
     Link,
@@ -158,11 +159,16 @@ def drop_boilerplate(blocks: list[Block], metadata: Metadata) -> tuple[list[Bloc
 
 
 def take_title(blocks: list[Block], metadata: Metadata, source: Path) -> tuple[list[Block], Metadata]:
-    """The single leading level-1 heading names the article (metadata may rename it)."""
+    """The single leading level-1 heading names the article (metadata may rename it).
+
+    Leading: the first block, or the first heading with only page-top boxes before it (a quote,
+    such as a callout or a disclaimer box, or a figure); those stay where they are.
+    """
     levels = [b.level for b in blocks if isinstance(b, Heading)]
-    first = blocks[0] if blocks else None
+    at = next((i for i, b in enumerate(blocks) if not isinstance(b, Quote | Figure)), None)
+    first = blocks[at] if at is not None else None
     if isinstance(first, Heading) and first.level == 1 and levels.count(1) == 1:
-        blocks = blocks[1:]
+        blocks = blocks[:at] + blocks[at + 1:]
         if not metadata.title:
             metadata = replace(metadata, title=inline_text(first.content))
     return blocks, metadata
