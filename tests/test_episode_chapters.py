@@ -199,7 +199,7 @@ def test_a_built_episode_with_fourteen_chapters_has_them_in_time_order(tmp_path:
 def test_chapter_marks_by_frames_and_back_to_back_with_fixed_values() -> None:
     from types import SimpleNamespace
 
-    from gutaudio.build import _cumulative_marks, episode_marks
+    from gutaudio.edition import cumulative_marks, episode_marks
 
     def result(title: str, duration: float, frames: int) -> SimpleNamespace:
         return SimpleNamespace(chapter=SimpleNamespace(title=title), duration=duration,
@@ -209,6 +209,6 @@ def test_chapter_marks_by_frames_and_back_to_back_with_fixed_values() -> None:
     # 80 frames of 1,152 samples at 44,100 Hz are 2.090 s: the next chapter starts there.
     assert [(m.start, m.end, m.title) for m in episode_marks(chapters, 44100)] == [
         (0.0, 2.09, "One"), (2.09, 3.657, "Two"), (3.657, 3.907, "Three")]
-    assert [(m.start, m.end) for m in _cumulative_marks(chapters)] == [
+    assert [(m.start, m.end) for m in cumulative_marks(chapters)] == [
         (0.0, 2.0), (2.0, 3.5), (3.5, 3.75)]
-    assert episode_marks([], 44100) == [] and _cumulative_marks([]) == []
+    assert episode_marks([], 44100) == [] and cumulative_marks([]) == []

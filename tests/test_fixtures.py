@@ -55,7 +55,7 @@ def script_text(path: Path) -> str:
 
 def page_html(path: Path) -> str:
     """The page of an article, as built (durations made up: no audio here)."""
-    from gutaudio.build import Plan, unspoken_sections
+    from gutaudio.edition import Plan, unspoken_sections
 
     article = read_article(path)
     chapters = build_script(article, AudioSettings())

@@ -39,10 +39,12 @@ def test_timing_columns_line_up_for_long_slugs_and_times(built: tuple[Path, Resu
     chapter = next(iter(article["chapters"].values()))
     long_one = {**article, "folder": "what-the-gut-microbiome-does-for-your-immune-system",
                 "chapters": {"c": {**chapter, "index": 12, "utterances": [
-                    {"start": 6001.25, "end": 6003.5, "text": "Late in a long episode."}]}}}
+                    {"start": 6001.25, "end": 6003.5, "text": "Late in a long episode.",
+                     "spoken": "Late in a long episode."}]}}}
     short_one = {**article, "folder": "gut",
                  "chapters": {"c": {**chapter, "index": 1, "utterances": [
-                     {"start": 0.5, "end": 2.0, "text": "Gut health matters."}]}}}
+                     {"start": 0.5, "end": 2.0, "text": "Gut health matters.",
+                     "spoken": "Gut health matters."}]}}}
     data["articles"] = [short_one, long_one]
     (tmp_path / "build.json").write_text(json.dumps(data), encoding="utf-8")
     result = _timings(tmp_path)

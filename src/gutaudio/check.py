@@ -30,7 +30,8 @@ from .config import APPLE_CATEGORIES
 from .cover import ARTWORK_MODES, MAX_SIZE, MIN_SIZE
 from .errors import AudioError
 from .feed import ATOM, ITUNES, MAX_DESCRIPTION_BYTES, PODCAST, podcast_guid
-from .layout import FEED_NAME, MANIFEST_NAME
+from .layout import FEED_NAME
+from .manifest import Manifest, read_manifest, why_absent
 from .tags import ID3_VERSION
 
 log = logging.getLogger(__name__)
@@ -223,39 +224,20 @@ def _tool_identity(tool: str) -> str:
     return f"{tool}|{stat.st_size}|{stat.st_mtime_ns}"
 
 
-def _read_manifest(output: Path) -> Any:
-    """The folder's build.json, read once for every rule that needs it; None when unreadable."""
-    try:
-        return json.loads((output / MANIFEST_NAME).read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def _not_in_manifest(output: Path, data: Any) -> frozenset[str]:
+def _not_in_manifest(output: Path, manifest: Manifest | None) -> frozenset[str]:
     """The MP3s in output that its build.json does not list as chapters or episodes."""
-    try:
-        listed = {c["file"] for a in data["articles"] for c in a["chapters"].values()}
-        listed |= {a["episode"]["file"] for a in data["articles"] if a.get("episode")}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    if manifest is None:
         return frozenset()  # no record of what was built: every file is held to the rules
     inside = output.resolve()
     return frozenset(p.resolve().relative_to(inside).as_posix() for p in output.rglob("*.mp3")
-                     if p.resolve().is_relative_to(inside)) - listed
-
-
-def _built_with(data: Any, key: str, default: float) -> float:
-    """An audio setting the build recorded in build.json, else the standard's default."""
-    try:
-        return float(data[key])
-    except (ValueError, KeyError, TypeError):
-        return default
+                     if p.resolve().is_relative_to(inside)) - manifest.files()
 
 
 class _Checker:
     def __init__(self, output: Path, target: float | None, ceiling: float | None,
                  measured: dict[str, tuple[float, float]], memo: CheckMemo | None) -> None:
         self.output = output
-        self.manifest = _read_manifest(output)
+        self.manifest = read_manifest(output)
         self.measured = measured
         self.memo = memo
         self.target = target
@@ -280,9 +262,9 @@ class _Checker:
 
     def run(self) -> Iterator[Finding]:
         if self.target is None:
-            self.target = _built_with(self.manifest, "loudness_lufs", -16.0)
+            self.target = self.manifest.loudness_lufs if self.manifest else -16.0
         if self.ceiling is None:
-            self.ceiling = _built_with(self.manifest, "true_peak_dbtp", -1.0)
+            self.ceiling = self.manifest.true_peak_dbtp if self.manifest else -1.0
         feed_path = self.output / FEED_NAME
         try:
             root = etree.parse(str(feed_path)).getroot()
@@ -316,33 +298,23 @@ class _Checker:
         yield from self._loudness_spread()
         yield from self._disclaimers(self.manifest)
 
-    def _disclaimers(self, data: Any) -> Iterator[Finding]:
+    def _disclaimers(self, manifest: Manifest | None) -> Iterator[Finding]:
         """Every published article ends with its spoken disclaimer (a warning where opted out)."""
-        try:
-            if data.get("version", 0) < DISCLAIMER_MANIFEST_VERSION:
-                yield self._bad("disclaimer spoken", "build.json", "made by an older gutaudio that did not "
-                                "record which chapter is the disclaimer; build again")
-                return
-            articles = data["articles"]
-            records = [(a["folder"], list(a["chapters"].values()), a.get("disclaimer_required", True))
-                       for a in articles]
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            yield self._bad("disclaimer spoken", "build.json", "no readable build.json to say which "
+        if manifest is None:
+            yield self._bad("disclaimer spoken", "build.json", f"{why_absent(self.output)}, to say which "
                             "chapter is each article's disclaimer")
             return
-        for folder, chapters, required in records:
-            ordered = sorted(chapters, key=lambda c: c.get("index", 0) if isinstance(c, dict) else 0)
-            last = ordered[-1] if ordered and isinstance(ordered[-1], dict) else {}
-            file = str(last.get("file", f"{folder}/"))
-            if not last.get("disclaimer"):
-                level = Level.ERROR if required else Level.WARNING
-                note = "" if required else " ([disclaimer] required = false)"
-                yield self._bad("disclaimer spoken", f"{folder}/",
+        for article in manifest.articles:
+            last = article.chapters[-1] if article.chapters else None
+            if last is None or not last.disclaimer:
+                level = Level.ERROR if article.disclaimer_required else Level.WARNING
+                note = "" if article.disclaimer_required else " ([disclaimer] required = false)"
+                yield self._bad("disclaimer spoken", f"{article.folder}/",
                                 f"the article's last chapter is not a medical disclaimer{note}", level)
-            elif not (self.output / file).is_file():
-                yield self._bad("disclaimer spoken", file, "the disclaimer chapter's MP3 is missing")
+            elif not (self.output / last.file).is_file():
+                yield self._bad("disclaimer spoken", last.file, "the disclaimer chapter's MP3 is missing")
             else:
-                yield self._ok("disclaimer spoken", file)
+                yield self._ok("disclaimer spoken", last.file)
 
     def _channel(self, channel: etree._Element) -> Iterator[Finding]:
         def text(path: str) -> str:
@@ -600,10 +572,6 @@ class _Checker:
         yield (self._ok("chapters agree in loudness", "chapters/", f"spread {spread:.2f} LU")
                if spread <= CHAPTER_SPREAD_LU
                else self._bad("chapters agree in loudness", "chapters/", f"spread {spread:.2f} LU"))
-
-
-DISCLAIMER_MANIFEST_VERSION = 4
-"""The first build.json version that marks each article's disclaimer chapter."""
 
 
 def _is_stable_guid(guid: str) -> bool:

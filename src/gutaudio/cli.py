@@ -281,7 +281,8 @@ def inspect_command(content_dir: Path, engine: str | None, voice: Path | None, t
       gutaudio inspect --content drafts/
       gutaudio inspect --timings --output output/
     """
-    from .build import plan_build, read_timings
+    from .build import plan_build
+    from .manifest import read_timings
 
     _setup_logging(False, False)
     if timings:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from .errors import OptionError
-from .layout import MANIFEST_NAME
 
 PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "package.json")
 """Files that say a folder is a project (a checkout), which no build may replace."""
@@ -57,12 +55,10 @@ def refuse_unsafe_output(output: Path, content: Path, *, force: bool = False) ->
 
 
 def made_by_gutaudio(folder: Path) -> bool:
-    """Whether folder holds a gutaudio build: a build.json that reads as a build manifest."""
-    try:
-        data = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(data, dict) and isinstance(data.get("articles"), list)
+    """Whether folder holds a gutaudio build (of any version)."""
+    from .manifest import is_build_manifest  # the records load the audio module: only when asked
+
+    return is_build_manifest(folder)
 
 
 def _has_foreign_files(folder: Path) -> bool:
