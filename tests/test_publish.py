@@ -134,3 +134,31 @@ def test_a_publishers_own_mp3_that_fails_the_rules_warns_and_does_not_block(proj
     checked = run("check", "--problems-only")  # on its own, the same rules and the same levels
     assert checked.exit_code == 0 and [line for line in checked.stdout.splitlines()
                                        if "extras/jingle.mp3" in line] == rows
+
+
+def test_without_an_atomic_exchange_a_failed_swap_puts_the_last_build_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where renameat2 is missing, the swap is two renames; if the second fails, the first is undone."""
+    from gutaudio import staging
+
+    output, new = tmp_path / "output", tmp_path / "new"
+    output.mkdir()
+    (output / "feed.xml").write_text("the last build", encoding="utf-8")
+    new.mkdir()
+    (new / "feed.xml").write_text("the new build", encoding="utf-8")
+    monkeypatch.setattr(staging, "_exchange", lambda first, second: False)
+    real_replace = os.replace
+
+    def second_rename_fails(source: os.PathLike[str], target: os.PathLike[str]) -> None:
+        if Path(source) == new:
+            raise OSError(28, "No space left on device")
+        real_replace(source, target)
+
+    monkeypatch.setattr(staging.os, "replace", second_rename_fails)
+    with pytest.raises(OSError):
+        staging._swap_in(new, output)
+    assert (output / "feed.xml").read_text(encoding="utf-8") == "the last build"
+    assert not output.with_name(".output.gutaudio-old").exists()
+    monkeypatch.setattr(staging.os, "replace", real_replace)
+    staging._swap_in(new, output)
+    assert (output / "feed.xml").read_text(encoding="utf-8") == "the new build"

@@ -78,6 +78,8 @@ class StagedTree:
                     if mine and name not in keep:
                         continue  # a file this build no longer makes
                     target = self.root / name
+                    if target.exists():
+                        continue  # linked in already (complete is called once, but may be again)
                     target.parent.mkdir(parents=True, exist_ok=True)
                     try:
                         os.link(old, target)
@@ -112,7 +114,11 @@ def _swap_in(new: Path, output: Path) -> None:
     old = output.with_name(f".{output.name}.gutaudio-old")
     shutil.rmtree(old, ignore_errors=True)
     os.replace(output, old)
-    os.replace(new, output)
+    try:
+        os.replace(new, output)
+    except OSError:
+        os.replace(old, output)  # the last build back where it was: nothing half published
+        raise
     shutil.rmtree(old, ignore_errors=True)
 
 
