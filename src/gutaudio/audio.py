@@ -1,8 +1,14 @@
-"""Audio with pydub and ffmpeg: join clips with pauses, level them, encode MP3, decode for checks."""
+"""Audio with pydub and ffmpeg: join clips with pauses, level them, encode MP3, decode for checks.
+
+pydub works here only on PCM in memory (trimming a clip's silence), which runs no ffmpeg; every
+ffmpeg run is gutaudio's own, given the configured ffmpeg (AudioSettings.ffmpeg) each time, so a
+build changes no process-wide setting (pydub's AudioSegment.converter is left as pydub set it).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import math
 import re
@@ -11,7 +17,7 @@ import subprocess
 import warnings
 import wave
 from collections import Counter, deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +28,7 @@ from .engines.base import SAMPLE_WIDTH, Clip
 from .errors import AudioError
 
 with warnings.catch_warnings():
-    # pydub warns at import when no ffmpeg is on PATH; we point it at imageio-ffmpeg's below.
+    # pydub warns at import when no ffmpeg is on PATH; it needs none for what it does here.
     warnings.simplefilter("ignore", RuntimeWarning)
     warnings.simplefilter("ignore", DeprecationWarning)
     from pydub import AudioSegment
@@ -63,13 +69,6 @@ def ffmpeg_executable(configured: Path | None = None) -> str:
             log.warning("imageio-ffmpeg has no ffmpeg (%s); using %s", e, found)
             return found
         raise AudioError(f"no ffmpeg found: pip install imageio-ffmpeg ({e})") from e
-
-
-def use_ffmpeg(configured: Path | None = None) -> str:
-    """Point pydub at our ffmpeg and return its path."""
-    exe = ffmpeg_executable(configured)
-    AudioSegment.converter = exe
-    return exe
 
 
 def run_ffmpeg(arguments: list[str], what: str, *, data: bytes | None = None,
@@ -338,35 +337,81 @@ def _level_chain(gain: float, audio: AudioSettings, resample: bool) -> str:
     return f"aresample={audio.sample_rate},{chain}" if resample else chain
 
 
+@dataclass(frozen=True)
+class Trial:
+    """One gain tried in a gain search, and the loudness (LUFS) it reached."""
+
+    gain: float
+    reached: float
+
+
+def secant_slope(trials: Sequence[Trial]) -> float:
+    """How many LU of loudness one more dB of gain brings, as the trials so far show it.
+
+    The first guess is LIMITER_SLOPE; each pair of consecutive trials with different gains
+    replaces it by their secant, kept within 0.1 and 1.0 (the limiter takes back part of a
+    dB, never adds to it; a measurement that fell as the gain rose still moves on). A pair
+    with the same gain keeps the slope the trials before it gave.
+    """
+    slope = LIMITER_SLOPE
+    for before, after in itertools.pairwise(trials):
+        if abs(after.gain - before.gain) > 1e-6:
+            slope = min(1.0, max(0.1, (after.reached - before.reached) / (after.gain - before.gain)))
+    return slope
+
+
+def next_gain(trials: Sequence[Trial], target: float) -> float:
+    """The gain to try after the trials: the last one corrected by a secant step towards target."""
+    last = trials[-1]
+    return last.gain + (target - last.reached) / secant_slope(trials)
+
+
+def settled(trial: Trial, target: float, tolerance: float) -> bool:
+    """Whether a trial ends the search: within tolerance of target, or nothing to level (silence)."""
+    return not math.isfinite(trial.reached) or abs(target - trial.reached) <= tolerance
+
+
+def search_gain(measure: Callable[[float], float], gain: float, target: float, tolerance: float,
+                passes: int = LEVELLING_PASSES) -> tuple[Trial, ...]:
+    """Try gains from gain on until one reaches target within tolerance, at most passes of them.
+
+    measure(gain) is the loudness the gain reaches through the limiter; each next gain is a
+    secant step (next_gain). Returns every trial, the last one tried last. The one gain search
+    of gutaudio: find_gain runs it on cheap measurements, Leveller.render on the MP3s themselves.
+    """
+    trials = [Trial(gain, measure(gain))]
+    while not settled(trials[-1], target, tolerance) and len(trials) < passes:
+        gain = next_gain(trials, target)
+        trials.append(Trial(gain, measure(gain)))
+    return tuple(trials)
+
+
 def find_gain(raw: ChapterAudio, audio: AudioSettings, target: float,
               loudness: float | None = None, limiter_share: float = 0.0) -> float:
     """Find the gain that, with the true-peak limiter after it, brings speech to target LUFS.
 
     One gain for the whole chapter keeps pauses and quiet endings as quiet as they were.
     Limiting takes back part of the gain, so the result is measured (cheaply, at the clips'
-    own rate) and the gain corrected by a secant step, a few times at most. loudness is the
-    chapter's own loudness before any gain, when it is already known; limiter_share is a guess
-    of the gain the limiter will take back (what it took from a similar chapter).
+    own rate, to half the levelling tolerance) and the gain corrected by a secant step, a few
+    times at most (search_gain); when the last trial still misses, the step beyond it is
+    returned, for the render to measure. loudness is the chapter's own loudness before any
+    gain, when it is already known; limiter_share is a guess of the gain the limiter will
+    take back (what it took from a similar chapter).
     """
     if loudness is None:
         loudness = measure_loudness(raw.path, audio.ffmpeg, true_peak=False).integrated
     if not math.isfinite(loudness):
         return 0.0
-    gain = target - loudness + limiter_share
-    slope = LIMITER_SLOPE
-    previous: tuple[float, float] | None = None
-    for _ in range(LEVELLING_PASSES):
+
+    def measure(gain: float) -> float:
         reached = measure_loudness(raw.path, audio.ffmpeg, true_peak=False,
                                    filters=_level_chain(gain, audio, resample=False)).integrated
-        error = target - reached
         log.debug("%s: gain %+.2f dB reaches %.2f LUFS", raw.path.name, gain, reached)
-        if abs(error) <= LEVELLING_TOLERANCE_LU / 2:
-            break
-        if previous is not None and abs(gain - previous[0]) > 1e-6:
-            slope = min(1.0, max(0.1, (reached - previous[1]) / (gain - previous[0])))
-        previous = (gain, reached)
-        gain += error / slope
-    return gain
+        return reached
+
+    tolerance = LEVELLING_TOLERANCE_LU / 2
+    trials = search_gain(measure, target - loudness + limiter_share, target, tolerance)
+    return trials[-1].gain if settled(trials[-1], target, tolerance) else next_gain(trials, target)
 
 
 def _mp3_parameters(audio: AudioSettings) -> list[str]:
@@ -403,7 +448,8 @@ class Leveller:
     took) is the first guess for the next chapters, spoken by the same voice, so they usually
     need one trial. The encoder shifts loudness a little (a few tenths of an LU): the shift
     measured on the first MP3 is carried too. A chapter that still misses the target by more
-    than the tolerance is rendered again with the gain corrected.
+    than the tolerance is rendered again with the gain corrected: the same search (search_gain)
+    as find_gain's, on the renders themselves, so the gain returned is the one the MP3 holds.
     """
 
     def __init__(self, audio: AudioSettings, codec_shift: float | None = None,
@@ -432,17 +478,15 @@ class Leveller:
             aim = target - (self.codec_shift if self.codec_shift is not None
                             else TYPICAL_CODEC_SHIFT_LU)
             gain = find_gain(raw, self.audio, aim, loudness, self.limiter_share or 0.0)
-        before, reached = self._render(raw, gain, mp3, levelled)
-        slope = LIMITER_SLOPE
-        tried: tuple[float, float] | None = None
-        for _ in range(LEVELLING_PASSES - 1):
-            if not math.isfinite(reached) or abs(reached - target) <= LEVELLING_TOLERANCE_LU:
-                break
-            if tried is not None and abs(gain - tried[0]) > 1e-6:  # a secant step
-                slope = min(1.0, max(0.1, (reached - tried[1]) / (gain - tried[0])))
-            tried = (gain, reached)
-            gain += (target - reached) / slope
-            before, reached = self._render(raw, gain, mp3, levelled)
+        rendered: list[Loudness] = []
+
+        def measure(at: float) -> float:
+            before, reached = self._render(raw, at, mp3, levelled)
+            rendered.append(before)
+            return reached
+
+        last = search_gain(measure, gain, target, LEVELLING_TOLERANCE_LU)[-1]
+        gain, reached, before = last.gain, last.reached, rendered[-1]  # what mp3 now holds
         shift = self.codec_shift or 0.0
         if loudness is not None:
             self.limiter_share = gain - (target - shift - loudness)

@@ -18,7 +18,7 @@ from pathlib import Path
 import PIL
 
 from . import __version__
-from .audio import Leveller, use_ffmpeg
+from .audio import Leveller, ffmpeg_executable
 from .cache import ClipCache, default_cache_dir
 from .check import Level, Report, check_build
 from .config import Settings
@@ -139,7 +139,7 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
     output = settings.output_dir
     refuse_unsafe_output(output, settings.content_dir, force=force)
     plans = plan_build(settings, articles)
-    use_ffmpeg(settings.audio.ffmpeg)
+    ffmpeg_executable(settings.audio.ffmpeg)  # a configured ffmpeg that is missing: said first
     published = read_manifest(output)
     cache = ClipCache(settings.build.cache_dir or default_cache_dir())
     cover = load_cover(settings.show.cover) if settings.show.cover else _generated_cover(settings, cache)

@@ -30,27 +30,48 @@ class SynthesisStats:
     made: int = 0
 
 
-# Worker-process state: one engine and the cache, set up once per process.
-_worker: dict[str, Any] = {}
+@dataclass(frozen=True)
+class _Worker:
+    """What a synthesis job needs: the engine that speaks and the cache its clip goes into."""
+
+    engine: Engine
+    cache: ClipCache
 
 
-def _start_worker(voice: VoiceSettings, cache_root: Path, threads: int) -> None:
+def _synthesize_into_cache(worker: _Worker, key: str, text: str) -> int:
+    clip = worker.engine.synthesize(text)
+    if clip.frames == 0:
+        raise SynthesisError(f"{worker.engine.name} made no audio for {text[:60]!r}")
+    worker.cache.put(key, clip)
+    return clip.frames
+
+
+_process_worker: _Worker | None = None
+"""The engine and cache of this process, when it is a worker process of a synthesizer's pool.
+
+Set only by _start_worker_process, the pool's initializer, in each worker process as it starts
+(the usual way to give a process pool's workers state that cannot travel with each job, such
+as a loaded voice); a pool's processes serve that one synthesizer, so one voice per process.
+It stays None in the process that builds: thread-mode synthesizers hand their own _Worker to
+each job, so two of them in one process never share an engine.
+"""
+
+
+def _start_worker_process(voice: VoiceSettings, cache_root: Path, threads: int) -> None:
+    global _process_worker
     engine = make_engine(voice, threads)
     engine.prepare()
-    _worker.update(engine=engine, cache=ClipCache(cache_root))
+    _process_worker = _Worker(engine, ClipCache(cache_root))
+
+
+def _synthesize_in_worker_process(key: str, text: str) -> int:
+    if _process_worker is None:
+        raise SynthesisError("not a synthesis worker process: its engine was never started")
+    return _synthesize_into_cache(_process_worker, key, text)
 
 
 def _ready() -> None:
     """A task that does nothing: submitting it makes the pool start its workers."""
-
-
-def _synthesize_into_cache(key: str, text: str) -> int:
-    engine: Engine = _worker["engine"]
-    clip = engine.synthesize(text)
-    if clip.frames == 0:
-        raise SynthesisError(f"{engine.name} made no audio for {text[:60]!r}")
-    _worker["cache"].put(key, clip)
-    return clip.frames
 
 
 class Synthesizer:
@@ -71,6 +92,8 @@ class Synthesizer:
         self.stats = SynthesisStats()
         self._pending: dict[str, Future[int]] = {}
         self._executor: Executor | None = None
+        self._worker = _Worker(self.engine, self.cache)
+        """This synthesizer's own engine and cache, handed to each job run in a thread."""
         self._keys: set[str] = set()
 
     @functools.cached_property
@@ -89,12 +112,19 @@ class Synthesizer:
                 methods = multiprocessing.get_all_start_methods()
                 context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
                 self._executor = ProcessPoolExecutor(
-                    self.jobs, mp_context=context, initializer=_start_worker,
+                    self.jobs, mp_context=context, initializer=_start_worker_process,
                     initargs=(self.voice, self.cache.root, threads))
             else:
-                _worker.update(engine=self.engine, cache=self.cache)
                 self._executor = ThreadPoolExecutor(self.jobs, thread_name_prefix="gutaudio-tts")
         return self._executor
+
+    def _submit(self, key: str, text: str) -> Future[int]:
+        """Synthesize text into the cache under key: in a worker process, with the engine it
+        started with, or in a thread, with this synthesizer's own engine."""
+        executor = self._executor_for_work()
+        if isinstance(executor, ProcessPoolExecutor):
+            return executor.submit(_synthesize_in_worker_process, key, text)
+        return executor.submit(_synthesize_into_cache, self._worker, key, text)
 
     def start_workers(self) -> None:
         """Start the worker processes now, so they load the voice while other work goes on."""
@@ -108,7 +138,7 @@ class Synthesizer:
             self._keys.add(key)
             if key in self._pending or self.cache.has(key):
                 continue
-            self._pending[key] = self._executor_for_work().submit(_synthesize_into_cache, key, text)
+            self._pending[key] = self._submit(key, text)
 
     def clip(self, text: str) -> Clip:
         """The clip of one spoken text, waiting for its synthesis if it is under way."""
