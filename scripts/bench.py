@@ -54,8 +54,8 @@ def median(values: list[float]) -> float:
 def spoken_text(content: Path) -> str:
     """The exact text a build speaks, one utterance a line (what raw Piper is given)."""
     sys.path.insert(0, str(REPO / "src"))
-    from gutaudio.build import plan_build
     from gutaudio.config import load_settings
+    from gutaudio.recipe import plan_build
 
     plans = plan_build(load_settings(content, Path(tempfile.gettempdir())))
     return "\n".join(u.spoken for plan in plans for c in plan.chapters for u in c.utterances) + "\n"

@@ -7,9 +7,11 @@ import json
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import textwrap
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +21,67 @@ from click.testing import CliRunner, Result
 from scipy.signal import resample_poly
 
 from gutaudio.cli import cli
+
+# -- tests that need a program from Debian, or root ------------------------------------------------
+
+REQUIRE_ALL = "GUTAUDIO_REQUIRE_ALL_TESTS"
+"""Set to 1 (scripts/test does, so CI does): a test whose program is missing fails instead of skipping."""
+
+NEEDS: dict[str, tuple[Callable[[], bool], str]] = {
+    "espeak": (lambda: shutil.which("espeak-ng") is not None,
+               "needs espeak-ng (apt-get install espeak-ng)"),
+    "chromium": (lambda: _chromium_path() is not None, "needs Chromium (apt-get install chromium)"),
+    "mp3val": (lambda: shutil.which("mp3val") is not None, "needs mp3val (apt-get install mp3val)"),
+    "gpodder": (lambda: shutil.which("gpo") is not None,
+                "needs gPodder's gpo (apt-get install gpodder)"),
+    "root": (lambda: os.geteuid() == 0, "needs root, to mount a tmpfs (CI runs as root)"),
+}
+"""Each marker (registered in pyproject.toml) with its test of this machine and the reason it gives."""
+
+FIXTURE_NEEDS = {"project": "espeak"}
+"""Fixtures that bring a need with them: a test that uses one gets its marker."""
+
+
+def _chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _missing(item: pytest.Item) -> str:
+    """Why item cannot run here ("" when all it needs is here)."""
+    return "; ".join(reason for marker, (present, reason) in NEEDS.items()
+                     if item.get_closest_marker(marker) is not None and not present())
+
+
+def _require_all() -> bool:
+    return os.environ.get(REQUIRE_ALL) == "1"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests whose fixtures bring a need; skip, with the reason, those that cannot run here."""
+    for item in items:
+        for fixture, marker in FIXTURE_NEEDS.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(marker)
+        if (missing := _missing(item)) and not _require_all():
+            item.add_marker(pytest.mark.skip(reason=missing))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Under REQUIRE_ALL, a test that cannot run here fails, before any of its fixtures is set up."""
+    if _require_all() and (missing := _missing(item)):
+        pytest.fail(f"{missing}; {REQUIRE_ALL}=1 lets no test skip", pytrace=False)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under REQUIRE_ALL, a run in which any test skipped (for whatever reason) fails."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter is not None else 0
+    if _require_all() and skipped and session.exitstatus == pytest.ExitCode.OK:
+        if reporter is not None:
+            reporter.write_line(f"{REQUIRE_ALL}=1: {skipped} skipped, and no test may skip", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
 
 MINIMAL_SHOW = textwrap.dedent('''\
     [show]
@@ -115,8 +178,8 @@ def serving(output: Path) -> Iterator[str]:
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A project folder (the working directory) holding content/ with the short article, espeak."""
-    assert shutil.which("espeak-ng"), "espeak-ng is not installed (scripts/test installs it)"
+    """A project folder (the working directory) holding content/ with the short article, espeak
+    (a test that uses it is marked espeak: see FIXTURE_NEEDS)."""
     write_content(tmp_path / "content",
                   settings=SETTINGS_TOML.replace('engine = "piper"', 'engine = "espeak"'))
     monkeypatch.chdir(tmp_path)
@@ -184,3 +247,24 @@ def read_article(path: Path, *, disclaimer_text: str = "", required: bool = Fals
     from gutaudio.config import DisclaimerSettings
 
     return readers.read_article(path, DisclaimerSettings(text=disclaimer_text, required=required))
+
+
+TONE_ENGINE = Path(__file__).parent / "fixtures" / "engine-plugin"
+"""A third party's engine package (gutaudio-tone), as a newcomer would write one."""
+
+
+@pytest.fixture(scope="session")
+def tone_engine_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture's engine package, installed by pip from its folder (no index, no network)."""
+    target = tmp_path_factory.mktemp("tone-site")
+    work = tmp_path_factory.mktemp("tone-build")
+    source = shutil.copytree(TONE_ENGINE, work / "gutaudio-tone")  # setuptools writes beside it
+    installed = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "--no-index", "--no-deps", "--no-build-isolation", "--target", str(target), str(source)],
+        capture_output=True, text=True, check=False, cwd=work,
+        env={**os.environ, "PIP_NO_CACHE_DIR": "1"})
+    assert installed.returncode == 0, installed.stderr
+    assert (target / "gutaudio_tone.py").is_file()
+    assert (target / "gutaudio_tone-1.0.dist-info" / "entry_points.txt").is_file()
+    return target

@@ -11,13 +11,12 @@ import pytest
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
 
-from gutaudio.audio import decode_file
-from gutaudio.build import build, plan_build
 from gutaudio.config import load_settings
-from gutaudio.durations import whole_seconds
+from gutaudio.recipe import build, plan_build
 
 from .conftest import SETTINGS_TOML, write_content
 from .conftest import manifest_of as _manifest
+from .verify import decoded_seconds
 
 REPO = Path(__file__).resolve().parents[1]
 DECODE_RATE = 44100
@@ -40,7 +39,7 @@ def test_mp3s_decode_to_the_duration_of_their_clips(built: tuple[Path, object]) 
     output, _ = built
     for chapter in _manifest(output)["chapters"]:
         path = output / chapter["file"]
-        decoded = len(decode_file(path, DECODE_RATE)) / 2 / DECODE_RATE
+        decoded = decoded_seconds(path, DECODE_RATE)  # by ffmpeg itself, not through gutaudio
         assert decoded == pytest.approx(chapter["duration"], abs=0.05)
         assert chapter["duration"] > 1.0
         info = MP3(path).info
@@ -52,13 +51,23 @@ def test_mp3s_decode_to_the_duration_of_their_clips(built: tuple[Path, object]) 
         assert chapter["utterances"][-1]["end"] < chapter["duration"]
 
 
+CHAPTER_TEXTS = {
+    "01-introduction.mp3": ("Introduction", ["Gut health matters.", "It shapes how we feel every day."]),
+    "02-diet-and-sleep.mp3": ("Diet and Sleep",
+                              ["1. Diet and Sleep", "Eat 25-30 g of fibre daily, e.g. oats."]),
+    "03-disclaimer.mp3": ("Disclaimer", ["This site offers information designed for educational purposes "
+                                         "only.", "Always consult your physician."]),
+}
+"""Each chapter file's title and the author's sentences its lyrics must hold (conftest.SHORT_ARTICLE)."""
+
+
 def test_every_chapter_is_tagged(built: tuple[Path, object]) -> None:
     output, _ = built
-    manifest = _manifest(output)
-    for number, chapter in enumerate(manifest["chapters"], 1):
-        tags = ID3(output / chapter["file"])
+    for number, (name, (title, sentences)) in enumerate(CHAPTER_TEXTS.items(), 1):
+        path = output / "short-article" / "chapters" / name
+        tags = ID3(path)
         assert tags.version[:2] == (2, 3)
-        assert str(tags["TIT2"]) == chapter["title"]
+        assert str(tags["TIT2"]) == title
         assert str(tags["TPE1"]) == "Test Author"
         assert str(tags["TALB"]) == "Short Article"
         assert str(tags["TRCK"]) == f"{number}/3"
@@ -66,12 +75,11 @@ def test_every_chapter_is_tagged(built: tuple[Path, object]) -> None:
         assert str(tags["TCON"]) == "Podcast"
         assert str(tags["TDRC"]).startswith("2026")
         # Readers of ID3v2.3 need TYER: check the bytes on disk and with eyeD3.
-        head = (output / chapter["file"]).read_bytes()[:4096]
+        head = path.read_bytes()[:4096]
         assert b"TYER" in head and b"TDRC" not in head
-        assert str(eyed3.load(output / chapter["file"]).tag.getBestDate()) == "2026-01-15"
+        assert str(eyed3.load(path).tag.getBestDate()) == "2026-01-15"
         lyrics = tags.getall("USLT")[0].text
-        for utterance in chapter["utterances"]:
-            assert utterance["text"] in lyrics or utterance["text"] == "Disclaimer"
+        assert all(sentence in lyrics for sentence in sentences), lyrics
         assert "educational purposes only" in tags.getall("COMM")[0].text[0]
         cover = tags.getall("APIC")[0]
         assert cover.mime == "image/jpeg" and cover.type == 3 and cover.data[:2] == b"\xff\xd8"
@@ -114,7 +122,6 @@ def test_feed_parses_with_feedparser(built: tuple[Path, object]) -> None:
 
 def test_feed_parses_with_podcastparser(built: tuple[Path, object]) -> None:
     output, _ = built
-    manifest = _manifest(output)
     with (output / "feed.xml").open("rb") as fh:
         parsed = podcastparser.parse("https://cdn.example.org/audio/feed.xml", fh)
     assert parsed["title"] == "Test Show & <Friends>"
@@ -122,11 +129,15 @@ def test_feed_parses_with_podcastparser(built: tuple[Path, object]) -> None:
     episodes = sorted(parsed["episodes"], key=lambda e: e["number"])
     assert [e["title"] for e in episodes] == [
         "Short Article: Introduction", "Short Article: Diet and Sleep", "Short Article: Disclaimer"]
-    for episode, chapter in zip(episodes, manifest["chapters"], strict=True):
+    for episode, name in zip(episodes, CHAPTER_TEXTS, strict=True):
         (enclosure,) = episode["enclosures"]
-        assert enclosure["file_size"] == (output / chapter["file"]).stat().st_size
+        path = output / "short-article" / "chapters" / name
+        assert enclosure["url"] == f"https://cdn.example.org/audio/short-article/chapters/{name}"
+        assert enclosure["file_size"] == path.stat().st_size
         assert enclosure["mime_type"] == "audio/mpeg"
-        assert episode["total_time"] == whole_seconds(chapter["duration"])  # as players show it
+        # Whole seconds, cut down, as players show them, of the audio as ffmpeg decodes it (build.json
+        # keeps durations to the millisecond, hence the half millisecond).
+        assert episode["total_time"] == int(decoded_seconds(path) + 0.0005)
 
 
 def test_rebuild_keeps_guids_and_drops_stale_chapters(tmp_path: Path) -> None:
@@ -142,7 +153,9 @@ def test_rebuild_keeps_guids_and_drops_stale_chapters(tmp_path: Path) -> None:
     guids = feedparser.parse(first.feed_path.read_bytes()).entries
     second = build(settings, force=True)
     again = feedparser.parse(second.feed_path.read_bytes()).entries
-    assert [e.id for e in guids] == [e.id for e in again]
+    assert [e.id for e in guids] == [e.id for e in again] == [
+        # UUIDv5 in the URL namespace of "https://example.org/show#a/introduction", ".../a/disclaimer".
+        "urn:uuid:e13a08e0-a1a8-5c7a-a654-ce5d917f8550", "urn:uuid:4587f19c-cc4b-5f0e-9ff6-8ff616a09156"]
     assert (output / "unrelated.txt").is_file()
     assert sorted(p.name for p in (output / "a" / "chapters").iterdir()) == [
         f"{stem}.{ext}" for stem in ("01-introduction", "02-disclaimer")

@@ -13,6 +13,9 @@ from gutaudio import check as check_module
 from gutaudio.audio import ffmpeg_executable, run_ffmpeg
 from gutaudio.check import CheckMemo, Level, check_build
 
+from .conftest import true_peak_dbtp
+from .verify import decoded_samples
+
 
 @pytest.fixture
 def output(built: tuple[Path, Result], tmp_path: Path) -> Path:
@@ -94,12 +97,28 @@ def test_the_memo_is_keyed_by_bytes_and_tool(tmp_path: Path) -> None:
     assert again.passed(second, ffmpeg_executable()) is None
 
 
+def _measured_peaks(output: Path) -> dict[str, float]:
+    """Each MP3's true peak in dBTP, decoded by ffmpeg and oversampled by scipy: not the check's meter."""
+    return {path.relative_to(output).as_posix(): true_peak_dbtp(decoded_samples(path, 44100))
+            for path in sorted(output.rglob("*.mp3"))}
+
+
 def test_a_standalone_check_holds_the_build_to_the_ceiling_it_was_built_with(output: Path) -> None:
     manifest = output / "build.json"
     data = json.loads(manifest.read_text(encoding="utf-8"))
-    assert data["true_peak_dbtp"] == -1.0 and check_build(output).passed()
-    data["true_peak_dbtp"] = -9.0  # as if built with [audio] true_peak_dbtp = -9.0
+    measured = _measured_peaks(output)
+    assert data["true_peak_dbtp"] == -1.0 and len(measured) == 4
+    assert all(-6.0 < peak <= -1.0 for peak in measured.values()), measured
+    peaks = _rows(check_build(output), "true peak")
+    # Under the ceiling, each file passes with the peak an independent meter finds in its audio.
+    assert sorted(file for file, _, _ in peaks) == sorted(measured)
+    for file, level, detail in peaks:
+        assert level is Level.OK and detail.endswith(" dBTP"), (file, detail)
+        assert float(detail.split()[0]) == pytest.approx(measured[file], abs=0.3), (file, detail)
+    data["true_peak_dbtp"] = -9.0  # as if built with [audio] true_peak_dbtp = -9.0: every file is over
     manifest.write_text(json.dumps(data), encoding="utf-8")
     peaks = _rows(check_build(output), "true peak")
-    assert peaks and all(level is Level.ERROR and detail.endswith(" is above -9")
-                         for _, level, detail in peaks)
+    assert sorted(file for file, _, _ in peaks) == sorted(measured)
+    for file, level, detail in peaks:
+        assert level is Level.ERROR and detail.endswith(" dBTP is above -9"), (file, detail)
+        assert float(detail.split()[0]) == pytest.approx(measured[file], abs=0.3), (file, detail)

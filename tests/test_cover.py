@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -28,9 +29,26 @@ def test_generated_cover_is_a_3000px_rgb_jpeg_with_a_small_embedded_copy() -> No
     assert cover.mime == "image/jpeg" and cover.extension == ".jpg"
 
 
-def test_a_very_long_title_still_fits() -> None:
-    cover = generate_cover("A " * 200, "Editors")
-    assert Image.open(io.BytesIO(cover.data)).size == (3000, 3000)
+def _ink_box(cover_data: bytes) -> tuple[int, int, int, int]:
+    """Left, top, right and bottom of everything drawn on the generated cover's navy background."""
+    with Image.open(io.BytesIO(cover_data)) as image:
+        pixels = np.asarray(image.convert("RGB")).astype(int)
+    ink = np.abs(pixels - np.array((16, 42, 67))).max(axis=2) > 60  # JPEG noise stays far below 60
+    rows, columns = np.nonzero(ink)
+    return int(columns.min()), int(rows.min()), int(columns.max()), int(rows.max())
+
+
+def test_a_long_title_in_wide_capitals_is_drawn_inside_the_margins() -> None:
+    # At the first type size tried (360 px), "MAMMOGRAMS, MENOPAUSE" runs to x = 2971: the type
+    # must shrink until every line fits between the 260 px margins.
+    left, top, right, bottom = _ink_box(generate_cover(
+        "WOMEN'S HEALTH: MAMMOGRAMS, MENOPAUSE AND MIGRAINE", "Editors").data)
+    assert left >= 250 and right <= 2750, (left, right)
+    assert top >= 250 and bottom <= 2750, (top, bottom)
+    assert right - left > 1500  # drawn large, not shrunk to nothing
+    # Two hundred words are cut to six lines of the smallest type, still inside the side margins.
+    left, _, right, _ = _ink_box(generate_cover("A " * 200, "Editors").data)
+    assert left >= 250 and right <= 2750, (left, right)
 
 
 def test_configured_png_keeps_its_type(tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-import shutil
 import struct
 import subprocess
 from dataclasses import dataclass
@@ -183,8 +182,8 @@ TWELVE_SECTIONS = "\n\n".join(
     + [NOTICE]) + "\n"
 
 
+@pytest.mark.espeak
 def test_a_built_episode_with_fourteen_chapters_has_them_in_time_order(tmp_path: Path) -> None:
-    assert shutil.which("espeak-ng"), "espeak-ng is not installed: apt-get install espeak-ng"
     content = write_content(tmp_path / "content", TWELVE_SECTIONS, "twelve.txt",
                             SETTINGS_TOML.replace('engine = "piper"', 'engine = "espeak"'))
     output = tmp_path / "output"

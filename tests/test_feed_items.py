@@ -4,7 +4,6 @@ heading; every item links to its place on its article's page. Built with espeak 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import feedparser
@@ -12,8 +11,8 @@ import podcastparser
 import pytest
 from lxml import html
 
-from gutaudio.build import build
 from gutaudio.config import load_settings
+from gutaudio.recipe import build
 
 from .conftest import SETTINGS_TOML, write_content
 
@@ -25,10 +24,7 @@ ZINC = "Zinc helps the gut lining.\n\n" + NOTICE
 BASE = "https://cdn.example.org/audio/"
 
 
-@pytest.fixture(autouse=True)
-def _needs_espeak() -> None:
-    assert shutil.which("espeak-ng"), "espeak-ng is not installed: apt-get install espeak-ng " \
-        "(scripts/test does this)"
+pytestmark = pytest.mark.espeak
 
 
 def _build(content: Path, output: Path, *, force: bool = False, **overrides) -> None:

@@ -34,7 +34,7 @@ def no_build(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("a build started for an output folder that must be refused")
 
-    monkeypatch.setattr("gutaudio.build.build", refuse)
+    monkeypatch.setattr("gutaudio.recipe.build", refuse)
     monkeypatch.setattr("gutaudio.cli.early_synthesizer", refuse)
 
 

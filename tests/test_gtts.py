@@ -16,6 +16,7 @@ import feedparser
 import pytest
 import requests
 import responses
+import srt
 from click.testing import CliRunner
 
 from gutaudio.audio import ffmpeg_executable
@@ -23,6 +24,7 @@ from gutaudio.cli import cli
 from gutaudio.engines import gtts as gtts_engine
 
 from .conftest import manifest_of, write_content
+from .verify import decoded_samples, dominant_frequency
 
 ENDPOINT = "https://translate.google.com/_/TranslateWebserverUi/data/batchexecute"
 
@@ -168,18 +170,43 @@ def test_a_truncated_body_is_retried_and_never_cached(tmp_path: Path, tone_mp3: 
     assert clips and all(p.stat().st_size > 10_000 for p in clips)
 
 
+PITCHES = {"Gut health": 300, "shapes": 400, "Part one": 500, "twenty-five": 600, "Disclaimer": 700,
+           "educational": 800, "physician": 900}
+"""A tone for each of the test article's seven utterances (by a word of it), in reading order."""
+
+
+def _tone(frequency: int) -> bytes:
+    """A 0.4 s MP3 tone at frequency, as Google's endpoint serves speech, made by the real ffmpeg."""
+    command = [ffmpeg_executable(), "-hide_banner", "-loglevel", "error", "-f", "lavfi",
+               "-i", f"sine=frequency={frequency}:duration=0.4", "-ac", "1", "-ar", "24000",
+               "-b:a", "32k", "-f", "mp3", "pipe:1"]
+    return subprocess.run(command, capture_output=True, check=True).stdout
+
+
 @responses.activate
-def test_concurrent_requests_keep_reading_order(tmp_path: Path, tone_mp3: bytes) -> None:
-    responses.add_callback(responses.POST, ENDPOINT,
-                           callback=lambda request: (200, {}, google_body(tone_mp3)))
+def test_concurrent_requests_keep_reading_order(tmp_path: Path) -> None:
+    tones = {word: _tone(pitch) for word, pitch in PITCHES.items()}
+
+    def reply(request: requests.PreparedRequest) -> tuple[int, dict, str]:
+        (word,) = [word for word in PITCHES if word in spoken_text(request)]
+        return 200, {}, google_body(tones[word])
+
+    responses.add_callback(responses.POST, ENDPOINT, callback=reply)
     content = write_content(tmp_path / "content")
     result = CliRunner(mix_stderr=False).invoke(cli, [
         "build", "--engine", "gtts", "--jobs", "6", "--content", str(content),
         "--output", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "clip-cache")])
     assert result.exit_code == 0, result.stderr
-    texts = [u["text"] for c in manifest_of(tmp_path / "out")["chapters"] for u in c["utterances"]]
-    assert texts[:2] == ["Gut health matters.", "It shapes how we feel every day."]
-    assert texts[-1] == "Always consult your physician."
+    # Six requests at once, answered in any order: each utterance's own clip is heard under its own
+    # caption, in reading order, as ffmpeg decodes the chapter files and the srt package reads the cues.
+    heard = []
+    for path in sorted((tmp_path / "out" / "short-article" / "chapters").glob("*.mp3")):
+        samples = decoded_samples(path, 44100)
+        for cue in srt.parse(path.with_suffix(".srt").read_text(encoding="utf-8")):
+            start = cue.start.total_seconds()
+            heard.append(dominant_frequency(samples[round((start + 0.05) * 44100):
+                                                    round((start + 0.3) * 44100)], 44100))
+    assert heard == pytest.approx(list(PITCHES.values()), abs=10)
 
 
 @responses.activate

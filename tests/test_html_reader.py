@@ -29,6 +29,7 @@ from gutaudio.document import (
     note_refs,
 )
 from gutaudio.errors import ContentError
+from gutaudio.readers import find_articles, read_article
 from gutaudio.readers.base import Draft, Reader
 from gutaudio.readers.html import HtmlReader, decode_html, html_blocks, strip_site_name
 
@@ -67,10 +68,21 @@ ARTICLE = ("<p>Fibre feeds the bacteria in your gut, which turn it into substanc
 # --- the reader as a whole -------------------------------------------------------------------
 
 
-def test_html_reader_is_a_reader_for_html_files() -> None:
-    reader = HtmlReader()
-    assert isinstance(reader, Reader)
-    assert reader.suffixes == (".html", ".htm")
+def test_html_htm_and_upper_case_files_are_found_and_read_as_web_pages(tmp_path: Path) -> None:
+    page = ("<!DOCTYPE html><html lang='en'><head><title>Fibre and the gut | Gut Site</title></head><body>"
+            "<nav><a href='/'>Home</a> <a href='/about'>About us</a></nav><article><h1>Fibre and the gut</h1>"
+            + ARTICLE + "<p>This article is for informational purposes only.</p></article></body></html>")
+    for name in ("a.html", "b.htm", "C.HTML", "notes.pdf"):
+        (tmp_path / name).write_text(page, encoding="utf-8")
+    found = find_articles(tmp_path)
+    assert [p.name for p in found] == ["C.HTML", "a.html", "b.htm"]
+    for path in found:
+        article = read_article(path)
+        assert article.title == "Fibre and the gut", path.name  # the h1, not the tag soup as text
+        assert [s.title for s in article.sections] == ["Introduction", "Disclaimer"], path.name
+        body = blocks_text(article.sections[0].blocks)
+        assert body.startswith("Fibre feeds the bacteria") and "<" not in body and "Home" not in body
+    assert isinstance(HtmlReader(), Reader)
 
 
 def test_news_page_metadata_from_json_ld_open_graph_and_link_tags() -> None:

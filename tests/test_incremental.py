@@ -4,31 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import time
 from pathlib import Path
 
 import feedparser
 import pytest
+import srt
 from click.testing import CliRunner
+from mutagen.id3 import ID3
 
-from gutaudio.audio import measure_loudness
-from gutaudio.build import build
 from gutaudio.cache import ClipCache, clip_key
 from gutaudio.cli import cli
 from gutaudio.config import load_settings
 from gutaudio.engines.base import Clip
+from gutaudio.recipe import build
 from gutaudio.synthesis import Synthesizer, early_synthesizer
 
-from .conftest import SETTINGS_TOML, SHORT_ARTICLE, manifest_of, write_content
+from .conftest import SETTINGS_TOML, SHORT_ARTICLE, lufs, manifest_of, write_content
+from .verify import decoded_samples
 
 ESPEAK = SETTINGS_TOML.replace('engine = "piper"', 'engine = "espeak"')
-
-
-@pytest.fixture(autouse=True)
-def _needs_espeak() -> None:
-    assert shutil.which("espeak-ng"), "espeak-ng is not installed: apt-get install espeak-ng " \
-        "(scripts/test does this)"
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, str]]:
@@ -36,6 +31,14 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, str]]:
     return {p.relative_to(folder).as_posix():
             (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _audio_frames(path: Path) -> bytes:
+    """An MP3's bytes after its ID3v2 tag (whose size is four 7-bit bytes in its header)."""
+    data = path.read_bytes()
+    assert data[:3] == b"ID3"
+    size = (data[6] << 21) | (data[7] << 14) | (data[8] << 7) | data[9]
+    return data[10 + size:]
 
 
 def _settings(content: Path, output: Path, cache: Path, **overrides):
@@ -90,6 +93,7 @@ def test_cache_commands(tmp_path: Path) -> None:
 
 # -- incremental rebuilds ---------------------------------------------------------------------------
 
+@pytest.mark.espeak
 def test_a_rebuild_with_no_change_makes_and_writes_nothing(tmp_path: Path) -> None:
     content = write_content(tmp_path / "content", settings=ESPEAK)
     settings = _settings(content, tmp_path / "out", tmp_path / "cache")
@@ -103,6 +107,7 @@ def test_a_rebuild_with_no_change_makes_and_writes_nothing(tmp_path: Path) -> No
     assert _snapshot(tmp_path / "out") == before
 
 
+@pytest.mark.espeak
 def test_editing_one_sentence_remakes_one_clip_one_chapter_and_the_episode(tmp_path: Path) -> None:
     content = write_content(tmp_path / "content", settings=ESPEAK)
     settings = _settings(content, tmp_path / "out", tmp_path / "cache")
@@ -121,36 +126,59 @@ def test_editing_one_sentence_remakes_one_clip_one_chapter_and_the_episode(tmp_p
     assert "short-article/chapters/03-disclaimer.mp3" not in changed
     assert "feed.xml" in changed and "short-article/chapters/02-diet-and-sleep.vtt" in changed
     remade = manifest_of(tmp_path / "out")["chapters"][1]
-    assert remade["utterances"][1]["text"] == "Eat 30 g of fibre daily, e.g. oats."
-    # Rendered at once at its previous gain, and still on target as the decoded MP3 measures.
-    measured = measure_loudness(tmp_path / "out" / remade["file"]).integrated
+    captions = (tmp_path / "out/short-article/chapters/02-diet-and-sleep.srt").read_text(encoding="utf-8")
+    assert [c.content for c in srt.parse(captions)] == [
+        "1. Diet and Sleep", "Eat 30 g of fibre daily, e.g. oats."]
+    # Rendered at once at its previous gain, and still on target as pyloudnorm measures the decoded MP3.
+    measured = lufs(decoded_samples(tmp_path / "out" / remade["file"], 44100), 44100)
     assert remade["loudness"] == pytest.approx(-16.0, abs=0.3)
     assert measured == pytest.approx(-16.0, abs=0.5)
 
 
+@pytest.mark.espeak
 def test_changing_only_metadata_rewrites_tags_not_audio(tmp_path: Path) -> None:
     content = write_content(tmp_path / "content", settings=ESPEAK)
     settings = _settings(content, tmp_path / "out", tmp_path / "cache")
     build(settings)
+    mp3s = sorted((tmp_path / "out").rglob("*.mp3"))
+    audio = [_audio_frames(path) for path in mp3s]
     (content / "gutaudio.toml").write_text(ESPEAK.replace('author = "Test Author"',
                                                           'author = "New Author"'))
     result = build(_settings(content, tmp_path / "out", tmp_path / "cache"))
     assert (result.counts.synthesized, result.counts.chapters_encoded) == (0, 0)
-    from mutagen.id3 import ID3
+    # Read from the files: each has the new artist, and the very same MPEG frames after its tag.
+    assert [str(ID3(path)["TPE1"]) for path in mp3s] == ["New Author"] * 4
+    assert [_audio_frames(path) for path in mp3s] == audio
 
-    assert str(ID3(tmp_path / "out/short-article/chapters/01-introduction.mp3")["TPE1"]) == "New Author"
 
-
+@pytest.mark.espeak
 def test_force_remakes_everything_from_the_cache(tmp_path: Path) -> None:
     content = write_content(tmp_path / "content", settings=ESPEAK)
     settings = _settings(content, tmp_path / "out", tmp_path / "cache")
     build(settings)
-    again = build(settings, force=True)
+    before = _snapshot(tmp_path / "out")
+    lengths = {name: len(decoded_samples(tmp_path / "out" / name, 44100))
+               for name in before if name.endswith(".mp3")}
+
+    def no_synthesis(self: object, text: str) -> None:
+        raise AssertionError(f"synthesized {text!r} again: every clip is in the cache")
+
+    with pytest.MonkeyPatch.context() as patch:  # espeak itself may not be asked for a clip
+        patch.setattr("gutaudio.engines.espeak.EspeakEngine.synthesize", no_synthesis)
+        again = build(settings, force=True)
     assert (again.counts.synthesized, again.counts.chapters_encoded, again.counts.episodes_encoded) \
         == (0, 3, 1)
-    assert again.counts.clips_reused == sum(len(c.chapter.utterances) for c in again.chapters)
+    after = _snapshot(tmp_path / "out")
+    mp3s = [name for name in before if name.endswith(".mp3")]
+    assert len(mp3s) == 4
+    for name in mp3s:  # each written again, from the same clips: as long, and on target
+        samples = decoded_samples(tmp_path / "out" / name, 44100)
+        assert after[name][0] != before[name][0], name
+        assert len(samples) == lengths[name], name
+        assert lufs(samples, 44100) == pytest.approx(-16.0, abs=0.5), name
 
 
+@pytest.mark.espeak
 def test_the_cli_reports_what_was_made_and_kept(tmp_path: Path) -> None:
     content = write_content(tmp_path / "content", settings=ESPEAK)
     arguments = ["build", "--content", str(content), "--output", str(tmp_path / "out"),
@@ -164,6 +192,7 @@ def test_the_cli_reports_what_was_made_and_kept(tmp_path: Path) -> None:
 
 # -- parallel synthesis -------------------------------------------------------------------------------
 
+@pytest.mark.espeak
 def test_jobs_change_nothing_in_the_result(tmp_path: Path) -> None:
     content = write_content(tmp_path / "content", settings=ESPEAK)
     outputs = []
@@ -178,6 +207,7 @@ def test_jobs_change_nothing_in_the_result(tmp_path: Path) -> None:
 
 # -- catalogs -----------------------------------------------------------------------------------------
 
+@pytest.mark.espeak
 def test_a_catalog_keeps_articles_apart_and_rebuilds_only_what_changed(tmp_path: Path) -> None:
     content = write_content(tmp_path / "content", settings=ESPEAK)
     (content / "sleep.txt").write_text("Sleep repairs the gut.\n\nNot medical advice; for "
@@ -205,6 +235,7 @@ def test_a_catalog_keeps_articles_apart_and_rebuilds_only_what_changed(tmp_path:
 
 # -- starting Piper's workers early ----------------------------------------------------------------
 
+@pytest.mark.espeak
 def test_workers_start_early_only_when_the_content_changed(tmp_path: Path) -> None:
     content = write_content(tmp_path / "content")
     output, cache = tmp_path / "out", tmp_path / "cache"
@@ -225,6 +256,7 @@ def test_workers_start_early_only_when_the_content_changed(tmp_path: Path) -> No
     again.close()
 
 
+@pytest.mark.espeak
 def test_a_synthesizer_given_to_build_is_the_callers_to_close(tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     content = write_content(tmp_path / "content", settings=ESPEAK)

@@ -3,33 +3,55 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import pytest
+import srt
 from click.testing import CliRunner, Result
 
 from gutaudio.cli import cli
-
-from .conftest import manifest_of
 
 
 def _timings(output: Path) -> Result:
     return CliRunner(mix_stderr=False).invoke(cli, ["inspect", "--timings", "--output", str(output)])
 
 
-def _clock(seconds: float) -> str:
-    return f"{int(seconds // 60):02d}:{seconds % 60:06.3f}"
+SPOKEN = [(1, "Gut health matters."), (1, "It shapes how we feel every day."), (2, "1. Diet and Sleep"),
+          (2, "Eat 25-30 g of fibre daily, e.g. oats."), (3, "Disclaimer"),
+          (3, "This site offers information designed for educational purposes only."),
+          (3, "Always consult your physician.")]
+"""The test article's utterances in reading order, with their chapter numbers (conftest.SHORT_ARTICLE)."""
+ROW = re.compile(r"short-article +(?P<chapter>\d+)  (?P<start>\d\d:\d\d\.\d{3})  (?P<end>\d\d:\d\d\.\d{3})  "
+                 r"(?P<text>\S.*)")
+
+
+def _seconds(clock: str) -> float:
+    minutes, seconds = clock.split(":")
+    return int(minutes) * 60 + float(seconds)
 
 
 def test_timings_of_a_finished_build_start_with_a_header_row(built: tuple[Path, Result]) -> None:
     output, _ = built
     result = _timings(output)
     assert (result.exit_code, result.stderr) == (0, "")
-    utterances = [(chapter["index"], u) for chapter in manifest_of(output)["chapters"]
-                  for u in chapter["utterances"]]
-    assert utterances and all(u["end"] < 600 for _, u in utterances)
-    assert result.output == "article        chapter      start        end  text\n" + "".join(
-        f"short-article  {index:>7}  {_clock(u['start'])}  {_clock(u['end'])}  {u['text']}\n"
-        for index, u in utterances)
+    header, *rows = result.output.splitlines()
+    assert header == "article        chapter      start        end  text"
+    matches = [ROW.fullmatch(row) for row in rows]
+    assert all(matches), rows
+    assert [(int(m["chapter"]), m["text"]) for m in matches] == SPOKEN
+    for m in matches:  # every column ends under its heading
+        assert [m.end("chapter"), m.end("start"), m.end("end"), m.start("text")] == [
+            header.index("chapter") + 7, header.index("start") + 5, header.index("end") + 3,
+            header.index("text")], m.group(0)
+    # The times are those of the chapters' SubRip captions, read by the srt package, to the millisecond.
+    captions = [second for path in sorted((output / "short-article" / "chapters").glob("*.srt"))
+                for s in srt.parse(path.read_text(encoding="utf-8"))
+                for second in (s.start.total_seconds(), s.end.total_seconds())]
+    shown = [_seconds(m[column]) for m in matches for column in ("start", "end")]
+    assert shown == pytest.approx(captions, abs=5e-4)
+    assert [m["start"] for m in matches if m["text"] in ("Gut health matters.", "Disclaimer")] == [
+        "00:00.500", "00:00.500"]  # each chapter opens after its half-second lead-in
 
 
 def test_timing_columns_line_up_for_long_slugs_and_times(built: tuple[Path, Result],

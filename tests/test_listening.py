@@ -6,6 +6,7 @@ import html
 import io
 import json
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -25,12 +26,23 @@ from gutaudio.audio import decode_file, mp3_frame_count, trim_silence
 from gutaudio.cli import cli
 from gutaudio.config import VoiceSettings
 from gutaudio.engines.piper import PiperEngine
-from gutaudio.verify import cue_onset_errors
 
 from .conftest import manifest_of, write_content
+from .verify import cue_onset_errors, decoded_seconds
 
 NS = {"podcast": "https://podcastindex.org/namespace/1.0"}
 TOLERANCE = 0.05
+
+
+CHAPTERS = "short-article/chapters"
+TITLES = ["Introduction", "Diet and Sleep", "Disclaimer"]
+CAPTIONS = {
+    "01-introduction": ["Gut health matters.", "It shapes how we feel every day."],
+    "02-diet-and-sleep": ["1. Diet and Sleep", "Eat 25-30 g of fibre daily, e.g. oats."],
+    "03-disclaimer": ["Disclaimer", "This site offers information designed for educational purposes only.",
+                      "Always consult your physician."],
+}
+"""Each chapter file's captions: the author's words of conftest.SHORT_ARTICLE, a cue per utterance."""
 
 
 def _stem(chapter: dict) -> str:
@@ -40,23 +52,23 @@ def _stem(chapter: dict) -> str:
 def test_each_chapter_has_vtt_srt_and_text_with_one_cue_per_utterance(
         built: tuple[Path, Result]) -> None:
     output, _ = built
-    for chapter in manifest_of(output)["chapters"]:
-        utterances = chapter["utterances"]
-        vtt = webvtt.from_buffer(io.StringIO((output / f"{_stem(chapter)}.vtt").read_text()))
-        assert len(vtt.captions) == len(utterances)
-        subtitles = list(srt.parse((output / f"{_stem(chapter)}.srt").read_text()))
-        assert [s.content for s in subtitles] == [u["text"] for u in utterances]
-        for caption, subtitle, utterance in zip(vtt.captions, subtitles, utterances, strict=True):
-            assert caption.text == html.escape(utterance["text"], quote=False)
-            # Both files say the same millisecond, the one build.json holds.
+    assert sorted(p.stem for p in (output / CHAPTERS).glob("*.mp3")) == sorted(CAPTIONS)
+    for stem, texts in CAPTIONS.items():
+        vtt = webvtt.from_buffer(io.StringIO((output / CHAPTERS / f"{stem}.vtt").read_text()))
+        subtitles = list(srt.parse((output / CHAPTERS / f"{stem}.srt").read_text()))
+        assert [c.text for c in vtt.captions] == [html.escape(t, quote=False) for t in texts]
+        assert [s.content for s in subtitles] == texts
+        # Both files say the same millisecond; the cues follow one another, from the lead-in on,
+        # within the chapter's audio as ffmpeg decodes it.
+        for caption, subtitle in zip(vtt.captions, subtitles, strict=True):
             vtt_times = (caption.start.replace(".", ","), caption.end.replace(".", ","))
             assert vtt_times == (srt.timedelta_to_srt_timestamp(subtitle.start),
                                  srt.timedelta_to_srt_timestamp(subtitle.end))
-            assert subtitle.start.total_seconds() == utterance["start"]
-            assert subtitle.end.total_seconds() == utterance["end"]
-        text = (output / f"{_stem(chapter)}.txt").read_text()
-        for utterance in utterances:
-            assert utterance["text"] in text or utterance["text"] == "Disclaimer"
+        times = [t.total_seconds() for s in subtitles for t in (s.start, s.end)]
+        assert times[0] == 0.5 and times == sorted(times) and len(set(times)) == len(times)
+        assert times[-1] < decoded_seconds(output / CHAPTERS / f"{stem}.mp3")
+        text = (output / CHAPTERS / f"{stem}.txt").read_text()
+        assert all(t in text for t in texts if t != "Disclaimer"), text
 
 
 def test_cue_times_match_where_the_voice_is_heard(built: tuple[Path, Result]) -> None:
@@ -78,7 +90,7 @@ def test_episode_carries_chapter_frames_matching_the_chapter_files(
         built: tuple[Path, Result]) -> None:
     output, _ = built
     manifest = manifest_of(output)
-    durations = [c["duration"] for c in manifest["chapters"]]
+    durations = [decoded_seconds(output / c["file"]) for c in manifest["chapters"]]  # by ffmpeg
     tags = ID3(output / "short-article" / "episode.mp3")
     (toc,) = tags.getall("CTOC")
     assert toc.flags == 3 and toc.child_element_ids == ["chp1", "chp2", "chp3"]
@@ -86,15 +98,15 @@ def test_episode_carries_chapter_frames_matching_the_chapter_files(
     # The episode is the chapter files' own frames: each chapter starts after every frame of
     # the ones before it, and spans its own audio (plus a few ms of encoder delay and padding).
     frames = 0
-    for chap, duration, chapter in zip(chaps, durations, manifest["chapters"], strict=True):
+    for chap, duration, chapter, title in zip(chaps, durations, manifest["chapters"], TITLES, strict=True):
         start = frames * 1152 / 44100
         assert chap.start_time == round(start * 1000)
         assert -0.001 <= chap.end_time / 1000 - (start + duration) < 0.06
-        assert str(chap.sub_frames["TIT2"]) == chapter["title"]
+        assert str(chap.sub_frames["TIT2"]) == title
         frames += mp3_frame_count(output / chapter["file"])
     assert [(m["start"], m["end"]) for m in manifest["episode"]["chapters"]] == [
         (c.start_time / 1000, c.end_time / 1000) for c in chaps]
-    decoded = len(decode_file(output / "short-article" / "episode.mp3", 44100)) / 2 / 44100
+    decoded = decoded_seconds(output / "short-article" / "episode.mp3")
     assert decoded == pytest.approx(chaps[-1].end_time / 1000, abs=0.002)
     # eyeD3, a second reader, sees the same table of contents.
     tag = eyed3.load(output / "short-article" / "episode.mp3").tag
@@ -132,6 +144,7 @@ def _difference(episode: np.ndarray, alone: np.ndarray, offset: int, settled: sl
     return float(np.abs(inside[settled] - alone[settled]).max())
 
 
+@pytest.mark.mp3val
 def test_mp3_frame_count_agrees_with_mp3val(built: tuple[Path, Result]) -> None:
     output, _ = built
     for path in sorted((output / "short-article").rglob("*.mp3")):
@@ -188,13 +201,15 @@ def test_episode_feed_mode_and_m4b(tmp_path: Path) -> None:
     chapters = item.find("podcast:chapters", namespaces=NS)
     assert chapters.get("type") == "application/json+chapters"
     assert chapters.get("url").endswith("/chapters.json")
-    # The M4B holds the levelled chapters back to back: a chapter starts where the last ends.
-    chapters = manifest_of(output)["chapters"]
-    starts = [sum(c["duration"] for c in chapters[:n]) for n in range(len(chapters))]
+    # The M4B holds the levelled chapters back to back: a chapter starts where the last ends, as
+    # long after as the chapter's MP3 plays (decoded by ffmpeg).
+    durations = [decoded_seconds(output / CHAPTERS / f"{stem}.mp3") for stem in CAPTIONS]
+    starts = [sum(durations[:n]) for n in range(len(durations))]
     m4b = MP4(output / "short-article" / "episode.m4b")
-    assert [(c.title, round(c.start, 2)) for c in m4b.chapters] == [
-        (c["title"], round(start, 2)) for c, start in zip(chapters, starts, strict=True)]
-    assert m4b.info.length == pytest.approx(sum(c["duration"] for c in chapters), abs=0.1)
+    assert [c.title for c in m4b.chapters] == TITLES
+    assert [c.start for c in m4b.chapters] == pytest.approx(starts, abs=0.01)
+    assert m4b.info.length == pytest.approx(sum(durations), abs=0.1)
+    assert m4b.tags["\xa9nam"] == ["Short Article"] and m4b.tags["covr"]
 
 
 def test_rate_changes_the_speed_of_the_voice() -> None:
@@ -209,17 +224,20 @@ def test_rate_changes_the_speed_of_the_voice() -> None:
     assert spoken_seconds(0.5) / normal == pytest.approx(2.0, abs=0.25)
 
 
-def test_inspect_timings_reads_a_finished_build(built: tuple[Path, Result]) -> None:
-    output, _ = built
-    manifest = manifest_of(output)
-    result = CliRunner(mix_stderr=False).invoke(cli, ["inspect", "--timings", "--output", str(output)])
+def test_inspect_timings_reads_a_finished_build_wherever_it_was_moved(
+        built: tuple[Path, Result], tmp_path: Path) -> None:
+    moved = shutil.copytree(built[0], tmp_path / "published")  # no content folder, no settings
+    result = CliRunner(mix_stderr=False).invoke(cli, ["inspect", "--timings", "--output", str(moved)])
     assert result.exit_code == 0, result.stderr
     header, *lines = result.output.splitlines()
     assert header.split() == ["article", "chapter", "start", "end", "text"]
-    assert len(lines) == sum(len(c["utterances"]) for c in manifest["chapters"])
-    first = manifest["chapters"][0]["utterances"][0]
-    assert lines[0] == f"short-article        1  00:00.{round(first['start'] * 1000):03d}  " \
-        f"00:{first['end']:06.3f}  {first['text']}"
+    assert len(lines) == sum(map(len, CAPTIONS.values())) == 7
+    first = re.fullmatch(r"short-article        1  00:00\.500  00:0(\d\.\d{3})  Gut health matters\.",
+                         lines[0])
+    assert first, lines[0]
+    # The first sentence ends where its caption does, as the srt package reads the caption file.
+    (caption, _) = srt.parse((moved / CHAPTERS / "01-introduction.srt").read_text(encoding="utf-8"))
+    assert float(first[1]) == caption.end.total_seconds()
 
 
 def test_inspect_timings_without_a_build_is_one_line(tmp_path: Path) -> None:

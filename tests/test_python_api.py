@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pkgutil
 import subprocess
 import sys
 import textwrap
@@ -37,11 +38,22 @@ def test_importing_the_package_loads_none_of_the_build() -> None:
     assert loaded.stdout.strip() == "['gutaudio']"
 
 
+def test_the_build_function_is_not_replaced_by_a_module_of_its_name() -> None:
+    """A submodule named like a public function would replace it on the package once imported."""
+    code = ("import gutaudio.recipe, gutaudio.check, gutaudio.config, gutaudio; "
+            "print(callable(gutaudio.build), callable(gutaudio.check_build), "
+            "callable(gutaudio.load_settings))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "True True True"
+    submodules = {module.name for module in pkgutil.iter_modules(gutaudio.__path__)}
+    assert "recipe" in submodules and not submodules & set(gutaudio.__all__)
+
+
 def test_every_public_name_is_there_and_documented() -> None:
     for name in gutaudio.__all__:
         value = getattr(gutaudio, name)
         assert name == "__version__" or (value.__doc__ or "").strip(), name
-    assert gutaudio.build.__module__ == "gutaudio.build"
+    assert gutaudio.build.__module__ == "gutaudio.recipe"
     assert gutaudio.load_settings.__module__ == "gutaudio.config"
 
 

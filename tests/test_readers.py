@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import sys
 import textwrap
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -239,8 +240,17 @@ def test_footnotes_are_kept_with_their_labels() -> None:
 
 
 def test_builtin_readers_are_registered_by_entry_point() -> None:
+    # From the installed package's metadata (importlib), not through gutaudio's own fallback table.
+    registered = {point.name: point.value for point in entry_points(group="gutaudio.readers")}
+    expected = {"txt": "gutaudio.readers.text:TextReader", "text": "gutaudio.readers.text:TextReader",
+                "md": "gutaudio.readers.markdown:MarkdownReader",
+                "markdown": "gutaudio.readers.markdown:MarkdownReader",
+                "html": "gutaudio.readers.html:HtmlReader", "htm": "gutaudio.readers.html:HtmlReader",
+                "docx": "gutaudio.readers.docx:DocxReader"}
+    assert {name: registered.get(name) for name in expected} == expected
     found = readers.registered_readers()
-    assert {".txt", ".md", ".markdown", ".html", ".htm"} <= set(found)
+    assert {suffix: type(reader).__name__ for suffix, reader in found.items()} == {
+        f".{name}": value.rsplit(":", 1)[1] for name, value in expected.items()}
 
 
 def test_a_third_party_reader_is_found_through_its_entry_point(tmp_path: Path,

@@ -22,10 +22,10 @@ _PUBLIC = {
     "load_settings": "config", "Settings": "config", "ShowSettings": "config",
     "AudioSettings": "config", "VoiceSettings": "config", "SpeechSettings": "config",
     "BuildSettings": "config", "DisclaimerSettings": "config",
-    "build": "build", "plan_build": "build", "BuildResult": "build",
+    "build": "recipe", "plan_build": "recipe", "BuildResult": "recipe",
     "check_build": "check", "Report": "check", "Finding": "check", "Level": "check",
     "read_article": "readers", "parse_text": "readers", "Article": "document",
-    "GutaudioError": "errors",
+    "GutaudioError": "errors", "SettingsError": "errors", "Option": "engines.base",
 }
 __all__ = ["__version__", *_PUBLIC]
 

@@ -24,8 +24,8 @@ from .output_folder import refuse_unsafe_output
 from .synthesis import early_synthesizer
 
 if TYPE_CHECKING:
-    from .build import BuildResult
     from .check import Report
+    from .recipe import BuildResult
 
 # The build, check and serve modules (lxml, Jinja2, Pillow, mutagen, pydub, ...) are imported
 # by the commands that use them: a build starts the voice's workers first, so that they load
@@ -201,7 +201,7 @@ def build_command(content_dir: Path, output_dir: Path, engine: str | None, voice
     bar = _ProgressBar("Synthesizing")
     # The command owns the early synthesizer (its workers load the voice while the rest loads).
     with early_synthesizer(settings, force) or contextlib.nullcontext() as synthesizer:
-        from .build import build
+        from .recipe import build
 
         try:
             result = build(settings, None if quiet else bar.update, force=force,
@@ -281,8 +281,8 @@ def inspect_command(content_dir: Path, engine: str | None, voice: Path | None, t
       gutaudio inspect --content drafts/
       gutaudio inspect --timings --output output/
     """
-    from .build import plan_build
     from .manifest import read_timings
+    from .recipe import plan_build
 
     _setup_logging(False, False)
     if timings:

@@ -1,19 +1,23 @@
-"""Typed, frozen build settings read from content/gutaudio.toml plus command-line overrides."""
+"""Typed, frozen build settings, checked wherever they are made: in Python, or by load_settings
+from content/gutaudio.toml plus command-line overrides."""
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
 import logging
+import os
 import re
 import tomllib
 import uuid
-from dataclasses import MISSING, dataclass, field, fields
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import ConfigError, OptionError
+from .dates import parse_date
+from .errors import ConfigError, OptionError, Problem, SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +73,88 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+IMAGE_CHOICES = ("announce", "skip")
+CODE_CHOICES = ("announce", "skip")
+RATE_RANGE = (0.5, 2.0)
+FEED_ITEMS = ("chapters", "episode")
+MP3_BITRATES_KBPS = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+"""The bitrates of MPEG-1 Layer III, in the order of the frame header's bitrate index 1-14."""
+LEXICON_FILENAME = "lexicon.toml"
+
+
+# -- the rules, shared by every way settings are made -------------------------------------------------
+#
+# Each settings class checks its own values when it is made (in Python, by dataclasses.replace,
+# or by load_settings) and normalizes a few (a trailing slash on base_url, a date from its text,
+# the canonical form of a UUID, a number as a float, a path as a Path). Reading gutaudio.toml
+# adds only what belongs to reading a file: unknown keys, text stripped of surrounding spaces and
+# refused with control characters in it, paths taken relative to the content folder, and the
+# files the settings name (cover, voice model, ffmpeg, disclaimer, article) found, named as written.
+
+
+_KIND_NAMES = {str: "text", bool: "true or false", int: "a whole number", float: "a number",
+               Path: "text"}
+
+
+def _of_kind(kind: type, value: Any) -> tuple[bool, Any]:
+    """Whether value is of kind, and the value as kept: a float for a number, a Path (or None, for
+    an empty one) for a path."""
+    if kind is Path:
+        if not value:
+            return True, None
+        if isinstance(value, str | os.PathLike):
+            return True, Path(value)
+        return False, value
+    if kind is float:
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        return number, float(value) if number else value
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool), value
+    return isinstance(value, kind), value
+
+
+def _shown(value: Any) -> str:
+    """A value as problems quote it: text and paths in single quotes, anything else as Python writes it."""
+    return f"'{value}'" if isinstance(value, str | os.PathLike) else repr(value)
+
+
+class _Rules:
+    """The values of one settings table under check, and the problems found in them."""
+
+    def __init__(self, table: str, values: dict[str, Any]) -> None:
+        self.table = table
+        self.values = values
+        self.problems: list[Problem] = []
+
+    def problem(self, key: str, message: str) -> None:
+        setting = ".".join(part for part in (self.table, key) if part)
+        self.problems.append(Problem(setting, message))
+
+    def want(self, kind: type, key: str) -> bool:
+        """Report a value of the wrong kind; True when it is of the right kind (and keep it as such)."""
+        ok, value = _of_kind(kind, self.values[key])
+        if not ok:
+            self.problem(key, f"{self.table}.{key} must be {_KIND_NAMES[kind]}, not {value!r}")
+            return False
+        self.values[key] = value
+        return True
+
+
+def _checked(instance: Any, table: str, rules: Callable[[_Rules], None]) -> None:
+    """Apply a table's rules to a settings object being made: raise SettingsError, or keep the
+    values as the rules normalized them."""
+    check = _Rules(table, {f.name: getattr(instance, f.name) for f in fields(instance)})
+    rules(check)
+    if check.problems:
+        raise SettingsError(check.problems)
+    for name, value in check.values.items():
+        if value is not getattr(instance, name):
+            object.__setattr__(instance, name, value)
+
+
+# -- the settings ---------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class ShowSettings:
     """Metadata of the podcast show and its feed."""
@@ -84,7 +170,8 @@ class ShowSettings:
     owner_email: str
     """itunes:owner e-mail (a placeholder is fine until the feed is submitted)."""
     base_url: str
-    """Where output/ will be published; enclosure and feed URLs start with it."""
+    """Where output/ will be published; enclosure and feed URLs start with it (a "/" is added at
+    its end when it has none)."""
     language: str = "en"
     """ISO 639 language code, for example en or en-us."""
     category: str = "Health & Fitness"
@@ -100,7 +187,8 @@ class ShowSettings:
     cover: Path | None = None
     """Cover image (square JPEG or PNG, 1400-3000 px); generated from the title when unset."""
     date: dt.date | None = None
-    """Publication date; every item's pubDate derives from it so rebuilds are reproducible."""
+    """Publication date (a date, a datetime or a text dates.parse_date reads); every item's pubDate
+    derives from it so rebuilds are reproducible."""
     genre: str = "Podcast"
     """ID3 genre (TCON) of every file."""
     podcast_guid: str = ""
@@ -108,25 +196,60 @@ class ShowSettings:
     feed_items: str = "chapters"
     """What the feed lists: "chapters" (one item per chapter) or "episode" (one item, chapter marks)."""
 
+    def __post_init__(self) -> None:
+        _checked(self, "show", _show_rules)
+
+
+class EngineOptions(Mapping[str, Any]):
+    """The engine options of a VoiceSettings: read-only and hashable, like the settings holding them."""
+
+    def __init__(self, values: Mapping[str, Any] | Iterable[tuple[str, Any]] = ()) -> None:
+        self._values = {key: _frozen(value) for key, value in dict(values).items()}
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self._values.items(), key=lambda item: item[0])))
+
+    def __repr__(self) -> str:
+        return f"EngineOptions({self._values!r})"
+
+
+def _frozen(value: Any) -> Any:
+    """A TOML array as a tuple, so that settings stay hashable."""
+    return tuple(_frozen(v) for v in value) if isinstance(value, list | tuple) else value
+
+
+VOICE_FIELDS = ("engine", "model", "rate")
+"""The [voice] settings of every engine; the others are options an engine declares (engines.base.Option)."""
+
 
 @dataclass(frozen=True)
 class VoiceSettings:
     """Which engine speaks, and with which voice."""
 
     engine: str = "piper"
-    """Engine name: piper (offline, default) or gtts (needs Google's service)."""
+    """A registered engine's name: piper (offline, default), gtts (Google's service), espeak, or another
+    package's (gutaudio engines lists them)."""
     model: Path | None = None
-    """Piper voice model (.onnx, with its .onnx.json beside it); the bundled en_US joe voice when unset."""
-    gtts_lang: str = "en"
-    """gTTS language code."""
-    gtts_tld: str = "com"
-    """gTTS Google host top-level domain, which selects the accent (com, co.uk, com.au, ...)."""
-    gtts_slow: bool = False
-    """gTTS slow reading."""
+    """The voice model file (--voice), for the engines that read one: for Piper a .onnx with its
+    .onnx.json beside it; the bundled en_US joe voice when unset."""
     rate: float = 1.0
     """Speaking rate, 0.5 (slower) to 2.0 (faster); gTTS can only do normal or slow."""
-    espeak_voice: str = "en-us"
-    """espeak-ng voice for the espeak draft engine."""
+    options: Mapping[str, Any] = field(default_factory=EngineOptions)
+    """The other [voice] settings, each an option some engine declares (gtts_lang, gtts_tld,
+    gtts_slow, espeak_voice, or a third-party engine's); engines read theirs with
+    engines.base.engine_options, which gives the declared default for one not set here."""
+
+    def __post_init__(self) -> None:
+        _checked(self, "voice", _voice_rules)
 
 
 @dataclass(frozen=True)
@@ -158,6 +281,9 @@ class AudioSettings:
     true_peak_dbtp: float = -1.0
     """True-peak ceiling in dBTP."""
 
+    def __post_init__(self) -> None:
+        _checked(self, "audio", _audio_rules)
+
 
 @dataclass(frozen=True)
 class BuildSettings:
@@ -168,9 +294,8 @@ class BuildSettings:
     jobs: int = 0
     """Syntheses at once; 0 picks one per core for local engines and 8 requests for gTTS."""
 
-
-IMAGE_CHOICES = ("announce", "skip")
-CODE_CHOICES = ("announce", "skip")
+    def __post_init__(self) -> None:
+        _checked(self, "build", _build_rules)
 
 
 @dataclass(frozen=True)
@@ -186,6 +311,9 @@ class SpeechSettings:
     references: bool = False
     """Also speak References/Sources sections and footnotes (always on the page and in transcripts)."""
 
+    def __post_init__(self) -> None:
+        _checked(self, "speech", _speech_rules)
+
 
 @dataclass(frozen=True)
 class DisclaimerSettings:
@@ -197,6 +325,9 @@ class DisclaimerSettings:
     """Spoken for an article that has no disclaimer of its own ([disclaimer] default or default_file)."""
     required: bool = True
     """An article with no disclaimer and no default fails the build; false only warns."""
+
+    def __post_init__(self) -> None:
+        _checked(self, "disclaimer", _disclaimer_rules)
 
 
 @dataclass(frozen=True)
@@ -217,19 +348,247 @@ class Settings:
     lexicon: tuple[tuple[str, str], ...] = ()
     """Pronunciations from content/lexicon.toml: (word, spoken respelling), applied to spoken text."""
 
+    def __post_init__(self) -> None:
+        _checked(self, "", _settings_rules)
+
     @property
     def feed_url(self) -> str:
         """Absolute URL of feed.xml once published."""
         return self.show.base_url + "feed.xml"
 
 
-_SECTION_TYPES = {"show": ShowSettings, "voice": VoiceSettings, "audio": AudioSettings,
-                  "build": BuildSettings, "speech": SpeechSettings}
+_SECTION_TYPES: dict[str, type] = {"show": ShowSettings, "voice": VoiceSettings,
+                                   "audio": AudioSettings, "build": BuildSettings,
+                                   "speech": SpeechSettings}
+
+
+# -- each table's rules -------------------------------------------------------------------------------
+
+
+_SHOW_TEXT_KEYS = ("title", "author", "description", "link", "owner_email", "base_url", "language",
+                   "category", "subcategory", "owner_name", "copyright", "genre", "cover",
+                   "feed_items", "podcast_guid")
+_SHOW_REQUIRED_KEYS = ("title", "author", "description", "link", "owner_email", "base_url")
+
+
+def _show_rules(check: _Rules) -> None:
+    # Every setting of the right type is checked on its own, so that all problems are reported.
+    v = check.values
+    text: dict[str, str] = {}
+    for key in _SHOW_TEXT_KEYS:
+        if key == "cover":
+            check.want(Path, key)  # in the order gutaudio.toml has always reported them
+        elif check.want(str, key):
+            text[key] = v[key]
+    check.want(bool, "explicit")
+    missing = [k for k in _SHOW_REQUIRED_KEYS if v[k] == ""]
+    if missing:
+        check.problem("", f"[show] is missing required settings: {', '.join(missing)}")
+    if len(text.get("description", "").encode("utf-8")) > 4000:
+        check.problem("description", "show.description is longer than Apple's 4,000 bytes")
+    if "language" in text and not _LANGUAGE_RE.match(text["language"]):
+        check.problem("language", f"show.language '{text['language']}' is not an ISO 639 code such as "
+                                  "en or en-us")
+    if "category" in text:  # else reported as not text
+        category, subcategory = text["category"], text.get("subcategory", "")
+        if category not in APPLE_CATEGORIES:
+            check.problem("category", f"show.category '{category}' is not an Apple Podcasts category "
+                                      f"(valid: {', '.join(APPLE_CATEGORIES)})")
+        elif subcategory and subcategory not in APPLE_CATEGORIES[category]:
+            valid = ", ".join(APPLE_CATEGORIES[category]) or "none"
+            check.problem("subcategory", f"show.subcategory '{subcategory}' is not under '{category}' "
+                                         f"(valid: {valid})")
+    for key in ("link", "base_url"):
+        if text.get(key) and not _is_web_url(text[key]):
+            check.problem(key, f"show.{key} '{text[key]}' is not an http:// or https:// URL")
+    if text.get("base_url") and _is_web_url(text["base_url"]):
+        parts = urlsplit(text["base_url"])
+        if parts.query or parts.fragment:
+            check.problem("base_url", f"show.base_url '{text['base_url']}' must not have a ?query or "
+                                      "#fragment")
+        elif not text["base_url"].endswith("/"):
+            v["base_url"] = text["base_url"] + "/"  # as gutaudio.toml has always taken it
+    if text.get("owner_email") and not _EMAIL_RE.match(text["owner_email"]):
+        check.problem("owner_email", f"show.owner_email '{text['owner_email']}' is not an e-mail address")
+    if v["date"] is not None:
+        date = parse_date(v["date"])
+        if date is None:
+            check.problem("date", f"show.date {v['date']!r} is not a date such as 2026-11-27")
+        v["date"] = date
+    if text.get("podcast_guid"):
+        try:
+            v["podcast_guid"] = str(uuid.UUID(text["podcast_guid"]))
+        except ValueError:
+            check.problem("podcast_guid", f"show.podcast_guid '{text['podcast_guid']}' is not a UUID")
+    if "feed_items" in text and text["feed_items"] not in FEED_ITEMS:
+        check.problem("feed_items", f"show.feed_items '{text['feed_items']}' is not one of: "
+                                    f"{', '.join(FEED_ITEMS)}")
+
+
+def _is_web_url(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+        _ = parts.port  # raises ValueError for a port that is not a number
+    except ValueError:  # for example an unclosed [IPv6] bracket
+        return False
+    return (parts.scheme in ("http", "https") and bool(parts.hostname)
+            and not any(c.isspace() for c in value))
+
+
+def _voice_rules(check: _Rules) -> None:
+    from . import engines  # the engine registry imports this module, so it is loaded when needed
+
+    v = check.values
+    check.want(str, "engine")
+    rate = v["rate"]
+    if isinstance(rate, bool) or not isinstance(rate, int | float):
+        check.problem("rate", f"voice.rate must be a number from {RATE_RANGE[0]} to {RATE_RANGE[1]}, "
+                              f"not {rate!r}")
+    elif not RATE_RANGE[0] <= rate <= RATE_RANGE[1]:
+        check.problem("rate", f"voice.rate {rate} is out of range (valid: {RATE_RANGE[0]} to "
+                              f"{RATE_RANGE[1]}, 1.0 is normal)")
+    else:
+        v["rate"] = float(rate)
+    engine = v["engine"] if isinstance(v["engine"], str) else ""
+    if engine and engines.engine_class(engine) is None:
+        check.problem("engine", f"unknown engine '{engine}' (valid: {', '.join(engines.engine_names())})")
+    model_option = engines.option_owner(engine, "model") if v["model"] else None
+    if model_option is None:
+        check.want(Path, "model")
+    else:  # Piper's, unless the chosen engine declares a model of its own
+        v["model"] = _option_value(check, "model", model_option, v["model"])
+    options = v["options"]
+    if not isinstance(options, Mapping):
+        check.problem("options", f"voice.options must be a mapping of engine options, not {options!r}")
+        v["options"] = EngineOptions()
+        return
+    kept: dict[str, Any] = {}
+    for key, value in options.items():
+        if key in VOICE_FIELDS:
+            check.problem(key, f"voice.options gives '{key}', which is a setting of its own "
+                               f"(VoiceSettings({key}=...))")
+            continue
+        option = engines.option_owner(engine, key)
+        if option is None:
+            check.problem(key, _unknown_setting(f"voice.{key}", voice_setting_names()))
+            continue
+        kept[key] = _option_value(check, key, option, value)
+    v["options"] = EngineOptions(kept)
+
+
+def _option_value(check: _Rules, key: str, option: Any, value: Any) -> Any:
+    """An engine option's value as kept: checked against its kind, then by its own rule."""
+    kind = option.value_kind
+    given = value
+    if kind is not None:
+        ok, value = _of_kind(kind, value)
+        if not ok:
+            kind_name = _KIND_NAMES.get(kind, getattr(kind, "__name__", str(kind)))
+            check.problem(key, f"voice.{key} must be {kind_name}, not {given!r}")
+            return given
+    if value is None or option.check is None:
+        return value
+    try:
+        kept = option.check(value)
+    except ValueError as e:
+        check.problem(key, f"{option.label or 'voice.' + key} {_shown(given)} {e}")
+        return value
+    return value if kept is None else kept
+
+
+def voice_setting_names() -> tuple[str, ...]:
+    """Every setting a [voice] table may give: engine, model and rate, then each registered engine's
+    options, in the order `gutaudio engines` lists the engines."""
+    from .engines import option_names
+
+    return tuple(dict.fromkeys((*VOICE_FIELDS, *option_names())))
+
+
+_PAUSE_KEYS = ("lead_in_ms", "tail_ms", "sentence_pause_ms", "paragraph_pause_ms", "heading_pause_ms")
+
+
+def _audio_rules(check: _Rules) -> None:
+    v = check.values
+    # Only settings given as whole numbers are range-checked; the others are already reported.
+    num = {key: v[key] for key in ("bitrate_kbps", "sample_rate", "channels", *_PAUSE_KEYS)
+           if check.want(int, key)}
+    if "bitrate_kbps" in num and num["bitrate_kbps"] not in MP3_BITRATES_KBPS:
+        check.problem("bitrate_kbps",
+                      f"audio.bitrate_kbps {num['bitrate_kbps']} is not an MPEG-1 Layer III bitrate "
+                      f"(valid: {', '.join(map(str, MP3_BITRATES_KBPS))})")
+    if "sample_rate" in num and num["sample_rate"] not in (32000, 44100, 48000):
+        check.problem("sample_rate", f"audio.sample_rate {num['sample_rate']} is not 32000, 44100 or 48000")
+    if "channels" in num and num["channels"] not in (1, 2):
+        check.problem("channels", f"audio.channels {num['channels']} is not 1 or 2")
+    for key in _PAUSE_KEYS:
+        if key in num and not 0 <= num[key] <= 10_000:
+            check.problem(key, f"audio.{key} {num[key]} is not between 0 and 10000")
+    check.want(bool, "m4b")
+    for key, low, high in (("loudness_lufs", -31.0, -10.0), ("true_peak_dbtp", -9.0, 0.0)):
+        value = v[key]
+        if check.want(float, key) and not low <= value <= high:
+            check.problem(key, f"audio.{key} {value} is out of range (valid: {low:g} to {high:g})")
+    check.want(Path, "ffmpeg")
+
+
+def _build_rules(check: _Rules) -> None:
+    if check.want(int, "jobs") and not 0 <= check.values["jobs"] <= 64:
+        check.problem("jobs", f"build.jobs {check.values['jobs']} is out of range (valid: 0 to 64; "
+                              "0 picks for you)")
+    check.want(Path, "cache_dir")
+
+
+def _speech_rules(check: _Rules) -> None:
+    for key in ("title", "references"):
+        check.want(bool, key)
+    for key, choices in (("images", IMAGE_CHOICES), ("code", CODE_CHOICES)):
+        if check.want(str, key) and check.values[key] not in choices:
+            check.problem(key, f"speech.{key} '{check.values[key]}' is not one of: {', '.join(choices)}")
+
+
+def _disclaimer_rules(check: _Rules) -> None:
+    check.want(str, "text")
+    check.want(str, "default")
+    check.want(bool, "required")
+
+
+_ARTICLE_PROBLEM = "'article' must be a file name in the content folder"
+
+
+def _is_path_text(value: Any) -> bool:
+    return isinstance(value, str | os.PathLike) and bool(os.fspath(value))
+
+
+def _settings_rules(check: _Rules) -> None:
+    v = check.values
+    for key in ("content_dir", "output_dir"):
+        if _is_path_text(v[key]):
+            v[key] = Path(v[key])
+        else:
+            check.problem(key, f"settings.{key} must be a folder's path, not {v[key]!r}")
+    for key, kind in (*_SECTION_TYPES.items(), ("disclaimer", DisclaimerSettings)):
+        if not isinstance(v[key], kind):
+            check.problem(key, f"settings.{key} must be {kind.__name__}, not {type(v[key]).__name__}")
+    if v["article"] is not None:
+        if _is_path_text(v["article"]):
+            v["article"] = Path(v["article"])
+        else:
+            check.problem("article", _ARTICLE_PROBLEM)
+    try:
+        lexicon = tuple((word, spoken) for word, spoken in v["lexicon"])
+    except (TypeError, ValueError):
+        lexicon = None
+    if lexicon is None or not all(isinstance(w, str) and isinstance(s, str) for w, s in lexicon):
+        check.problem("lexicon", "settings.lexicon must be (word, spoken respelling) pairs of text")
+    else:
+        v["lexicon"] = lexicon
+
+
+# -- reading gutaudio.toml ----------------------------------------------------------------------------
+
+
 _TOP_LEVEL_KEYS = ("article", "show", "voice", "audio", "build", "speech", "disclaimer")
 _DISCLAIMER_KEYS = ("text", "file", "default", "default_file", "required")
-LEXICON_FILENAME = "lexicon.toml"
-RATE_RANGE = (0.5, 2.0)
-FEED_ITEMS = ("chapters", "episode")
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -271,11 +630,11 @@ def load_settings(
     if not content_dir.is_dir():
         raise OptionError("content_dir", f"{content_dir}: is a file, not a content folder")
     raw = read_config_file(config_path)
-    problems: list[str] = [] if config_path.exists() else ["file not found"]
+    problems: list[Problem] = [] if config_path.exists() else [Problem("", "file not found")]
 
     for key in raw:
         if key not in _TOP_LEVEL_KEYS:
-            problems.append(_unknown_setting(key, _TOP_LEVEL_KEYS))
+            problems.append(Problem(key, _unknown_setting(key, _TOP_LEVEL_KEYS)))
 
     overrides = {name: override for name, override in (
         ("engine", ("voice", "engine", engine)),
@@ -298,14 +657,14 @@ def load_settings(
     article_path: Path | None = None
     if article is not None:
         if not isinstance(article, str) or not article:
-            problems.append("'article' must be a file name in the content folder")
+            problems.append(Problem("article", _ARTICLE_PROBLEM))
         else:
             article_path = _resolve(content_dir, article)
             if not article_path.is_file():
-                problems.append(f"article '{article}' does not exist in {content_dir}")
+                problems.append(Problem("article", f"article '{article}' does not exist in {content_dir}"))
 
     if problems:
-        raise ConfigError(f"{config_path}: " + "; ".join(problems))
+        raise ConfigError(f"{config_path}: " + "; ".join(p.message for p in problems))
     lexicon = read_lexicon(content_dir / LEXICON_FILENAME)
     return Settings(
         content_dir=content_dir,
@@ -369,41 +728,49 @@ def _resolve(content_dir: Path, value: str) -> Path:
     return path if path.is_absolute() else content_dir / path
 
 
-def _read_disclaimer(section: Any, content_dir: Path, problems: list[str]) -> DisclaimerSettings:
+def _read_disclaimer(section: Any, content_dir: Path, problems: list[Problem]) -> DisclaimerSettings:
     if not isinstance(section, dict):
-        problems.append("[disclaimer] must be a table with 'text', 'file', 'default' or 'required'")
+        problems.append(Problem("disclaimer", "[disclaimer] must be a table with 'text', 'file', "
+                                              "'default' or 'required'"))
         return DisclaimerSettings()
     for key in section:
         if key not in _DISCLAIMER_KEYS:
-            problems.append(_unknown_setting(f"disclaimer.{key}", _DISCLAIMER_KEYS))
-    text = _disclaimer_text(section, "text", "file", content_dir, problems)
-    default = _disclaimer_text(section, "default", "default_file", content_dir, problems)
-    required = section.get("required", True)
-    if not _want(bool, "required", section, problems, "disclaimer"):
-        required = True
-    return DisclaimerSettings(text=text, default=default, required=required)
+            problems.append(Problem(f"disclaimer.{key}", _unknown_setting(f"disclaimer.{key}",
+                                                                          _DISCLAIMER_KEYS)))
+    values = {key: _disclaimer_text(section, key, file_key, content_dir, problems)
+              for key, file_key in (("text", "file"), ("default", "default_file"))}
+    try:
+        return DisclaimerSettings(**values, required=section.get("required", True))
+    except SettingsError as e:
+        problems += e.problems
+        return DisclaimerSettings()
 
 
 def _disclaimer_text(section: dict[str, Any], text_key: str, file_key: str, content_dir: Path,
-                     problems: list[str]) -> str:
-    """A disclaimer given as text or as a file's text (one of the two)."""
-    _want(str, text_key, section, problems, "disclaimer")
-    _want(str, file_key, section, problems, "disclaimer")
+                     problems: list[Problem]) -> Any:
+    """A disclaimer given as text or as a file's text (one of the two); a text that is not text is
+    left for DisclaimerSettings to report."""
     text = section.get(text_key, "")
-    if not isinstance(text, str):
-        text = ""
     file = section.get(file_key)
-    if file and isinstance(file, str):
-        if text:
-            problems.append(f"[disclaimer] gives both '{text_key}' and '{file_key}'; keep one")
+    if file is not None and not isinstance(file, str):
+        problems.append(Problem(f"disclaimer.{file_key}",
+                                f"disclaimer.{file_key} must be text, not {file!r}"))
+    elif file:
+        if isinstance(text, str) and text:
+            problems.append(Problem("disclaimer", f"[disclaimer] gives both '{text_key}' and "
+                                                  f"'{file_key}'; keep one"))
         path = _resolve(content_dir, file)
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            read = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as e:
-            problems.append(f"disclaimer.{file_key} '{file}' is not UTF-8 text (byte {e.start})")
+            problems.append(Problem(f"disclaimer.{file_key}",
+                                    f"disclaimer.{file_key} '{file}' is not UTF-8 text (byte {e.start})"))
         except OSError as e:
-            problems.append(f"disclaimer.{file_key} '{file}' cannot be read ({e.strerror or e})")
-    return " ".join(text.split())
+            problems.append(Problem(f"disclaimer.{file_key}",
+                                    f"disclaimer.{file_key} '{file}' cannot be read ({e.strerror or e})"))
+        else:
+            text = read if isinstance(text, str) else text
+    return " ".join(text.split()) if isinstance(text, str) else text
 
 
 Override = tuple[str, str, Any]
@@ -411,270 +778,126 @@ Override = tuple[str, str, Any]
 
 
 def _sections(raw: dict[str, Any], overrides: dict[str, Override],
-              content_dir: Path) -> tuple[dict[str, Any], list[str]]:
+              content_dir: Path) -> tuple[dict[str, Any], list[Problem]]:
     """Every settings section from the file with the overrides applied, and the problems found."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     sections: dict[str, dict[str, Any]] = {}
     for name in _SECTION_TYPES:
         section = raw.get(name, {})
         if not isinstance(section, dict):
-            problems.append(f"[{name}] must be a table")
+            problems.append(Problem(name, f"[{name}] must be a table"))
             section = {}
         sections[name] = dict(section)
     for section_name, key, value in overrides.values():
         sections[section_name][key] = value
-    built = {name: _build_section(name, cls, sections[name], content_dir, problems)
-             for name, cls in _SECTION_TYPES.items()}
+    built = {name: _read_section(name, sections[name], content_dir, problems) for name in _SECTION_TYPES}
     return built, problems
 
 
 def _blame_override(raw: dict[str, Any], overrides: dict[str, Override], content_dir: Path,
-                    problems: list[str]) -> None:
-    """Raise OptionError for the first override whose value causes one of these problems."""
+                    problems: list[Problem]) -> None:
+    """Raise OptionError for the first override whose value causes one of these problems.
+
+    A problem is the override's when the file without it does not have it and it is about the
+    override's own setting; one about another (a table missing other settings) is the file's.
+    """
     if not overrides:
         return
     of_the_file = set(_sections(raw, {}, content_dir)[1])
     for name, override in overrides.items():
         section_name, key, _ = override
-        about_it = (f"{section_name}.{key} ", *_PROBLEMS_NAMED_OTHERWISE.get((section_name, key), ()))
         caused = [p for p in _sections(raw, {name: override}, content_dir)[1]
-                  if p not in of_the_file and p.startswith(about_it)]
+                  if p not in of_the_file and p.setting == f"{section_name}.{key}"]
         if caused:
-            raise OptionError(name, "; ".join(p.removeprefix(f"{section_name}.{key} ")
+            raise OptionError(name, "; ".join(p.message.removeprefix(f"{section_name}.{key} ")
                                               for p in caused))
 
 
-_PROBLEMS_NAMED_OTHERWISE = {("voice", "engine"): ("unknown engine ",),
-                             ("voice", "model"): ("voice model ",)}
-"""How problems with a setting begin when they do not begin with its name; a problem that is
-not about the option's own setting (a table missing other settings) is the file's."""
-
-
-def _build_section(
-    name: str, cls: type, values: dict[str, Any], content_dir: Path, problems: list[str]
-) -> Any:
-    known = {f.name: f for f in fields(cls)}
-    kwargs: dict[str, Any] = {}
-    for key, value in values.items():
-        if key not in known:
-            problems.append(_unknown_setting(f"{name}.{key}", known))
-            continue
-        kwargs[key] = value
-    check = _CHECKS[name]
-    before = len(problems)
-    kwargs = check(kwargs, content_dir, problems)
-    if len(problems) > before:
-        # Build a harmless placeholder so later sections still report their own problems.
-        return None
-    try:
-        return cls(**kwargs)
-    except TypeError as e:
-        missing = [f.name for f in fields(cls) if f.name not in kwargs and _required(f)]
-        problems.append(f"[{name}] is missing required settings: {', '.join(missing) or e}")
-        return None
-
-
-def _required(f: Any) -> bool:
-    return f.default is MISSING and f.default_factory is MISSING
-
-
-def _want(kind: type, key: str, kwargs: dict[str, Any], problems: list[str], label: str) -> bool:
-    """Report a setting of the wrong type; True when the setting is given and of the right type."""
-    if key not in kwargs:
-        return False
-    value = kwargs[key]
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        problems.append(f"{label}.{key} must be {_KIND_NAMES[kind]}, not {value!r}")
-        return False
-    return True
-
-
-_KIND_NAMES = {str: "text", bool: "true or false", int: "a whole number"}
-
-
-_SHOW_TEXT_KEYS = ("title", "author", "description", "link", "owner_email", "base_url", "language",
-                   "category", "subcategory", "owner_name", "copyright", "genre", "cover",
-                   "feed_items", "podcast_guid")
-_SHOW_REQUIRED_KEYS = ("title", "author", "description", "link", "owner_email", "base_url")
-
-
-def _check_show(kw: dict[str, Any], content_dir: Path, problems: list[str]) -> dict[str, Any]:
-    # Every setting given with the right type is checked on its own, so all problems are reported.
-    text: dict[str, str] = {}
-    for key in _SHOW_TEXT_KEYS:
-        if _want(str, key, kw, problems, "show"):
-            text[key] = kw[key] = kw[key].strip()
-            if _CONTROL_RE.search(text[key]):
-                problems.append(f"show.{key} contains a control character (such as \\u0007); "
-                                "remove it")
-    _want(bool, "explicit", kw, problems, "show")
-    missing = [k for k in _SHOW_REQUIRED_KEYS if kw.get(k, "") == ""]
-    if missing:
-        problems.append(f"[show] is missing required settings: {', '.join(missing)}")
-    if len(text.get("description", "").encode("utf-8")) > 4000:
-        problems.append("show.description is longer than Apple's 4,000 bytes")
-    if "language" in text and not _LANGUAGE_RE.match(text["language"]):
-        problems.append(
-            f"show.language '{text['language']}' is not an ISO 639 code such as en or en-us"
-        )
-    category = text.get("category", "Health & Fitness")
-    subcategory = text.get("subcategory", "")
-    if category not in APPLE_CATEGORIES:
-        problems.append(
-            f"show.category '{category}' is not an Apple Podcasts category "
-            f"(valid: {', '.join(APPLE_CATEGORIES)})"
-        )
-    elif subcategory and subcategory not in APPLE_CATEGORIES[category] \
-            and ("category" in text or "category" not in kw):
-        valid = ", ".join(APPLE_CATEGORIES[category]) or "none"
-        problems.append(f"show.subcategory '{subcategory}' is not under '{category}' (valid: {valid})")
-    for key in ("link", "base_url"):
-        if text.get(key) and not _is_web_url(text[key]):
-            problems.append(f"show.{key} '{text[key]}' is not an http:// or https:// URL")
-    if text.get("base_url") and _is_web_url(text["base_url"]):
-        parts = urlsplit(text["base_url"])
-        if parts.query or parts.fragment:
-            problems.append(f"show.base_url '{text['base_url']}' must not have a ?query or #fragment")
-        elif not text["base_url"].endswith("/"):
-            kw["base_url"] = text["base_url"] + "/"
-    if text.get("owner_email") and not _EMAIL_RE.match(text["owner_email"]):
-        problems.append(f"show.owner_email '{text['owner_email']}' is not an e-mail address")
-    if "cover" in text:
-        kw["cover"] = _resolve(content_dir, text["cover"]) if text["cover"] else None
-        if kw["cover"] is not None and not kw["cover"].is_file():
-            problems.append(f"show.cover '{text['cover']}' does not exist")
-    if "date" in kw:
-        kw["date"] = _parse_date(kw["date"], problems)
-    if text.get("podcast_guid"):
-        try:
-            kw["podcast_guid"] = str(uuid.UUID(text["podcast_guid"]))
-        except ValueError:
-            problems.append(f"show.podcast_guid '{text['podcast_guid']}' is not a UUID")
-    if "feed_items" in text and text["feed_items"] not in FEED_ITEMS:
-        problems.append(f"show.feed_items '{text['feed_items']}' is not one of: {', '.join(FEED_ITEMS)}")
-    return kw
-
-
-def _is_web_url(value: str) -> bool:
-    try:
-        parts = urlsplit(value)
-        _ = parts.port  # raises ValueError for a port that is not a number
-    except ValueError:  # for example an unclosed [IPv6] bracket
-        return False
-    return (parts.scheme in ("http", "https") and bool(parts.hostname)
-            and not any(c.isspace() for c in value))
-
-
-def _parse_date(value: Any, problems: list[str]) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    problems.append(f"show.date {value!r} is not a date such as 2026-11-27")
-    return None
-
-
-def _check_voice(kw: dict[str, Any], content_dir: Path, problems: list[str]) -> dict[str, Any]:
-    for key in ("engine", "gtts_lang", "gtts_tld", "espeak_voice"):
-        _want(str, key, kw, problems, "voice")
-    _want(bool, "gtts_slow", kw, problems, "voice")
-    rate = kw.get("rate", 1.0)
-    if isinstance(rate, bool) or not isinstance(rate, int | float):
-        problems.append(f"voice.rate must be a number from {RATE_RANGE[0]} to {RATE_RANGE[1]}, "
-                        f"not {rate!r}")
-    elif not RATE_RANGE[0] <= rate <= RATE_RANGE[1]:
-        problems.append(f"voice.rate {rate} is out of range (valid: {RATE_RANGE[0]} to "
-                        f"{RATE_RANGE[1]}, 1.0 is normal)")
+def _read_section(name: str, table: dict[str, Any], content_dir: Path, problems: list[Problem]) -> Any:
+    """One settings table of gutaudio.toml made into its settings object, or None with its problems."""
+    cls = _SECTION_TYPES[name]
+    if name == "voice":  # settings other than engine, model and rate are engine options
+        values: dict[str, Any] = {k: v for k, v in table.items() if k in VOICE_FIELDS}
+        values["options"] = {k: v for k, v in table.items() if k not in VOICE_FIELDS}
     else:
-        kw["rate"] = float(rate)
-    engine = kw.get("engine", "piper")
-    if isinstance(engine, str):
-        from .engines import engine_class, engine_names  # the registry needs this module loaded
-
-        if engine_class(engine) is None:
-            problems.append(f"unknown engine '{engine}' (valid: {', '.join(engine_names())})")
-    model = kw.get("model")
-    if model and _want(str, "model", kw, problems, "voice"):
-        path = _resolve(content_dir, model)
-        if path.suffix != ".onnx":
-            problems.append(f"voice model '{model}' is not a Piper .onnx file")
-        elif not path.is_file():
-            problems.append(f"voice model '{model}' does not exist")
-        elif not Path(f"{path}.json").is_file():
-            problems.append(f"voice model '{model}' has no config file '{path.name}.json' beside it")
-        kw["model"] = path
-    elif not model:
-        kw["model"] = None
-    return kw
-
-
-MP3_BITRATES_KBPS = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
-"""The bitrates of MPEG-1 Layer III, in the order of the frame header's bitrate index 1-14."""
-_PAUSE_KEYS = ("lead_in_ms", "tail_ms", "sentence_pause_ms", "paragraph_pause_ms", "heading_pause_ms")
+        known = [f.name for f in fields(cls)]
+        values = {}
+        for key, value in table.items():
+            if key in known:
+                values[key] = value
+            else:
+                problems.append(Problem(f"{name}.{key}", _unknown_setting(f"{name}.{key}", known)))
+    if name == "show":
+        _show_text_as_read(values, problems)
+    before = len(problems)
+    try:
+        built = cls(**values)
+    except SettingsError as e:
+        problems += e.problems
+        built = None
+    files = _named_files(name, values, content_dir, problems)
+    if built is None or len(problems) > before:
+        return None  # later tables still report their own problems
+    if name == "voice":
+        model = files.pop("model", built.model)
+        return replace(built, model=model, options={**built.options, **files})
+    return replace(built, **files) if files else built
 
 
-def _check_audio(kw: dict[str, Any], content_dir: Path, problems: list[str]) -> dict[str, Any]:
-    # Only settings given as whole numbers are range-checked; the others are already reported.
-    num = {key: kw[key] for key in ("bitrate_kbps", "sample_rate", "channels", *_PAUSE_KEYS)
-           if _want(int, key, kw, problems, "audio")}
-    if "bitrate_kbps" in num and num["bitrate_kbps"] not in MP3_BITRATES_KBPS:
-        problems.append(
-            f"audio.bitrate_kbps {num['bitrate_kbps']} is not an MPEG-1 Layer III bitrate "
-            f"(valid: {', '.join(map(str, MP3_BITRATES_KBPS))})"
-        )
-    if "sample_rate" in num and num["sample_rate"] not in (32000, 44100, 48000):
-        problems.append(f"audio.sample_rate {num['sample_rate']} is not 32000, 44100 or 48000")
-    if "channels" in num and num["channels"] not in (1, 2):
-        problems.append(f"audio.channels {num['channels']} is not 1 or 2")
-    for key in _PAUSE_KEYS:
-        if key in num and not 0 <= num[key] <= 10_000:
-            problems.append(f"audio.{key} {num[key]} is not between 0 and 10000")
-    _want(bool, "m4b", kw, problems, "audio")
-    for key, low, high in (("loudness_lufs", -31.0, -10.0), ("true_peak_dbtp", -9.0, 0.0)):
-        value = kw.get(key)
-        if value is None:
+def _show_text_as_read(values: dict[str, Any], problems: list[Problem]) -> None:
+    """Text read from the file: surrounding spaces dropped, control characters refused.
+
+    Only for the file: text given in Python is taken as it is (the feed refuses what XML cannot
+    carry, with its own error), and the feed and page tests give ShowSettings such text.
+    """
+    for key in _SHOW_TEXT_KEYS:
+        if isinstance(values.get(key), str):
+            values[key] = values[key].strip()
+            if _CONTROL_RE.search(values[key]):
+                problems.append(Problem(f"show.{key}", f"show.{key} contains a control character (such "
+                                                       "as \\u0007); remove it"))
+    for key in _SHOW_REQUIRED_KEYS:
+        values.setdefault(key, "")  # reported missing with the others
+
+
+def _named_files(name: str, values: dict[str, Any], content_dir: Path,
+                 problems: list[Problem]) -> dict[str, Path]:
+    """The files a table names as paths, resolved: relative to the content folder (ffmpeg: to the
+    working folder), each found to exist (but the cache folder), and named as written when not.
+
+    A value that already has a problem, or is not text, is left to that problem.
+    """
+    failed = {p.setting for p in problems}
+    wanted: list[tuple[str, Any, Any]] = []  # (key, value as written, the engine option or None)
+    if name == "show":
+        wanted = [("cover", values.get("cover"), None)]
+    elif name == "audio":
+        wanted = [("ffmpeg", values.get("ffmpeg"), None)]
+    elif name == "build":
+        wanted = [("cache_dir", values.get("cache_dir"), None)]
+    elif name == "voice":
+        from . import engines
+
+        engine = values.get("engine", "piper")
+        engine = engine if isinstance(engine, str) else ""
+        for key, value in (("model", values.get("model")), *values["options"].items()):
+            option = engines.option_owner(engine, key) if isinstance(value, str) and value else None
+            if key == "model" or (option is not None and option.value_kind is Path):
+                wanted.append((key, value, option))
+    files: dict[str, Path] = {}
+    for key, written, option in wanted:
+        if not isinstance(written, str) or not written or f"{name}.{key}" in failed:
             continue
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            problems.append(f"audio.{key} must be a number, not {value!r}")
-        elif not low <= value <= high:
-            problems.append(f"audio.{key} {value} is out of range (valid: {low:g} to {high:g})")
-        else:
-            kw[key] = float(value)
-    ffmpeg = kw.get("ffmpeg")
-    if ffmpeg and _want(str, "ffmpeg", kw, problems, "audio"):
-        path = Path(ffmpeg).expanduser()
-        if not path.is_file():
-            problems.append(f"audio.ffmpeg '{ffmpeg}' does not exist")
-        kw["ffmpeg"] = path
-    elif not ffmpeg:
-        kw["ffmpeg"] = None
-    return kw
-
-
-def _check_build(kw: dict[str, Any], content_dir: Path, problems: list[str]) -> dict[str, Any]:
-    if _want(int, "jobs", kw, problems, "build") and not 0 <= kw["jobs"] <= 64:
-        problems.append(f"build.jobs {kw['jobs']} is out of range (valid: 0 to 64; 0 picks for you)")
-    cache_dir = kw.get("cache_dir")
-    if cache_dir and _want(str, "cache_dir", kw, problems, "build"):
-        kw["cache_dir"] = _resolve(content_dir, cache_dir)
-    elif not cache_dir:
-        kw["cache_dir"] = None
-    return kw
-
-
-def _check_speech(kw: dict[str, Any], content_dir: Path, problems: list[str]) -> dict[str, Any]:
-    for key in ("title", "references"):
-        _want(bool, key, kw, problems, "speech")
-    for key, choices in (("images", IMAGE_CHOICES), ("code", CODE_CHOICES)):
-        if _want(str, key, kw, problems, "speech") and kw[key] not in choices:
-            problems.append(f"speech.{key} '{kw[key]}' is not one of: {', '.join(choices)}")
-    return kw
-
-
-_CHECKS = {"show": _check_show, "voice": _check_voice, "audio": _check_audio,
-           "build": _check_build, "speech": _check_speech}
+        path = Path(written).expanduser() if key == "ffmpeg" else _resolve(content_dir, written)
+        files[key] = path
+        if key == "cache_dir":
+            continue
+        label = getattr(option, "label", "") or f"{name}.{key}"
+        try:
+            if not path.is_file():
+                raise ValueError("does not exist")
+            if option is not None and option.check_file is not None:
+                option.check_file(path)
+        except ValueError as e:
+            problems.append(Problem(f"{name}.{key}", f"{label} '{written}' {e}"))
+    return files

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
 
 class GutaudioError(Exception):
     """Root of every error gutaudio reports to a user as a one-line message."""
@@ -27,6 +30,27 @@ class OptionError(ConfigError):
         super().__init__(message)
         self.option = option
         self.message = message
+
+
+class Problem(NamedTuple):
+    """One broken rule: the setting it is about, and the line that says what is wrong."""
+
+    setting: str
+    """"show.base_url", a table ("show") or a top-level setting ("article")."""
+    message: str
+    """The one-line problem, for example "show.language 'english' is not an ISO 639 code ..."."""
+
+
+class SettingsError(ConfigError):
+    """Settings that break their rules: every problem, in one line ("; " between them)."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        """Keep the problems; the message lists them in order."""
+        self.problems = tuple(problems)
+        super().__init__("; ".join(p.message for p in self.problems))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.problems,)
 
 
 class ContentError(GutaudioError, ValueError):

@@ -9,23 +9,26 @@ engine` name it. A package adds one with::
 
 where MyVoiceEngine(voice: VoiceSettings) has a `name`, and `voice_name()`, `identity(digest)`,
 `status()`, `prepare()` and `synthesize(text) -> Clip` (the Engine protocol in engines.base).
-Two optional class attributes say how gutaudio runs it: `in_processes = True` for an engine
-that computes in Python (each worker process gets its own, made with a `threads` keyword),
-else it runs in threads; `concurrency = N` for how many syntheses at once (default: one per
-core). An engine is imported only when a build or `gutaudio engines` needs it.
+Optional class attributes: `options`, the [voice] settings it takes besides engine, model and
+rate (name -> engines.base.Option: default, kind and rule; VoiceSettings checks them, and the
+engine reads them with engine_options(self, voice)); `in_processes = True` for an engine that
+computes in Python (each worker process gets its own, made with a `threads` keyword), else it
+runs in threads; `concurrency = N` for how many syntheses at once (default: one per core). An
+engine is imported only when a build, a [voice] setting or `gutaudio engines` needs it.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from functools import cache, lru_cache
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 from ..config import VoiceSettings
 from ..errors import ConfigError
-from .base import Clip, Engine, EngineStatus
+from .base import Clip, Engine, EngineStatus, Option, engine_options
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +39,9 @@ BUILT_IN = {"piper": "gutaudio.engines.piper:PiperEngine",
 """gutaudio's own engines, as pyproject.toml registers them: listed first, in this order, and
 found even when gutaudio runs from a source folder without its package metadata."""
 
-__all__ = ["BUILT_IN", "ENTRY_POINT_GROUP", "Clip", "Engine", "EngineStatus", "default_jobs",
-           "engine_class", "engine_names", "engine_statuses", "forget_engines", "make_engine",
-           "runs_in_processes"]
+__all__ = ["BUILT_IN", "ENTRY_POINT_GROUP", "Clip", "Engine", "EngineStatus", "Option", "declared_options",
+           "default_jobs", "engine_class", "engine_names", "engine_options", "engine_statuses",
+           "forget_engines", "make_engine", "option_names", "option_owner", "runs_in_processes"]
 
 
 @lru_cache(maxsize=1)
@@ -75,6 +78,30 @@ def engine_class(name: str) -> type[Any] | None:
             continue
         return loaded
     return None
+
+
+def declared_options(name: str) -> dict[str, Option]:
+    """The options the engine registered under name declares (none when it does not load)."""
+    found = engine_class(name) if name else None
+    options = getattr(found, "options", None)
+    if not isinstance(options, Mapping):
+        return {}
+    return {key: option for key, option in options.items() if isinstance(option, Option)}
+
+
+def option_owner(engine: str, key: str) -> Option | None:
+    """The Option that checks the [voice] setting key: the chosen engine's, else that of the first
+    registered engine (in engine_names order) that declares it; None when no engine does."""
+    for name in (engine, *(n for n in engine_names() if n != engine.lower())):
+        option = declared_options(name).get(key)
+        if option is not None:
+            return option
+    return None
+
+
+def option_names() -> tuple[str, ...]:
+    """Every option the registered engines declare, engine by engine in engine_names order."""
+    return tuple(dict.fromkeys(key for name in engine_names() for key in declared_options(name)))
 
 
 def forget_engines() -> None:

@@ -11,11 +11,11 @@ import tempfile
 import wave
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from ..config import VoiceSettings
 from ..errors import EngineUnavailableError, SynthesisError
-from .base import SAMPLE_WIDTH, Clip, EngineStatus
+from .base import SAMPLE_WIDTH, Clip, EngineStatus, Option, engine_options
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +44,11 @@ class EspeakEngine:
     """Speech with espeak-ng, where it is installed (Debian: apt-get install espeak-ng)."""
 
     name = "espeak"
+    options: ClassVar[dict[str, Option]] = {"espeak_voice": Option("en-us", "espeak-ng voice")}
 
     def __init__(self, settings: VoiceSettings) -> None:
         """Keep the voice and the speed."""
-        self.voice = settings.espeak_voice
+        self.voice = engine_options(self, settings)["espeak_voice"]
         self.speed = max(80, min(450, round(WORDS_PER_MINUTE * settings.rate)))
 
     def voice_name(self) -> str:

@@ -12,11 +12,11 @@ import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from ..config import VoiceSettings
 from ..errors import EngineUnavailableError, SynthesisError
-from .base import Clip, EngineStatus
+from .base import Clip, EngineStatus, Option, engine_options
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +39,20 @@ class GttsEngine:
     name = "gtts"
     concurrency = DEFAULT_CONCURRENCY
     """Requests at once: the service, not this machine, does the work."""
+    options: ClassVar[dict[str, Option]] = {
+        "gtts_lang": Option("en", "gTTS language code"),
+        "gtts_tld": Option("com", "Google host top-level domain, which selects the accent "
+                                  "(com, co.uk, com.au, ...)"),
+        "gtts_slow": Option(False, "slow reading"),
+    }
 
     def __init__(self, settings: VoiceSettings) -> None:
         """Keep the language, accent (tld) and slow-reading settings."""
-        self.lang = settings.gtts_lang
-        self.tld = settings.gtts_tld
+        options = engine_options(self, settings)
+        self.lang = options["gtts_lang"]
+        self.tld = options["gtts_tld"]
         # Google offers two speeds only: a rate below 1.0 asks for its slow reading.
-        self.slow = settings.gtts_slow or settings.rate < 1.0
+        self.slow = options["gtts_slow"] or settings.rate < 1.0
         if settings.rate != 1.0:
             log.warning("gtts speaks at two speeds only, normal and slow; rate %.2g uses %s speed",
                         settings.rate, "slow" if self.slow else "normal")

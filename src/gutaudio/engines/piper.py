@@ -7,11 +7,11 @@ import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from ..config import VoiceSettings
 from ..errors import EngineUnavailableError, SynthesisError
-from .base import Clip, EngineStatus
+from .base import Clip, EngineStatus, Option
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +38,28 @@ def length_scale(rate: float) -> float:
     return float(rate ** -exponent)
 
 
+def _an_onnx_file(model: Path) -> None:
+    if model.suffix != ".onnx":
+        raise ValueError("is not a Piper .onnx file")
+
+
+def _config_beside(model: Path) -> None:
+    if not Path(f"{model}.json").is_file():
+        raise ValueError(f"has no config file '{model.name}.json' beside it")
+
+
 class PiperEngine:
     """Offline neural speech with a Piper voice model."""
 
     name = "piper"
     in_processes = True
     """onnxruntime computes in Python: each worker process runs its own voice."""
+    options: ClassVar[dict[str, Option]] = {
+        "model": Option(None, "a Piper voice .onnx file, its .onnx.json beside it; the bundled en_US "
+                              "joe voice when unset", kind=Path, check=_an_onnx_file,
+                        check_file=_config_beside, label="voice model"),
+    }
+    """The voice model (VoiceSettings.model, --voice); rate is every engine's."""
 
     def __init__(self, settings: VoiceSettings, threads: int = 0) -> None:
         """Remember which voice to load; loading waits for prepare().

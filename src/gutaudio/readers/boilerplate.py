@@ -10,6 +10,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from ..dates import parse_date
+
 MAX_BOILERPLATE_CHARS = 240
 """Longer paragraphs are the author's prose, whatever words they contain."""
 
@@ -122,22 +124,6 @@ def split_authors(names: str) -> list[str]:
     names = " ".join(names.split()).strip(" ,.")
     people = [p.strip(" ,") for p in re.split(r"\s+(?:and|&)\s+|;\s*", names) if p.strip(" ,")]
     return people
-
-
-_DATE_SHAPE = re.compile(r"\d")
-
-
-def parse_date(text: str) -> dt.date | None:
-    """A date written in any common way ("March 3, 2026", "2026-03-03", "3 Mar 2026"), or None."""
-    text = text.strip(" .,")
-    if not _DATE_SHAPE.search(text) or len(text) > 40 or not re.search(r"\b\d{4}\b", text):
-        return None
-    try:
-        from dateutil import parser as date_parser  # loaded only when a line may be a date
-
-        return date_parser.parse(text, fuzzy=False, default=dt.datetime(2000, 1, 1)).date()
-    except (ValueError, OverflowError, TypeError):
-        return None
 
 
 def boilerplate_reason(line: str) -> str | None:

@@ -15,10 +15,11 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
+from ..dates import parse_date
 from ..document import Metadata
 from ..errors import ContentError
 from .base import Draft
-from .boilerplate import parse_date, split_authors
+from .boilerplate import split_authors
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ def core_properties(archive: zipfile.ZipFile) -> Metadata:
     keywords = [k.strip() for k in text("cp:keywords").replace(";", ",").split(",") if k.strip()]
     return Metadata(
         title=text("dc:title"), authors=tuple(split_authors(text("dc:creator"))),
-        date=parse_date(text("dcterms:created")[:10]), updated=parse_date(text("dcterms:modified")[:10]),
+        date=parse_date(text("dcterms:created")), updated=parse_date(text("dcterms:modified")),
         description=text("dc:description") or text("dc:subject"), language=text("dc:language"),
         tags=tuple(keywords),
     )

@@ -11,9 +11,10 @@ from typing import Any
 import frontmatter
 import yaml
 
+from ..dates import parse_date
 from ..document import Metadata
 from ..errors import ContentError
-from .boilerplate import parse_date, split_authors
+from .boilerplate import split_authors
 
 log = logging.getLogger(__name__)
 
@@ -92,18 +93,12 @@ def _names(value: Any) -> tuple[str, ...]:
     return tuple(split_authors(str(value)))
 
 
-def as_date(value: Any, source: Path, key: str = "date") -> dt.date | None:
-    """A front matter date as a date, or a one-line ContentError naming the file and key."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        parsed = parse_date(text)
-        if parsed is None:
-            raise ContentError(f"{source}: front matter {key} {value!r} is not a date such as "
-                               "2026-03-03") from None
-        return parsed
+def as_date(value: Any, source: Path, key: str = "date") -> dt.date:
+    """A front matter date as a date, or a one-line ContentError naming the file and key.
+
+    YAML gives dates, datetimes, texts and numbers (20260303); each is read as dates.parse_date reads it.
+    """
+    parsed = parse_date(value if isinstance(value, dt.date | str) else str(value))
+    if parsed is None:
+        raise ContentError(f"{source}: front matter {key} {value!r} is not a date such as 2026-03-03")
+    return parsed

@@ -31,6 +31,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
+from ..dates import parse_date
 from ..document import (
     Block,
     Code,
@@ -565,8 +566,6 @@ def parse_date_value(value: str) -> dt.date | None:
             return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
         except ValueError:
             return None
-    from .boilerplate import parse_date
-
     return parse_date(value)
 
 
