@@ -44,12 +44,17 @@ def test_timings_of_a_finished_build_start_with_a_header_row(built: tuple[Path, 
         assert [m.end("chapter"), m.end("start"), m.end("end"), m.start("text")] == [
             header.index("chapter") + 7, header.index("start") + 5, header.index("end") + 3,
             header.index("text")], m.group(0)
-    # The times are those of the chapters' SubRip captions, read by the srt package, to the millisecond.
-    captions = [second for path in sorted((output / "short-article" / "chapters").glob("*.srt"))
-                for s in srt.parse(path.read_text(encoding="utf-8"))
-                for second in (s.start.total_seconds(), s.end.total_seconds())]
-    shown = [_seconds(m[column]) for m in matches for column in ("start", "end")]
-    assert shown == pytest.approx(captions, abs=5e-4)
+    # Each sentence's caption (one cue each here), read by the srt package, runs from its first word
+    # to its last: inside the sentence's span as shown, within a tenth of a second of its edges
+    # (the clip's own few ms of edge, and a word's silent start), or lasting the shortest a cue may.
+    captions = [(s.start.total_seconds(), s.end.total_seconds())
+                for path in sorted((output / "short-article" / "chapters").glob("*.srt"))
+                for s in srt.parse(path.read_text(encoding="utf-8"))]
+    shown = [(_seconds(m["start"]), _seconds(m["end"])) for m in matches]
+    assert len(captions) == len(shown)
+    for (start, end), (cue_start, cue_end) in zip(shown, captions, strict=True):
+        assert start <= cue_start < start + 0.1, (start, cue_start)
+        assert end - 0.1 < cue_end <= end or cue_end - cue_start == pytest.approx(1.0), (end, cue_end)
     assert [m["start"] for m in matches if m["text"] in ("Gut health matters.", "Disclaimer")] == [
         "00:00.500", "00:00.500"]  # each chapter opens after its half-second lead-in
 
@@ -60,11 +65,11 @@ def test_timing_columns_line_up_for_long_slugs_and_times(built: tuple[Path, Resu
     article = data["articles"][0]
     chapter = next(iter(article["chapters"].values()))
     long_one = {**article, "folder": "what-the-gut-microbiome-does-for-your-immune-system",
-                "chapters": {"c": {**chapter, "index": 12, "utterances": [
+                "chapters": {"c": {**chapter, "index": 12, "timings": [[6001.25, 6003.5]], "utterances": [
                     {"start": 6001.25, "end": 6003.5, "text": "Late in a long episode.",
                      "spoken": "Late in a long episode."}]}}}
     short_one = {**article, "folder": "gut",
-                 "chapters": {"c": {**chapter, "index": 1, "utterances": [
+                 "chapters": {"c": {**chapter, "index": 1, "timings": [[0.5, 2.0]], "utterances": [
                      {"start": 0.5, "end": 2.0, "text": "Gut health matters.",
                      "spoken": "Gut health matters."}]}}}
     data["articles"] = [short_one, long_one]

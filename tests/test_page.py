@@ -114,7 +114,8 @@ def test_every_caption_track_loads_one_cue_per_utterance(page: Page) -> None:
         "track", "els => els.map(t => [t.kind, t.srclang, t.default])")
     assert kinds == [["captions", "en", True]] * len(counts)
     cues = page.evaluate("[...document.querySelectorAll('audio')[3].textTracks[0].cues].map(c => c.text)")
-    assert cues == ["Disclaimer", "This site offers information designed for educational purposes only.",
+    # At most 42 characters a line (caption standards), broken before "for", not after "designed for".
+    assert cues == ["Disclaimer", "This site offers information designed\nfor educational purposes only.",
                     "Always consult your physician."]
 
 

@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 import feedparser
+import pytest
 from mutagen.id3 import ID3
 
 import gutaudio
@@ -81,3 +82,29 @@ def test_settings_are_values_a_build_can_be_given_directly(project: Path) -> Non
     assert isinstance(settings.show, gutaudio.ShowSettings)
     plans = gutaudio.plan_build(settings)
     assert [p.folder for p in plans] == ["short-article"]
+
+
+def test_settings_made_in_python_build_with_the_urls_they_say(tmp_path: Path) -> None:
+    """The issue's case: a base URL without its final slash, given in Python, not in gutaudio.toml."""
+    show = gutaudio.ShowSettings(title="Gut Notes", author="The Editors", description="Notes on the gut.",
+                                 link="https://e.org/", owner_email="editors@e.org", base_url="https://e.org/a")
+    settings = gutaudio.Settings(tmp_path / "content", tmp_path / "output", show,
+                                 voice=gutaudio.VoiceSettings(engine="espeak"))
+    (tmp_path / "content").mkdir()
+    article = gutaudio.parse_text(ARTICLE, Path("sleep-and-the-gut.md"), settings.disclaimer)
+    result = gutaudio.build(settings, articles=[article])
+    feed = feedparser.parse(str(result.feed_path))
+    assert [e.enclosures[0].href for e in feed.entries] == [
+        "https://e.org/a/sleep-and-the-gut/chapters/01-why-sleep-matters.mp3",
+        "https://e.org/a/sleep-and-the-gut/chapters/02-disclaimer.mp3"]
+
+
+def test_no_articles_or_two_of_one_name_build_nothing(project: Path) -> None:
+    settings = gutaudio.load_settings(project / "content", project / "output")
+    with pytest.raises(gutaudio.GutaudioError, match=r"^no article to build"):
+        gutaudio.build(settings, articles=[])
+    article = gutaudio.parse_text(ARTICLE, Path("sleep.md"), settings.disclaimer)
+    with pytest.raises(gutaudio.GutaudioError,
+                       match=r"^sleep\.md: its folder name 'sleep' is already taken by another article"):
+        gutaudio.build(settings, articles=[article, article])
+    assert not (project / "output").exists()

@@ -78,6 +78,7 @@ RULES: list[tuple[str, str, str, Any, str]] = [
     # [voice]
     ("voice", "engine", "1", 1, "voice.engine must be text, not 1"),
     ("voice", "engine", '"festival"', "festival", "unknown engine 'festival' (valid: piper, gtts, espeak)"),
+    ("voice", "engine", '""', "", "unknown engine '' (valid: piper, gtts, espeak)"),
     ("voice", "rate", '"fast"', "fast", "voice.rate must be a number from 0.5 to 2.0, not 'fast'"),
     ("voice", "rate", "3.0", 3.0, "voice.rate 3.0 is out of range (valid: 0.5 to 2.0, 1.0 is normal)"),
     ("voice", "rate", "0", 0, "voice.rate 0 is out of range (valid: 0.5 to 2.0, 1.0 is normal)"),

@@ -26,6 +26,7 @@ from typing import Any
 from .config import MP3_BITRATES_KBPS, AudioSettings
 from .engines.base import SAMPLE_WIDTH, Clip
 from .errors import AudioError
+from .word_timing import trimmed_spans
 
 with warnings.catch_warnings():
     # pydub warns at import when no ffmpeg is on PATH; it needs none for what it does here.
@@ -248,17 +249,32 @@ def measure_loudness(source: Path, ffmpeg: Path | None = None, *, filters: str =
 
 
 def trim_silence(clip: Clip) -> Clip:
-    """Cut an engine's own leading and trailing silence, so pauses and cue times are ours."""
+    """Cut an engine's own leading and trailing silence, so pauses and cue times are ours; word
+    times move with the cut (and stay inside it)."""
+    start, end = trim_bounds(clip)
+    pcm = clip.pcm[start * SAMPLE_WIDTH:end * SAMPLE_WIDTH]
+    pcm += b"\x00" * (SAMPLE_WIDTH * (end - start) - len(pcm))  # pydub's rounding of the last ms
+    words = trimmed_spans(clip.words, start, end) if clip.words is not None and end > start else None
+    return Clip(pcm, clip.sample_rate, words)
+
+
+def trim_bounds(clip: Clip) -> tuple[int, int]:
+    """The first and last sample (end exclusive) of a clip once its engine's silence is cut:
+    EDGE_PADDING_MS before the first and after the last sound louder than the clip's peak less
+    SILENCE_BELOW_PEAK_DB (pydub's detect_leading_silence, in 5 ms steps)."""
     segment = AudioSegment(data=clip.pcm, sample_width=SAMPLE_WIDTH, frame_rate=clip.sample_rate,
                            channels=1)
     if not clip.pcm or segment.max == 0:
-        return Clip(b"", clip.sample_rate)
+        return 0, 0
     threshold = max(-70.0, segment.max_dBFS - SILENCE_BELOW_PEAK_DB)
     lead = detect_leading_silence(segment, silence_threshold=threshold, chunk_size=5)
     tail = detect_leading_silence(segment.reverse(), silence_threshold=threshold, chunk_size=5)
     start_ms = max(0, lead - EDGE_PADDING_MS)
     end_ms = min(len(segment), len(segment) - tail + EDGE_PADDING_MS)
-    return Clip(segment[start_ms:end_ms].raw_data, clip.sample_rate)
+    start_ms, end_ms = min(start_ms, len(segment)), min(end_ms, len(segment))
+    # The samples pydub's segment[start_ms:end_ms] holds.
+    start, end = int(segment.frame_count(ms=start_ms)), int(segment.frame_count(ms=end_ms))
+    return start, max(start, end)
 
 
 @dataclass(frozen=True)
@@ -269,6 +285,9 @@ class ChapterAudio:
     sample_rate: int
     frames: int
     timings: tuple[tuple[float, float], ...]
+    words: tuple[tuple[tuple[float, float], ...] | None, ...] = ()
+    """Per utterance, where each of its spoken words starts and ends (seconds in the chapter),
+    when the voice timed them; None for an utterance with sentence timing only."""
 
     @property
     def duration(self) -> float:
@@ -290,6 +309,7 @@ class ChapterWriter:
         self.audio = audio
         self.frames = 0
         self.timings: list[tuple[float, float]] = []
+        self.words: list[tuple[tuple[float, float], ...] | None] = []
         self._wav = wave.open(str(path), "wb")  # noqa: SIM115 - closed in close()
         self._wav.setnchannels(1)
         self._wav.setsampwidth(SAMPLE_WIDTH)
@@ -314,6 +334,8 @@ class ChapterWriter:
         self._wav.writeframes(clip.pcm)
         self.frames += clip.frames
         self.timings.append((start / self.rate, self.frames / self.rate))
+        self.words.append(None if clip.words is None else tuple(
+            ((start + s) / self.rate, (start + e) / self.rate) for s, e in clip.words))
         self._silence(pause_ms)
         return self.timings[-1]
 
@@ -327,7 +349,7 @@ class ChapterWriter:
         """Write the tail, finish the file, and describe it."""
         self._silence(self.audio.tail_ms)
         self._wav.close()
-        return ChapterAudio(self.path, self.rate, self.frames, tuple(self.timings))
+        return ChapterAudio(self.path, self.rate, self.frames, tuple(self.timings), tuple(self.words))
 
 
 def _level_chain(gain: float, audio: AudioSettings, resample: bool) -> str:

@@ -23,8 +23,10 @@ from .errors import OutputError
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
-"""Bump when what a clip holds changes (trimming, sample format): old clips stop matching."""
+FORMAT_VERSION = 2
+"""Bump when what a clip holds changes (trimming, sample format, word timing): old clips stop matching.
+
+2: a clip keeps its words' times (from the voice's alignments) beside it, in <key>.words.json."""
 MIN_RATE, MAX_RATE = 8000, 192000
 UNFINISHED_AGE = 3600
 """Seconds after which a temporary file is a leftover of a build that stopped, not one being written."""
@@ -70,11 +72,14 @@ class CacheInfo:
     values: int = 0
     unfinished: int = 0
     bytes: int = 0
+    voices: int = 0
 
     def contents(self) -> str:
         """The items by kind: '12 clips, 3 levelled chapters, 1 cover, 4 remembered values'."""
         parts = [_count(self.clips, "clip"), _count(self.chapters, "levelled chapter"),
                  _count(self.covers, "cover"), _count(self.values, "remembered value")]
+        if self.voices:
+            parts.append(_count(self.voices, "aligned voice"))
         if self.unfinished:
             parts.append(_count(self.unfinished, "unfinished file"))
         return ", ".join(parts)
@@ -91,7 +96,8 @@ class _Item(NamedTuple):
 
 
 class ClipCache:
-    """Clips stored as WAV files under root/clips/ab/<key>.wav, written atomically."""
+    """Clips stored as WAV files under root/clips/ab/<key>.wav, written atomically, each with its
+    words' times in <key>.words.json when the voice gave them."""
 
     def __init__(self, root: Path) -> None:
         """Use root as the cache folder (created on first write)."""
@@ -99,6 +105,8 @@ class ClipCache:
         self.clips = root / "clips"
         self.chapters = root / "chapters"
         self.covers = root / "artwork"
+        self.voices = root / "voices"
+        """Files an engine derives from its voice, such as a model that reports alignments."""
 
     def chapter_path(self, fingerprint: str) -> Path:
         """Where a chapter's levelled audio (FLAC) is kept, for making episodes without redoing it."""
@@ -145,6 +153,10 @@ class ClipCache:
         """Where the clip with this key lives."""
         return self.clips / key[:2] / f"{key}.wav"
 
+    def words_path(self, key: str) -> Path:
+        """Where the word times of the clip with this key live (when the voice gave them)."""
+        return self.path(key).with_suffix(".words.json")
+
     def has(self, key: str) -> bool:
         """True when a clip is stored under key."""
         return self.path(key).is_file()
@@ -166,7 +178,17 @@ class ClipCache:
         if not valid_clip(clip):
             path.unlink(missing_ok=True)
             return None
-        return clip
+        return Clip(clip.pcm, clip.sample_rate, self._words(key, clip.frames))
+
+    def _words(self, key: str, frames: int) -> tuple[tuple[int, int], ...] | None:
+        """A clip's kept word times, if it has well-formed ones inside its length."""
+        data = _read_json(self.words_path(key))
+        try:
+            words = tuple((int(start), int(end)) for start, end in data)
+        except (TypeError, ValueError):
+            return None
+        ordered = all(0 <= s <= e <= frames for s, e in words)
+        return words if words and ordered else None
 
     def put(self, key: str, clip: Clip) -> None:
         """Store a clip after checking it; a clip that is empty or malformed is never stored."""
@@ -175,6 +197,8 @@ class ClipCache:
         path = self.path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            if clip.words is not None:  # before the clip: a clip in the cache has all it had
+                _write_json_atomically(self.words_path(key), [list(span) for span in clip.words])
             fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".wav")
             with os.fdopen(fd, "wb") as fh, wave.open(fh, "wb") as wav:
                 wav.setnchannels(1)
@@ -212,9 +236,11 @@ class ClipCache:
         found = [*((path, "unfinished" if path.name.startswith(".tmp-") else "clips")
                    for path in self.clips.glob("*/*.wav")),
                  *((path, "chapters") for path in self.chapters.glob("*.flac")),
+                 *((path, "voices") for path in self.voices.glob("*.onnx")),
                  *((path, "covers") for path in self.covers.glob("*.jpg")),
-                 *((path, "unfinished") for folder in (self.chapters, self.covers)
+                 *((path, "unfinished") for folder in (self.chapters, self.covers, self.voices)
                    for path in folder.glob("*.tmp")),
+                 *((path, "unfinished") for path in self.clips.glob("*/.tmp-*.json")),
                  *((path, "unfinished") for path in self.root.glob(".tmp-*.json")),
                  *((self.root / name, "values") for name in MEMOS)]
         items = []
@@ -225,7 +251,8 @@ class ClipCache:
                 continue
             if stat.S_ISREG(status.st_mode):
                 count = _leaves(_read_json(path)) if kind == "values" else 1
-                items.append(_Item(kind, path, count, status.st_size, status.st_mtime))
+                size = status.st_size + (_size(_words_beside(path)) if kind == "clips" else 0)
+                items.append(_Item(kind, path, count, size, status.st_mtime))
         return items
 
     def _remove(self, items: Iterable[_Item]) -> Iterator[_Item]:
@@ -233,6 +260,8 @@ class ClipCache:
         for item in items:
             try:
                 item.path.unlink()
+                if item.kind == "clips":
+                    _words_beside(item.path).unlink(missing_ok=True)
             except FileNotFoundError:
                 continue
             except OSError as e:
@@ -284,12 +313,38 @@ class ClipCache:
     def touch(self, key: str) -> None:
         """Mark a clip as used now, so prune keeps it."""
         _mark_used(self.path(key))
+        _mark_used(self.words_path(key))
+
+    def voice_file(self, name: str) -> Path:
+        """Where an engine keeps a file it derives from its voice (named by the voice's digest)."""
+        return self.voices / name
 
 
 def valid_clip(clip: Clip) -> bool:
     """A clip worth keeping: whole 16-bit samples, a sane rate, and at least one sample."""
     return (clip.frames > 0 and len(clip.pcm) % SAMPLE_WIDTH == 0
             and MIN_RATE <= clip.sample_rate <= MAX_RATE)
+
+
+def _words_beside(clip_path: Path) -> Path:
+    """The word-times file kept beside a cached clip."""
+    return clip_path.with_suffix(".words.json")
+
+
+def _size(path: Path) -> int:
+    """A file's size, 0 when there is none."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _write_json_atomically(path: Path, data: Any) -> None:
+    """Write JSON to path through a temporary file beside it, so a reader sees all of it or none."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh)
+    os.replace(temporary, path)
 
 
 def _mark_used(path: Path) -> None:

@@ -30,7 +30,7 @@ from .config import APPLE_CATEGORIES
 from .cover import ARTWORK_MODES, MAX_SIZE, MIN_SIZE
 from .errors import AudioError
 from .feed import ATOM, ITUNES, MAX_DESCRIPTION_BYTES, PODCAST, podcast_guid
-from .layout import FEED_NAME
+from .layout import FEED_NAME, MANIFEST_NAME
 from .manifest import Manifest, read_manifest, why_absent
 from .tags import ID3_VERSION
 
@@ -269,18 +269,18 @@ class _Checker:
         try:
             root = etree.parse(str(feed_path)).getroot()
         except OSError:
-            yield self._bad("feed exists", "feed.xml", "no feed.xml in this folder")
+            yield self._bad("feed exists", FEED_NAME, "no feed.xml in this folder")
             return
         except etree.XMLSyntaxError as e:
-            yield self._bad("feed is well-formed XML", "feed.xml", str(e))
+            yield self._bad("feed is well-formed XML", FEED_NAME, str(e))
             return
-        yield self._ok("feed is well-formed XML", "feed.xml")
+        yield self._ok("feed is well-formed XML", FEED_NAME)
         channel = root.find("channel")
         if root.tag != "rss" or root.get("version") != "2.0" or channel is None:
-            yield self._bad("RSS 2.0", "feed.xml", "root is not <rss version=\"2.0\"> with a channel")
+            yield self._bad("RSS 2.0", FEED_NAME, "root is not <rss version=\"2.0\"> with a channel")
             return
         if root.nsmap.get("itunes") != ITUNES:
-            yield self._bad("itunes namespace", "feed.xml", f"must be {ITUNES}")
+            yield self._bad("itunes namespace", FEED_NAME, f"must be {ITUNES}")
         yield from self._channel(channel)
         enclosures: list[Path] = []
         for number, item in enumerate(channel.iterfind("item"), 1):
@@ -301,8 +301,8 @@ class _Checker:
     def _disclaimers(self, manifest: Manifest | None) -> Iterator[Finding]:
         """Every published article ends with its spoken disclaimer (a warning where opted out)."""
         if manifest is None:
-            yield self._bad("disclaimer spoken", "build.json", f"{why_absent(self.output)}, to say which "
-                            "chapter is each article's disclaimer")
+            yield self._bad("disclaimer spoken", MANIFEST_NAME, "cannot tell which chapter is each "
+                            f"article's disclaimer: {why_absent(self.output)}")
             return
         for article in manifest.articles:
             last = article.chapters[-1] if article.chapters else None
@@ -322,38 +322,38 @@ class _Checker:
 
         for rule, path in (("channel title", "title"), ("channel description", "description"),
                            ("channel language", "language")):
-            yield (self._ok(rule, "feed.xml") if text(path)
-                   else self._bad(rule, "feed.xml", f"<{path}> is missing or empty"))
+            yield (self._ok(rule, FEED_NAME) if text(path)
+                   else self._bad(rule, FEED_NAME, f"<{path}> is missing or empty"))
         if len(text("description").encode("utf-8")) > MAX_DESCRIPTION_BYTES:
-            yield self._bad("channel description", "feed.xml", "longer than 4,000 bytes")
+            yield self._bad("channel description", FEED_NAME, "longer than 4,000 bytes")
         explicit = text("itunes:explicit")
-        yield (self._ok("itunes:explicit", "feed.xml") if explicit in ("true", "false")
-               else self._bad("itunes:explicit", "feed.xml", f"must be true or false, not {explicit!r}"))
+        yield (self._ok("itunes:explicit", FEED_NAME) if explicit in ("true", "false")
+               else self._bad("itunes:explicit", FEED_NAME, f"must be true or false, not {explicit!r}"))
         category = channel.find("itunes:category", NS)
         name = category.get("text", "") if category is not None else ""
-        yield (self._ok("itunes:category", "feed.xml", name) if name in APPLE_CATEGORIES
-               else self._bad("itunes:category", "feed.xml", f"{name!r} is not an Apple category"))
+        yield (self._ok("itunes:category", FEED_NAME, name) if name in APPLE_CATEGORIES
+               else self._bad("itunes:category", FEED_NAME, f"{name!r} is not an Apple category"))
         for rule, path in (("itunes:author", "itunes:author"), ("channel link", "link"),
                            ("itunes:owner email", "itunes:owner/itunes:email"),
                            ("copyright", "copyright"), ("itunes:type", "itunes:type"),
                            ("podcast:medium", "podcast:medium"), ("podcast:locked", "podcast:locked")):
-            yield (self._ok(rule, "feed.xml") if text(path)
-                   else self._bad(rule, "feed.xml", "recommended tag is missing", Level.WARNING))
+            yield (self._ok(rule, FEED_NAME) if text(path)
+                   else self._bad(rule, FEED_NAME, "recommended tag is missing", Level.WARNING))
         self_link = channel.find("atom:link[@rel='self']", NS)
         href = self_link.get("href", "") if self_link is not None else ""
         if not href.endswith("/feed.xml"):
-            yield self._bad("atom:link rel=self", "feed.xml", "missing, or not ending in /feed.xml",
+            yield self._bad("atom:link rel=self", FEED_NAME, "missing, or not ending in /feed.xml",
                             Level.WARNING)
         else:
-            self.base = href.removesuffix("feed.xml")
-            yield self._ok("atom:link rel=self", "feed.xml", href)
+            self.base = href.removesuffix(FEED_NAME)
+            yield self._ok("atom:link rel=self", FEED_NAME, href)
             guid = text("podcast:guid")
             if guid == podcast_guid(href):
-                yield self._ok("podcast:guid", "feed.xml", "UUIDv5 of the feed URL")
+                yield self._ok("podcast:guid", FEED_NAME, "UUIDv5 of the feed URL")
             elif _is_uuid(guid):
-                yield self._ok("podcast:guid", "feed.xml", "fixed by the publisher")
+                yield self._ok("podcast:guid", FEED_NAME, "fixed by the publisher")
             else:
-                yield self._bad("podcast:guid", "feed.xml", f"{guid!r} is not a UUID", Level.WARNING)
+                yield self._bad("podcast:guid", FEED_NAME, f"{guid!r} is not a UUID", Level.WARNING)
         image = channel.find("itunes:image", NS)
         yield from self._artwork(image.get("href", "") if image is not None else "")
 
@@ -370,7 +370,7 @@ class _Checker:
     def _artwork(self, url: str) -> Iterator[Finding]:
         path = self._local(url)
         if path is None or not path.is_file():
-            yield self._bad("artwork", url or "feed.xml", "itunes:image does not point to a file here")
+            yield self._bad("artwork", url or FEED_NAME, "itunes:image does not point to a file here")
             return
         name = self._name(path)
         try:

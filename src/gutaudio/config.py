@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from .dates import parse_date
 from .errors import ConfigError, OptionError, Problem, SettingsError
+from .layout import FEED_NAME
 
 log = logging.getLogger(__name__)
 
@@ -316,6 +317,20 @@ class SpeechSettings:
 
 
 @dataclass(frozen=True)
+class CaptionSettings:
+    """Caption cues to caption standards (BBC, Netflix, DCMP): lines per cue, characters per line,
+    seconds per cue ([captions] in gutaudio.toml)."""
+
+    max_lines: int = 2
+    max_line_chars: int = 42
+    max_seconds: float = 7.0
+    min_seconds: float = 1.0
+
+    def __post_init__(self) -> None:
+        _checked(self, "captions", _caption_rules)
+
+
+@dataclass(frozen=True)
 class DisclaimerSettings:
     """Where the spoken disclaimer comes from when the article's own is missing or overridden."""
 
@@ -341,6 +356,7 @@ class Settings:
     audio: AudioSettings = field(default_factory=AudioSettings)
     build: BuildSettings = field(default_factory=BuildSettings)
     speech: SpeechSettings = field(default_factory=SpeechSettings)
+    captions: CaptionSettings = field(default_factory=CaptionSettings)
     article: Path | None = None
     """The article file to build; every article in content/ when unset."""
     disclaimer: DisclaimerSettings = field(default_factory=DisclaimerSettings)
@@ -354,12 +370,12 @@ class Settings:
     @property
     def feed_url(self) -> str:
         """Absolute URL of feed.xml once published."""
-        return self.show.base_url + "feed.xml"
+        return self.show.base_url + FEED_NAME
 
 
 _SECTION_TYPES: dict[str, type] = {"show": ShowSettings, "voice": VoiceSettings,
                                    "audio": AudioSettings, "build": BuildSettings,
-                                   "speech": SpeechSettings}
+                                   "speech": SpeechSettings, "captions": CaptionSettings}
 
 
 # -- each table's rules -------------------------------------------------------------------------------
@@ -449,9 +465,10 @@ def _voice_rules(check: _Rules) -> None:
                               f"{RATE_RANGE[1]}, 1.0 is normal)")
     else:
         v["rate"] = float(rate)
-    engine = v["engine"] if isinstance(v["engine"], str) else ""
-    if engine and engines.engine_class(engine) is None:
-        check.problem("engine", f"unknown engine '{engine}' (valid: {', '.join(engines.engine_names())})")
+    named = v["engine"] if isinstance(v["engine"], str) else None  # not text: reported above
+    if named is not None and engines.engine_class(named) is None:
+        check.problem("engine", f"unknown engine '{named}' (valid: {', '.join(engines.engine_names())})")
+    engine = named or ""
     model_option = engines.option_owner(engine, "model") if v["model"] else None
     if model_option is None:
         check.want(Path, "model")
@@ -492,6 +509,10 @@ def _option_value(check: _Rules, key: str, option: Any, value: Any) -> Any:
         kept = option.check(value)
     except ValueError as e:
         check.problem(key, f"{option.label or 'voice.' + key} {_shown(given)} {e}")
+        return value
+    except Exception as e:  # an engine's own check that fails in another way: still one line
+        check.problem(key, f"{option.label or 'voice.' + key} {_shown(given)} could not be checked by "
+                           f"its engine ({type(e).__name__}: {e})")
         return value
     return value if kept is None else kept
 
@@ -546,6 +567,23 @@ def _speech_rules(check: _Rules) -> None:
             check.problem(key, f"speech.{key} '{check.values[key]}' is not one of: {', '.join(choices)}")
 
 
+def _caption_rules(check: _Rules) -> None:
+    ranges = (("max_lines", int, 1, 4), ("max_line_chars", int, 5, 120),
+              ("max_seconds", float, 1.0, 30.0), ("min_seconds", float, 0.0, 5.0))
+    fine = []
+    for key, kind, low, high in ranges:
+        value = check.values[key]
+        if check.want(kind, key):
+            if low <= value <= high:
+                fine.append(key)
+            else:
+                check.problem(key, f"captions.{key} {value} is out of range (valid: {low:g} to {high:g})")
+    v = check.values
+    if {"min_seconds", "max_seconds"} <= set(fine) and v["min_seconds"] > v["max_seconds"]:
+        check.problem("min_seconds", f"captions.min_seconds {v['min_seconds']:g} is more than "
+                                     f"captions.max_seconds {v['max_seconds']:g}")
+
+
 def _disclaimer_rules(check: _Rules) -> None:
     check.want(str, "text")
     check.want(str, "default")
@@ -587,7 +625,7 @@ def _settings_rules(check: _Rules) -> None:
 # -- reading gutaudio.toml ----------------------------------------------------------------------------
 
 
-_TOP_LEVEL_KEYS = ("article", "show", "voice", "audio", "build", "speech", "disclaimer")
+_TOP_LEVEL_KEYS = ("article", "show", "voice", "audio", "build", "speech", "captions", "disclaimer")
 _DISCLAIMER_KEYS = ("text", "file", "default", "default_file", "required")
 
 
@@ -674,6 +712,7 @@ def load_settings(
         audio=built["audio"],
         build=built["build"],
         speech=built["speech"],
+        captions=built["captions"],
         article=article_path,
         disclaimer=disclaimer,
         lexicon=lexicon,
@@ -900,4 +939,7 @@ def _named_files(name: str, values: dict[str, Any], content_dir: Path,
                 option.check_file(path)
         except ValueError as e:
             problems.append(Problem(f"{name}.{key}", f"{label} '{written}' {e}"))
+        except Exception as e:  # an engine's own check that fails in another way: still one line
+            problems.append(Problem(f"{name}.{key}", f"{label} '{written}' could not be checked by its "
+                                                     f"engine ({type(e).__name__}: {e})"))
     return files

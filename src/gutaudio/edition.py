@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .audio import MP3_FRAME_SAMPLES, Loudness, gated_loudness
+from .captions import TimedWord
 from .config import Settings
 from .document import Article, Section
 from .layout import CHAPTERS_DIR, EPISODE_MP3
@@ -48,6 +49,12 @@ class ChapterResult:
     tags_fingerprint: str = ""
     mp3_frames: int = 0
     """MP3 frames in the file: where the next chapter starts in the episode."""
+    words: tuple[tuple[TimedWord, ...] | None, ...] = ()
+    """Per utterance, the author's words and when the voice says them (None: sentence timing only)."""
+
+    def utterance_words(self) -> tuple[tuple[TimedWord, ...] | None, ...]:
+        """Each utterance's timed words, None for every one where the voice gave none."""
+        return self.words or (None,) * len(self.chapter.utterances)
 
     def record(self, folder: str, levelling: str) -> ChapterRecord:
         """The chapter's record in build.json; levelling names what its gain depends on."""
@@ -57,8 +64,9 @@ class ChapterResult:
             duration=self.duration, bytes=self.size, gain=self.gain, levelling=levelling,
             mp3_frames=self.mp3_frames, audio_fingerprint=self.audio_fingerprint,
             tags_fingerprint=self.tags_fingerprint, loudness=self.loudness, timings=self.timings,
-            utterances=tuple(UtteranceRecord(start, end, u.display, u.spoken) for u, (start, end)
-                             in zip(self.chapter.utterances, self.timings, strict=True)),
+            utterances=tuple(UtteranceRecord(start, end, u.display, u.spoken, words)
+                             for u, (start, end), words in zip(self.chapter.utterances, self.timings,
+                                                               self.utterance_words(), strict=True)),
         )
 
 
@@ -106,7 +114,8 @@ def kept_chapter(chapter: Chapter, record: ChapterRecord, path: Path, tags_finge
     return ChapterResult(chapter, path, record.duration, path.stat().st_size, record.timings,
                          record.gain, record.loudness, reused=True,
                          audio_fingerprint=record.audio_fingerprint,
-                         tags_fingerprint=tags_fingerprint, mp3_frames=record.mp3_frames)
+                         tags_fingerprint=tags_fingerprint, mp3_frames=record.mp3_frames,
+                         words=tuple(u.words for u in record.utterances))
 
 
 def publication_date(settings: Settings, article: Article, *, warn: bool = False) -> dt.date:

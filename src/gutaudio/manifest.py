@@ -4,8 +4,9 @@ was meant.
 
 The file is read into frozen records. One that is missing, from another version of the format
 or not well formed reads as absent (None): a build then makes everything again, and nothing
-reads half a record. Only the seasons are read from a build.json of any version, since an
-article must keep its season across upgrades (remembered_seasons).
+reads half a record. Two things are read from a build.json of any version: the seasons, since
+an article must keep its season across upgrades (remembered_seasons), and whether a folder is a
+gutaudio build at all (is_build_manifest), so that an upgrade may build into it.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from .audio import Loudness
+from .captions import TimedWord
 from .errors import OutputError
 from .layout import MANIFEST_NAME
 from .transcripts import ChapterMark
 
-MANIFEST_VERSION = 5
-"""The version of build.json this gutaudio writes and reads."""
+MANIFEST_VERSION = 6
+"""The version of build.json this gutaudio writes and reads (6: each utterance's words' times)."""
 SEASONS_MANIFEST_VERSION = 5
 """The first build.json version that records each article's season (older builds numbered them in order)."""
 
@@ -37,6 +39,8 @@ class UtteranceRecord:
     """The author's words, as listeners read them."""
     spoken: str
     """What the voice was given to say."""
+    words: tuple[TimedWord, ...] | None = None
+    """The author's words and when the voice says them, when the voice timed its words."""
 
 
 @dataclass(frozen=True)
@@ -248,6 +252,8 @@ def _article(data: Any) -> ArticleRecord:
 
 def _chapter(filename: str, data: Any) -> ChapterRecord:
     data = _table(data)
+    if len(_list(data["timings"])) != len(_list(data["utterances"])):
+        raise ValueError(f"{filename}: its timings are not one per utterance")
     return ChapterRecord(
         filename=_text(filename),
         index=_whole(data["index"]),
@@ -263,9 +269,16 @@ def _chapter(filename: str, data: Any) -> ChapterRecord:
         tags_fingerprint=_text(data["tags_fingerprint"]),
         loudness=_loudness(data),
         timings=tuple((_number(s), _number(e)) for s, e in _list(data["timings"])),
-        utterances=tuple(UtteranceRecord(_number(u["start"]), _number(u["end"]), _text(u["text"]),
-                                         _text(u["spoken"])) for u in _list(data["utterances"])),
+        utterances=tuple(_utterance(u) for u in _list(data["utterances"])),
     )
+
+
+def _utterance(data: Any) -> UtteranceRecord:
+    data = _table(data)
+    words = None if data.get("words") is None else tuple(
+        TimedWord(_text(w["text"]), _number(w["start"]), _number(w["end"])) for w in _list(data["words"]))
+    return UtteranceRecord(_number(data["start"]), _number(data["end"]), _text(data["text"]),
+                           _text(data["spoken"]), words)
 
 
 def _episode(data: Any) -> EpisodeRecord:
@@ -328,9 +341,17 @@ def _chapter_json(chapter: ChapterRecord) -> dict[str, Any]:
         "tags_fingerprint": chapter.tags_fingerprint,
         **_loudness_json(chapter.loudness),
         "timings": [[round(s, 3), round(e, 3)] for s, e in chapter.timings],
-        "utterances": [{"start": round(u.start, 3), "end": round(u.end, 3), "text": u.text,
-                        "spoken": u.spoken} for u in chapter.utterances],
+        "utterances": [_utterance_json(u) for u in chapter.utterances],
     }
+
+
+def _utterance_json(utterance: UtteranceRecord) -> dict[str, Any]:
+    data: dict[str, Any] = {"start": round(utterance.start, 3), "end": round(utterance.end, 3),
+                            "text": utterance.text, "spoken": utterance.spoken}
+    if utterance.words is not None:
+        data["words"] = [{"text": w.text, "start": round(w.start, 3), "end": round(w.end, 3)}
+                         for w in utterance.words]
+    return data
 
 
 def _loudness_json(loudness: Loudness | None) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from .site import CatalogArticle, Page, PageChapter, render_catalog, render_page
 PAGE_CHAPTER_ID = "chapter-{number}"
 """The id of a chapter's section on its article's page (templates/index.html.j2)."""
 
+
 def article_page(settings: Settings, article: ArticleResult, cover_name: str) -> str:
     """An article's accessible page: a player per chapter and one for the episode, and the full text."""
     plan = article.plan

@@ -134,10 +134,12 @@ def decide(wanted: Sequence[WantedArticle], previous: Manifest | None,
         record = previous.article(article.folder) if previous else None
         chapters = [_chapter_step(c, record.chapter(c.chapter.filename) if record else None,
                                   published_sizes, levelling) for c in article.chapters]
-        episode = _episode_step(article, record, chapters, published_sizes)
-        if article.m4b_file is not None and episode.action is EpisodeAction.JOIN:
-            chapters = [_level_again(step, levelled_in_cache) for step in chapters]
-        steps.append(ArticleSteps(article, tuple(chapters), episode))
+        article_steps = ArticleSteps(article, tuple(chapters),
+                                     _episode_step(article, record, chapters, published_sizes))
+        if article_steps.needs_levelled:
+            article_steps = ArticleSteps(article, tuple(_level_again(step, levelled_in_cache)
+                                                        for step in chapters), article_steps.episode)
+        steps.append(article_steps)
     return BuildSteps(tuple(steps))
 
 

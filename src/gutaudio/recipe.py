@@ -32,13 +32,14 @@ from .output_folder import refuse_unsafe_output
 from .pages import article_page, catalog_page
 from .planner import BuildSteps, WantedArticle, decide, fingerprint
 from .readers import article_suffixes, find_articles, read_article
-from .render import ArticleRenderer, EditionMaker, ProgressCallback, codec_fingerprint
+from .render import ArticleRenderer, ProgressCallback
 from .script import build_script
 from .seasons import Seasons, number_seasons
 from .show_feed import feed_xml
 from .staging import StagedTree, staged_tree
 from .synthesis import Synthesizer
 from .texts import article_texts
+from .wanted import WantedFiles, codec_fingerprint
 
 
 @dataclass
@@ -102,14 +103,18 @@ def script_article(article: Article, settings: Settings) -> Plan:
 def plan_build(settings: Settings, articles: Sequence[Article] | None = None) -> list[Plan]:
     """Plan every article of the build (the given ones, else content/'s), checking that their
     folders do not collide."""
+    if articles is not None and not articles:
+        raise ContentError("no article to build: give build() at least one, or none to build content/")
     plans = [script_article(article, settings) for article in articles] if articles is not None \
         else [plan_article(path, settings) for path in choose_articles(settings)]
     seen: dict[str, Path] = {}
     for plan in plans:
-        other = seen.setdefault(plan.folder, plan.article.source)
-        if other != plan.article.source:
+        if plan.folder in seen:
+            other = seen[plan.folder]
+            taken = "another article of the same name" if other == plan.article.source else other.name
             raise ContentError(f"{plan.article.source}: its folder name '{plan.folder}' is "
-                               f"already taken by {other.name}; rename one of them")
+                               f"already taken by {taken}; rename one of them")
+        seen[plan.folder] = plan.article.source
     return plans
 
 
@@ -147,7 +152,7 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
         synthesizer = started_synthesizer or owned.enter_context(
             Synthesizer(settings.voice, cache, settings.build.jobs or None))
         # Decide: what each file must be, against what the last build made (all of it, with --force).
-        maker = EditionMaker(settings, synthesizer, cover)
+        maker = WantedFiles(settings, synthesizer, cover)
         wanted = [maker.wanted(plan) for plan in plans]
         steps = decide(wanted, None if force else published, _published_sizes(output, published),
                        _levelled_in_cache(cache, wanted), maker.voice_fingerprint)
@@ -164,7 +169,7 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
         articles = [_in_place(article, staging.root, output) for article in articles]
         # Write: captions and transcripts, pages, the feed and build.json.
         seasons = number_seasons(output, [plan.folder for plan in plans])
-        names = _write_texts(staging, settings, articles, cover, seasons,
+        names = _stage_other_files(staging, settings, articles, cover, seasons,
                              _manifest(settings, articles, synthesizer, maker.voice_fingerprint, seasons))
         ours = {a.plan.folder for a in articles} | set(COVER_NAMES)
         ours |= {a.folder for a in published.articles} if published else set()
@@ -194,7 +199,7 @@ def _published_sizes(output: Path, published: Manifest | None) -> dict[str, int]
 def _levelled_in_cache(cache: ClipCache, wanted: Iterable[WantedArticle]) -> set[str]:
     """The chapters whose levelled audio the cache holds, for articles that make an M4B."""
     return {c.audio_fingerprint for article in wanted if article.m4b_file is not None
-            for c in article.chapters if cache.levelled(c.audio_fingerprint) is not None}
+            for c in article.chapters if cache.chapter_path(c.audio_fingerprint).is_file()}
 
 
 def _remember_levelling(cache: ClipCache, leveller: Leveller, settings: Settings, voice: str) -> None:
@@ -205,13 +210,14 @@ def _remember_levelling(cache: ClipCache, leveller: Leveller, settings: Settings
         cache.remember("limiter_share", voice, leveller.limiter_share)
 
 
-def _write_texts(staging: StagedTree, settings: Settings, articles: list[ArticleResult], cover: Cover,
+def _stage_other_files(staging: StagedTree, settings: Settings, articles: list[ArticleResult], cover: Cover,
                  seasons: Seasons, manifest: Manifest) -> set[str]:
-    """Stage every file besides the audio; return the names of every file the build publishes."""
+    """Stage every file besides the audio (captions and transcripts, pages, the cover, build.json
+    and the feed); return the names of every file the build publishes."""
     cover_name = f"cover{cover.extension}"
     names = {name for article in articles for name in _audio_files(article, settings)}
     for article in articles:
-        texts = article_texts(article)
+        texts = article_texts(article, settings.captions)
         texts[f"{article.plan.folder}/{PAGE_NAME}"] = article_page(settings, article, cover_name)
         for name, text in texts.items():
             staging.write(name, text)

@@ -1,19 +1,15 @@
-"""The audio files of an article's edition: what each must be now (its fingerprints and tags,
-for the planner), and making the ones the planner's steps call for in the staging tree:
-chapters synthesized, joined, levelled, encoded and tagged; kept ones tagged again when their
-tags changed; the episode joined from the chapters' frames, with its chapter marks and M4B."""
+"""Making the audio files the planner's steps call for, in the staging tree: chapters
+synthesized, joined, levelled, encoded and tagged; kept ones tagged again when their tags
+changed; the episode joined from the chapters' frames, with its chapter marks and M4B."""
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import logging
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
-from . import __version__
 from .audio import (
     ChapterAudio,
     ChapterWriter,
@@ -23,141 +19,38 @@ from .audio import (
     mp3_frame_count,
     render_chapter,
 )
-from .config import AudioSettings, Settings
-from .cover import Cover
 from .edition import (
     ArticleResult,
     ChapterResult,
     EpisodeResult,
     Plan,
-    article_author,
     cumulative_marks,
     episode_marks,
     joined_loudness,
     kept_chapter,
-    publication_date,
 )
 from .errors import ContentError
-from .layout import CHAPTERS_DIR, EPISODE_M4B, EPISODE_MP3
-from .manifest import MANIFEST_VERSION
 from .planner import (
     ArticleSteps,
     ChapterAction,
     ChapterStep,
     EpisodeAction,
-    WantedArticle,
     WantedChapter,
-    fingerprint,
 )
-from .script import Chapter
 from .staging import StagedTree
-from .synthesis import Synthesizer
 from .tags import TrackTags, write_tags
+from .wanted import ArticleTags, WantedFiles
+from .word_timing import timed_words
 
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int, str], None]
 """Called as progress(done, total, text) after each utterance's clip is ready."""
 
-AUDIO_FINGERPRINT_SETTINGS = ("sample_rate", "bitrate_kbps", "channels", "lead_in_ms", "tail_ms",
-                              "loudness_lufs", "true_peak_dbtp")
-"""The audio settings a chapter's file depends on."""
-
-
-def audio_fingerprint_settings(audio: AudioSettings) -> dict[str, object]:
-    """The audio settings a chapter's file depends on, by name."""
-    return {key: getattr(audio, key) for key in AUDIO_FINGERPRINT_SETTINGS}
-
-
-def codec_fingerprint(audio: AudioSettings) -> str:
-    """What the encoder's loudness shift depends on."""
-    return fingerprint({"audio": audio_fingerprint_settings(audio), "version": __version__})
-
-
-def voice_fingerprint(audio: AudioSettings, voice_identity: str) -> str:
-    """What the limiter's share of the gain depends on: the voice and the audio settings."""
-    return fingerprint({"audio": audio_fingerprint_settings(audio), "voice": voice_identity,
-                        "version": __version__})
-
-
-@dataclass(frozen=True)
-class ArticleTags:
-    """The tags of an article's chapter MP3s (in order) and of its episode (without chapter marks)."""
-
-    chapters: tuple[TrackTags, ...]
-    episode: TrackTags
-    date: dt.date
-
-
-class EditionMaker:
-    """Works out what each audio file of an article must be, and makes the ones that changed."""
-
-    def __init__(self, settings: Settings, synthesizer: Synthesizer, cover: Cover) -> None:
-        self.settings = settings
-        self.synthesizer = synthesizer
-        self.cover = cover
-        self.voice_fingerprint = voice_fingerprint(settings.audio, synthesizer.identity)
-        self._audio = audio_fingerprint_settings(settings.audio)
-        self._tags: dict[str, ArticleTags] = {}
-
-    def wanted(self, plan: Plan) -> WantedArticle:
-        """What every audio file of the article must be: its fingerprints, for the planner."""
-        tags = self._tags[plan.folder] = self._article_tags(plan)
-        chapters = tuple(
-            WantedChapter(chapter, f"{plan.folder}/{CHAPTERS_DIR}/{chapter.filename}",
-                          self._chapter_audio_fingerprint(chapter), self._tags_fingerprint(chapter_tags))
-            for chapter, chapter_tags in zip(plan.chapters, tags.chapters, strict=True))
-        return WantedArticle(
-            folder=plan.folder, chapters=chapters, episode_file=f"{plan.folder}/{EPISODE_MP3}",
-            episode_audio_fingerprint=fingerprint({"chapters": [c.audio_fingerprint for c in chapters],
-                                                   "m4b": self.settings.audio.m4b}),
-            # The marks are the chapters' (whose audio the episode's fingerprint covers) and titles.
-            episode_tags_fingerprint=self._tags_fingerprint(
-                replace(tags.episode, chapters=tuple((0.0, 0.0, c.title) for c in plan.chapters))),
-            m4b_file=f"{plan.folder}/{EPISODE_M4B}" if self.settings.audio.m4b else None,
-        )
-
-    def tags(self, plan: Plan) -> ArticleTags:
-        """The tags worked out for the article's files by wanted()."""
-        return self._tags[plan.folder]
-
-    def _chapter_audio_fingerprint(self, chapter: Chapter) -> str:
-        return fingerprint({
-            "version": __version__, "manifest": MANIFEST_VERSION, "audio": self._audio,
-            "clips": [self.synthesizer.key(u.spoken) for u in chapter.utterances],
-            "pauses": [u.pause_after_ms for u in chapter.utterances],
-        })
-
-    def _tags_fingerprint(self, tags: TrackTags) -> str:
-        return fingerprint({"tags": repr(tags), "version": __version__,
-                            "cover": hashlib.sha256(self.cover.data).hexdigest()})
-
-    def _article_tags(self, plan: Plan) -> ArticleTags:
-        date = publication_date(self.settings, plan.article, warn=True)  # said once per article
-        total = len(plan.chapters)
-        chapters = tuple(self._track_tags(plan, c.title, c.index, total, c.text, date)
-                         for c in plan.chapters)
-        full_text = "\n\n".join(c.text for c in plan.chapters)
-        return ArticleTags(chapters, self._track_tags(plan, plan.article.title, 1, 1, full_text, date),
-                           date)
-
-    def _track_tags(self, plan: Plan, title: str, track: int, total: int, text: str,
-                    date: dt.date) -> TrackTags:
-        disclaimer = plan.article.disclaimer
-        show = self.settings.show
-        return TrackTags(
-            title=title, artist=article_author(self.settings, plan.article), album=plan.article.title,
-            track=track, total=total, genre=show.genre, date=date, language=show.language, text=text,
-            comment=disclaimer.body_text if disclaimer else "",
-            link=plan.article.metadata.canonical or show.link,
-            copyright=show.copyright, cover_jpeg=None,
-        )
-
-
 class ArticleRenderer:
     """Carries out an article's steps in the staging tree, one article after another."""
 
-    def __init__(self, maker: EditionMaker, staging: StagedTree, leveller: Leveller,
+    def __init__(self, maker: WantedFiles, staging: StagedTree, leveller: Leveller,
                  total_clips: int, progress: ProgressCallback | None) -> None:
         self.maker = maker
         self.settings = maker.settings
@@ -194,8 +87,10 @@ class ArticleRenderer:
             else self.settings.output_dir / wanted.file
         self.chapters_kept += 1
         result = kept_chapter(wanted.chapter, step.record, path, wanted.tags_fingerprint)
-        flac = self.cache.levelled(wanted.audio_fingerprint) if need_levelled else None
-        if need_levelled and flac is None:  # the cache lost it: level it again
+        if not need_levelled:
+            return result, None
+        flac = None if step.level_again else self.cache.levelled(wanted.audio_fingerprint)
+        if flac is None:  # the cache lost it (before the build, or since it was planned): level it again
             raw = self._join(wanted, work)
             made = work / f"{Path(wanted.chapter.filename).stem}.flac"
             render_chapter(raw, result.gain, self.settings.audio, levelled=made)
@@ -240,9 +135,12 @@ class ArticleRenderer:
         # Times are kept to the millisecond, as the manifest stores them, so a rebuild that
         # reads them back computes exactly the same chapter marks and tags.
         timings = tuple((round(start, 3), round(end, 3)) for start, end in raw.timings)
+        words = tuple(None if spans is None else timed_words(u.display, u.spoken, spans)
+                      for u, spans in zip(wanted.chapter.utterances, raw.words, strict=True))
         return ChapterResult(wanted.chapter, path, round(raw.duration, 3), path.stat().st_size, timings,
                              gain, loudness, audio_fingerprint=wanted.audio_fingerprint,
-                             tags_fingerprint=wanted.tags_fingerprint, mp3_frames=frames), flac
+                             tags_fingerprint=wanted.tags_fingerprint, mp3_frames=frames,
+                             words=words), flac
 
     def _retagged(self, relative: str, tags: TrackTags) -> Path:
         """A staged copy of a published file, its audio kept and its tags written anew."""

@@ -23,7 +23,7 @@ from werkzeug.wrappers import Request, Response
 
 from .errors import OutputError, ServeError
 from .feed import ATOM
-from .layout import FEED_NAME, PAGE_NAME
+from .layout import CHAPTERS_JSON, FEED_NAME, PAGE_NAME
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ CONTENT_TYPES = {
     ".json": "application/json",
 }
 SPECIAL_TYPES = {FEED_NAME: "application/rss+xml",
-                 "chapters.json": "application/json+chapters"}
+                 CHAPTERS_JSON: "application/json+chapters"}
 
 
 def rebase_feed(feed: bytes, public_url: str) -> bytes:

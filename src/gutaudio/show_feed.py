@@ -20,13 +20,13 @@ from .seasons import Seasons
 
 
 def feed_xml(settings: Settings, articles: list[ArticleResult], cover_name: str,
-                seasons: Seasons) -> bytes:
+             seasons: Seasons) -> bytes:
     """The show's feed: every article's chapters in order (or each article as one episode).
 
     An item keeps its title, season and GUID when articles are added or removed: every
     article is an itunes:season from its first build on, with the number build.json remembers
-    for it (seasons.number_seasons), and a chapter item's title names its article whether the show has one
-    article or many (_item_title), so apps that ignore seasons still tell the chapters apart.
+    for it (seasons.number_seasons), and a chapter item's title names its article whether the show
+    has one article or many (_item_title), so apps that ignore seasons still tell the chapters apart.
     """
     items = [item for article in articles
              for item in _article_items(settings, article, seasons.of[article.plan.folder])]
@@ -134,8 +134,10 @@ def _item_author(settings: Settings, article: Article) -> str:
 
 
 def _transcript_links(base: str, stem: str, language: str) -> tuple[Transcript, ...]:
+    """A file's transcripts for podcast apps: captions (WebVTT, SRT), word-timed JSON, plain text."""
     return (
         Transcript(f"{base}{stem}.vtt", "text/vtt", language, "captions"),
         Transcript(f"{base}{stem}.srt", "application/x-subrip", language, "captions"),
+        Transcript(f"{base}{stem}.json", "application/json", language, ""),
         Transcript(f"{base}{stem}.txt", "text/plain", language, ""),
     )

@@ -78,8 +78,6 @@ class StagedTree:
                     if mine and name not in keep:
                         continue  # a file this build no longer makes
                     target = self.root / name
-                    if target.exists():
-                        continue  # linked in already (complete is called once, but may be again)
                     target.parent.mkdir(parents=True, exist_ok=True)
                     try:
                         os.link(old, target)

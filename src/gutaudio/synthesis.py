@@ -57,11 +57,21 @@ each job, so two of them in one process never share an engine.
 """
 
 
+def _engine_with_cache(voice: VoiceSettings, cache: ClipCache, threads: int = 0) -> Engine:
+    """An engine for the voice, given the cache for files it derives from its voice, if it keeps any."""
+    engine = make_engine(voice, threads)
+    use_cache = getattr(engine, "use_cache", None)
+    if callable(use_cache):
+        use_cache(cache)
+    return engine
+
+
 def _start_worker_process(voice: VoiceSettings, cache_root: Path, threads: int) -> None:
     global _process_worker
-    engine = make_engine(voice, threads)
+    cache = ClipCache(cache_root)
+    engine = _engine_with_cache(voice, cache, threads)
     engine.prepare()
-    _process_worker = _Worker(engine, ClipCache(cache_root))
+    _process_worker = _Worker(engine, cache)
 
 
 def _synthesize_in_worker_process(key: str, text: str) -> int:
@@ -82,7 +92,7 @@ class Synthesizer:
         self.voice = voice
         self.cache = cache
         self.jobs = jobs or default_jobs(voice.engine)
-        self.engine = make_engine(voice)
+        self.engine = _engine_with_cache(voice, cache)
         if runs_in_processes(voice.engine):
             status = self.engine.status()
             if not status.available:
@@ -156,7 +166,7 @@ class Synthesizer:
             del self._pending[key]
         clip = self.cache.get(key)
         if clip is None:  # removed or damaged after it was made: make it again, here
-            clip = make_engine(self.voice).synthesize(text)
+            clip = _engine_with_cache(self.voice, self.cache).synthesize(text)
             self.cache.put(key, clip)
             self.stats.made += 1
         elif future is None:

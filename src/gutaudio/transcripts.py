@@ -12,6 +12,8 @@ import srt
 import webvtt
 
 JSON_CHAPTERS_VERSION = "1.2.0"
+JSON_TRANSCRIPT_VERSION = "1.0.0"
+"""Podcasting 2.0's JSON transcript format (podcast:transcript type="application/json")."""
 
 
 @dataclass(frozen=True)
@@ -32,13 +34,6 @@ class ChapterMark:
     title: str
 
 
-def make_cues(texts: Sequence[str], timings: Sequence[tuple[float, float]],
-              offset: float = 0.0) -> list[Cue]:
-    """Pair each utterance's text with its timing, shifted by offset seconds, in whole ms."""
-    return [Cue(round(start + offset, 3), round(end + offset, 3), text)
-            for text, (start, end) in zip(texts, timings, strict=True)]
-
-
 def _vtt_time(seconds: float) -> str:
     millis = round(seconds * 1000)
     hours, rest = divmod(millis, 3_600_000)
@@ -47,9 +42,10 @@ def _vtt_time(seconds: float) -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
 
 
-def to_vtt(cues: Sequence[Cue]) -> str:
-    """Render cues as a WebVTT document, cue text escaped as the format requires."""
-    document = webvtt.WebVTT()
+def to_vtt(cues: Sequence[Cue], note: str = "") -> str:
+    """Render cues as a WebVTT document, cue text escaped as the format requires; note, when
+    given, is said in a NOTE block at the top (for people reading the file, not shown)."""
+    document = webvtt.WebVTT(header_comments=[note] if note else None)
     for number, cue in enumerate(cues, 1):
         document.captions.append(webvtt.Caption(
             _vtt_time(cue.start), _vtt_time(cue.end), html.escape(cue.text, quote=False),
@@ -65,6 +61,15 @@ def to_srt(cues: Sequence[Cue]) -> str:
                      dt.timedelta(milliseconds=round(cue.end * 1000)), cue.text)
         for number, cue in enumerate(cues, 1)
     ], reindex=False)
+
+
+def to_json_transcript(segments: Sequence[Cue]) -> str:
+    """Render a Podcasting 2.0 JSON transcript: a segment per word where the voice timed its words
+    (so players can highlight each word), else per sentence; times in seconds."""
+    document = {"version": JSON_TRANSCRIPT_VERSION, "segments": [
+        {"startTime": round(cue.start, 3), "endTime": round(cue.end, 3), "body": cue.text}
+        for cue in segments]}
+    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
 
 
 def to_text(title: str, sections: Sequence[tuple[str, str]]) -> str:

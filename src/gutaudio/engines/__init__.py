@@ -62,6 +62,10 @@ def engine_names() -> tuple[str, ...]:
             *sorted(name for name in names if name not in BUILT_IN))
 
 
+ENGINE_ATTRIBUTES = ("name", "voice_name", "identity", "status", "prepare", "synthesize")
+"""What a class registered as an engine must have (engines.base.Engine)."""
+
+
 @cache
 def engine_class(name: str) -> type[Any] | None:
     """The engine registered under name, imported on first use; None when none loads."""
@@ -71,10 +75,9 @@ def engine_class(name: str) -> type[Any] | None:
         except Exception as e:  # a broken plugin must not stop builds with other engines
             log.warning("engine '%s' (%s) cannot be loaded: %s", point.name, point.value, e)
             continue
-        if not callable(loaded) or not all(hasattr(loaded, attribute) for attribute in
-                                           ("synthesize", "status", "prepare", "identity")):
-            log.warning("engine '%s' (%s) is not an engine (synthesize, status, prepare, identity); "
-                        "ignored", point.name, point.value)
+        if not callable(loaded) or not all(hasattr(loaded, attribute) for attribute in ENGINE_ATTRIBUTES):
+            log.warning("engine '%s' (%s) is not an engine (%s); ignored", point.name, point.value,
+                        ", ".join(ENGINE_ATTRIBUTES))
             continue
         return loaded
     return None

@@ -13,10 +13,13 @@ SAMPLE_WIDTH = 2
 
 @dataclass(frozen=True)
 class Clip:
-    """Mono 16-bit PCM audio of one utterance."""
+    """Mono 16-bit PCM audio of one utterance, and where its words are when the voice says so."""
 
     pcm: bytes
     sample_rate: int
+    words: tuple[tuple[int, int], ...] | None = None
+    """Each word of the spoken text (split at white space): its first and last sample (end
+    exclusive), as the voice itself timed it; None when the engine gives no word timing."""
 
     @property
     def frames(self) -> int:
@@ -102,6 +105,9 @@ class Engine(Protocol):
     Made from the [voice] settings: Engine(voice: VoiceSettings), with a `threads` keyword too when
     in_processes is set. Class attributes: `options` (name -> Option) for the [voice] settings it
     takes besides engine, model and rate; `in_processes` and `concurrency` (see gutaudio.engines).
+    An engine that keeps files derived from its voice (Piper's model patched to report word
+    timing) may have `use_cache(cache)`, called with the build's ClipCache before prepare().
+    An engine that knows where each word is in its audio says so in Clip.words.
     """
 
     name: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import logging
@@ -38,6 +39,11 @@ def length_scale(rate: float) -> float:
     return float(rate ** -exponent)
 
 
+def word_timing_available() -> bool:
+    """Whether Piper voices can report word timing here: the onnx package patches them."""
+    return importlib.util.find_spec("onnx") is not None
+
+
 def _an_onnx_file(model: Path) -> None:
     if model.suffix != ".onnx":
         raise ValueError("is not a Piper .onnx file")
@@ -70,12 +76,19 @@ class PiperEngine:
         self.rate = settings.rate
         self.threads = threads
         self._voice: Any = None
+        self._cache: Any = None
+        self._aligned = False
+        """Whether the loaded model reports each phoneme's samples (word timing)."""
+
+    def use_cache(self, cache: Any) -> None:
+        """Keep the voice model patched to report alignments in this ClipCache, made once per voice."""
+        self._cache = cache
 
     def identity(self, digest: Callable[[Path], str]) -> dict[str, Any]:
         """The voice files' digests and the length scale: what decides the sound of a clip."""
         model, config = self._paths()
         return {"engine": self.name, "model": digest(model), "config": digest(config),
-                "length_scale": round(length_scale(self.rate), 6)}
+                "length_scale": round(length_scale(self.rate), 6), "word_timing": word_timing_available()}
 
     def _paths(self) -> tuple[Path, Path]:
         if self._model is None:
@@ -121,10 +134,12 @@ class PiperEngine:
             raise EngineUnavailableError(f"piper: piper-tts does not import ({e})") from e
         model, config = self._paths()
         try:
+            aligned = self._aligned_model(model)
             self._voice = PiperVoice(
                 config=PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8"))),
-                session=self._session(model),
+                session=self._session(aligned or model),
             )
+            self._aligned = aligned is not None
         except (OSError, ValueError, KeyError, json.JSONDecodeError) as e:
             raise EngineUnavailableError(f"piper: cannot load voice {model}: {e}") from e
         except Exception as e:  # onnxruntime raises its own untyped errors for bad models
@@ -132,6 +147,32 @@ class PiperEngine:
                 f"piper: cannot load voice {model}: {type(e).__name__}: {e}"
             ) from e
         log.debug("loaded Piper voice %s (%d Hz)", model, self._voice.config.sample_rate)
+
+    def _aligned_model(self, model: Path) -> Path | None:
+        """The voice model patched to report how many samples each phoneme takes, kept in the
+        cache by the model's digest (patched once: it takes a second); None without a cache or
+        without the onnx package (piper-tts[alignment]), when clips keep sentence timing."""
+        if self._cache is None or not word_timing_available():
+            return None
+        path = self._cache.voice_file(f"{self._cache.file_digest(model)}-aligned.onnx")
+        if path.is_file():
+            return path
+        import onnx
+        from filelock import FileLock
+        from piper.patch_voice_with_alignment import add_alignment_output
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(path.with_suffix(".lock"))):  # one worker patches; the others wait for it
+            if not path.is_file():
+                patched = onnx.load(str(model))
+                add_alignment_output(patched)
+                temporary = path.with_suffix(".tmp")
+                onnx.save(patched, str(temporary))
+                temporary.replace(path)
+                log.info("%s: patched to report word timing, kept as %s", model, path)
+        with contextlib.suppress(OSError):
+            path.with_suffix(".lock").unlink()
+        return path
 
     def _session(self, model: Path) -> Any:
         """An onnxruntime session for the model, on the CPU.
@@ -164,7 +205,7 @@ class PiperEngine:
         config = SynthesisConfig(normalize_audio=False,
                                  length_scale=self._voice.config.length_scale * length_scale(self.rate))
         try:
-            chunks = list(self._voice.synthesize(text, config))
+            chunks = list(self._voice.synthesize(text, config, include_alignments=self._aligned))
         except Exception as e:  # onnxruntime and espeak report failures as bare exceptions
             raise SynthesisError(f"piper could not speak {text[:60]!r}: {e}") from e
         if not chunks:
@@ -172,4 +213,19 @@ class PiperEngine:
         import numpy as np
 
         audio = np.concatenate([chunk.audio_int16_array for chunk in chunks])
-        return Clip(audio.astype("<i2").tobytes(), self.sample_rate)
+        return Clip(audio.astype("<i2").tobytes(), self.sample_rate, self._word_spans(text, chunks, audio))
+
+    def _word_spans(self, text: str, chunks: list[Any], audio: Any) -> tuple[tuple[int, int], ...] | None:
+        """Where each word of text is in the clip, from the chunks' phoneme alignments."""
+        if not self._aligned or any(chunk.phoneme_alignments is None for chunk in chunks):
+            return None
+        from ..word_timing import aligned_phonemes, snap_onsets, word_spans
+
+        sentence = aligned_phonemes((a.phoneme, int(a.num_samples)) for chunk in chunks
+                                    for a in chunk.phoneme_alignments)
+        words = [[p for part in self._voice.phonemize(word) for p in part] for word in text.split()]
+        spans = word_spans(sentence, words)
+        if spans is None:
+            log.debug("piper: no word timing for %r (its phonemes do not line up with its words)", text)
+            return None
+        return tuple(snap_onsets(audio, self.sample_rate, spans))
