@@ -270,3 +270,19 @@ def test_a_synthesizer_given_to_build_is_the_callers_to_close(tmp_path: Path,
         assert closed == []  # build() does not close what it did not open
         assert synthesizer.clip(result.chapters[0].chapter.utterances[0].spoken).frames > 0
     assert closed == [1]  # closed once, by its owner
+
+
+@pytest.mark.espeak
+def test_the_m4b_says_what_the_new_metadata_says(tmp_path: Path) -> None:
+    """The M4B is encoded with its metadata, not tagged again: new metadata makes it again."""
+    from mutagen.mp4 import MP4
+
+    content = write_content(tmp_path / "content", settings=ESPEAK)
+    build(_settings(content, tmp_path / "out", tmp_path / "cache", m4b=True))
+    m4b = tmp_path / "out" / "short-article" / "episode.m4b"
+    assert MP4(m4b).tags["\xa9ART"] == ["Test Author"]
+    (content / "gutaudio.toml").write_text(ESPEAK.replace('author = "Test Author"',
+                                                          'author = "New Author"'))
+    result = build(_settings(content, tmp_path / "out", tmp_path / "cache", m4b=True))
+    assert (result.counts.synthesized, result.counts.chapters_encoded) == (0, 0)
+    assert MP4(m4b).tags["\xa9ART"] == ["New Author"]

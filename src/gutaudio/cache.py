@@ -106,7 +106,8 @@ class ClipCache:
         self.chapters = root / "chapters"
         self.covers = root / "artwork"
         self.voices = root / "voices"
-        """Files an engine derives from its voice, such as a model that reports alignments."""
+        """Files engines derive from their voices (a model that reports alignments); only the
+        default cache folder holds them (voice_file)."""
 
     def chapter_path(self, fingerprint: str) -> Path:
         """Where a chapter's levelled audio (FLAC) is kept, for making episodes without redoing it."""
@@ -315,9 +316,15 @@ class ClipCache:
         _mark_used(self.path(key))
         _mark_used(self.words_path(key))
 
-    def voice_file(self, name: str) -> Path:
-        """Where an engine keeps a file it derives from its voice (named by the voice's digest)."""
-        return self.voices / name
+    @staticmethod
+    def voice_file(name: str) -> Path:
+        """Where an engine keeps a file it derives from its voice (named by the voice's digest).
+
+        Kept once per user, in the default cache folder ($GUTAUDIO_CACHE_DIR, else the user's),
+        whatever cache folder a build's clips go to: it depends on the installed voice alone, is
+        large (a Piper model is 60 MB), and takes a second to make.
+        """
+        return default_cache_dir() / "voices" / name
 
 
 def valid_clip(clip: Clip) -> bool:

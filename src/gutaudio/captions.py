@@ -10,6 +10,7 @@ shorter than the minimum duration. Nothing here reads or writes files.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -119,6 +120,7 @@ def _punctuation_cost(left: str, right: str) -> float | None:
     return None
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def break_cost(left: str, right: str) -> float:
     """The cost of a caption break (between cues or lines) after the word left, before the word right."""
     cost = _punctuation_cost(left, right)
@@ -160,13 +162,22 @@ def _fewest_lines(widths: Sequence[int], max_line_chars: int) -> int:
 def _line_plan(tokens: Sequence[str], max_line_chars: int,
                max_lines: int | None) -> tuple[float, list[int]] | None:
     """The cheapest breaks of tokens into the fewest lines (None if more than max_lines), and its cost."""
+    plan = _cached_line_plan(tuple(tokens), max_line_chars, max_lines)
+    return None if plan is None else (plan[0], list(plan[1]))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _cached_line_plan(tokens: tuple[str, ...], max_line_chars: int,
+                      max_lines: int | None) -> tuple[float, tuple[int, ...]] | None:
+    """_line_plan, remembered: a sentence's spans are planned again for the episode's captions."""
     widths = [len(token) for token in tokens]
     count = _fewest_lines(widths, max_line_chars)
     if max_lines is not None and count > max_lines:
         return None
     if count <= 1:
-        return 0.0, []
+        return 0.0, ()
     mean = (_span_chars(widths, 0, len(tokens)) - (count - 1)) / count
+    prefix = [0, *itertools.accumulate(widths)]
     alone = len(tokens) > 1
     # best[lines][stop]: the cost of tokens[:stop] in that many lines, and where its last line starts
     best: list[dict[int, tuple[float, int]]] = [{0: (0.0, 0)}] + [{} for _ in range(count)]
@@ -176,7 +187,7 @@ def _line_plan(tokens: Sequence[str], max_line_chars: int,
             if last and stop != len(tokens):
                 continue
             for begin in range(stop - 1, -1, -1):
-                chars = _span_chars(widths, begin, stop)
+                chars = prefix[stop] - prefix[begin] + (stop - begin - 1)  # _span_chars, in O(1)
                 if chars > max_line_chars and stop - begin > 1:
                     break
                 if begin not in best[lines - 1]:
@@ -193,7 +204,7 @@ def _line_plan(tokens: Sequence[str], max_line_chars: int,
     for lines in range(count, 1, -1):
         stop = best[lines][stop][1]
         starts.append(stop)
-    return total, starts[::-1]
+    return total, tuple(starts[::-1])
 
 
 def _line_cost(chars: int, mean: float, last: bool, max_line_chars: int) -> float:

@@ -70,12 +70,22 @@ class WantedFiles:
         return WantedArticle(
             folder=plan.folder, chapters=chapters, episode_file=f"{plan.folder}/{EPISODE_MP3}",
             episode_audio_fingerprint=fingerprint({"chapters": [c.audio_fingerprint for c in chapters],
-                                                   "m4b": self.settings.audio.m4b}),
+                                                   "m4b": self.settings.audio.m4b,
+                                                   **self._m4b_metadata(plan, tags)}),
             # The marks are the chapters' (whose audio the episode's fingerprint covers) and titles.
             episode_tags_fingerprint=self._tags_fingerprint(
                 replace(tags.episode, chapters=tuple((0.0, 0.0, c.title) for c in plan.chapters))),
             m4b_file=f"{plan.folder}/{EPISODE_M4B}" if self.settings.audio.m4b else None,
         )
+
+    def _m4b_metadata(self, plan: Plan, tags: ArticleTags) -> dict[str, object]:
+        """What the M4B's own metadata says, when there is one: the M4B is encoded with it, not
+        tagged again, so a change makes the episode again."""
+        if not self.settings.audio.m4b:
+            return {}
+        return {"m4b_metadata": [tags.episode.title, tags.episode.artist, tags.date.isoformat(),
+                                 tags.episode.comment, [c.title for c in plan.chapters],
+                                 hashlib.sha256(self.cover.data).hexdigest()]}
 
     def tags(self, plan: Plan) -> ArticleTags:
         """The tags worked out for the article's files by wanted()."""
