@@ -295,18 +295,31 @@ def _cue_spans(words: Sequence[TimedWord], limits: CaptionSettings) -> list[tupl
     return spans[::-1]
 
 
+@functools.lru_cache(maxsize=1 << 12)
+def _cut_sentence(words: tuple[TimedWord, ...],
+                  limits: CaptionSettings) -> tuple[tuple[float, float, str], ...]:
+    """A sentence's cues (start, end, lines joined by new lines), from its words' times."""
+    cues = []
+    for begin, stop in _cue_spans(words, limits):
+        tokens = [word.text for word in words[begin:stop]]
+        plan = _line_plan(tokens, limits.max_line_chars, limits.max_lines)
+        text = _join_lines(tokens, plan[1]) if plan else " ".join(tokens)
+        cues.append((words[begin].start, words[stop - 1].end, text))
+    return tuple(cues)
+
+
 def _sentence_cues(utterance: TimedUtterance, limits: CaptionSettings, offset: float) -> list[Cue]:
     if utterance.words is not None and _word_timing_usable(utterance):
-        # Shifted and rounded first, so that the limits hold for the times the cues show.
+        # Shifted and rounded first, so that the limits hold for the times the cues show; cut from
+        # times relative to the first word, so that a sentence cut for its chapter's captions is
+        # not cut again for the episode's.
         words = [TimedWord(word.text, round(word.start + offset, 3), round(word.end + offset, 3))
                  for word in utterance.words]
-        cues = []
-        for begin, stop in _cue_spans(words, limits):
-            tokens = [word.text for word in words[begin:stop]]
-            plan = _line_plan(tokens, limits.max_line_chars, limits.max_lines)
-            text = _join_lines(tokens, plan[1]) if plan else " ".join(tokens)
-            cues.append(Cue(words[begin].start, words[stop - 1].end, text))
-        return cues
+        origin = words[0].start
+        relative = tuple(TimedWord(w.text, round(w.start - origin, 3), round(w.end - origin, 3))
+                         for w in words)
+        return [Cue(round(origin + start, 3), round(origin + end, 3), text)
+                for start, end, text in _cut_sentence(relative, limits)]
     if not (math.isfinite(utterance.start) and math.isfinite(utterance.end)):
         return []
     start = round(utterance.start + offset, 3)

@@ -69,7 +69,7 @@ def to_json_transcript(segments: Sequence[Cue]) -> str:
     document = {"version": JSON_TRANSCRIPT_VERSION, "segments": [
         {"startTime": round(cue.start, 3), "endTime": round(cue.end, 3), "body": cue.text}
         for cue in segments]}
-    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"  # for players: compact
 
 
 def to_text(title: str, sections: Sequence[tuple[str, str]]) -> str:
