@@ -237,11 +237,17 @@ def test_inspect_timings_reads_a_finished_build_wherever_it_was_moved(
     first = re.fullmatch(r"short-article        1  00:00\.500  00:0(\d\.\d{3})  Gut health matters\.",
                          lines[0])
     assert first, lines[0]
-    # The first sentence's caption, as the srt package reads the file, runs from its first word to
-    # its last, inside the sentence's clip (which keeps a few ms of edge either side).
-    (caption, _) = srt.parse((moved / CHAPTERS / "01-introduction.srt").read_text(encoding="utf-8"))
-    assert 0.5 <= caption.start.total_seconds() < 0.6
-    assert 0.6 < caption.end.total_seconds() <= float(first[1])
+    # The first sentence's caption, as the srt package reads the file, starts at its first word, inside
+    # the sentence's clip, and (a cue under a second) is held a second into the pause after it, never
+    # past the next cue: the end is the later of its last word's end and a second after its start.
+    caption, following = srt.parse((moved / CHAPTERS / "01-introduction.srt").read_text(encoding="utf-8"))
+    words = manifest_of(moved)["chapters"][0]["utterances"][0]["words"]
+    assert [w["text"] for w in words] == ["Gut", "health", "matters."]
+    start, end = caption.start.total_seconds(), caption.end.total_seconds()
+    assert start == pytest.approx(words[0]["start"], abs=0.0015) and 0.5 <= start < 0.6
+    assert words[-1]["end"] <= float(first[1])
+    assert end == pytest.approx(min(max(words[-1]["end"], start + 1.0), following.start.total_seconds()),
+                                abs=0.0015)
 
 
 def test_inspect_timings_without_a_build_is_one_line(tmp_path: Path) -> None:

@@ -178,6 +178,8 @@ def _cached_line_plan(tokens: tuple[str, ...], max_line_chars: int,
         return 0.0, ()
     mean = (_span_chars(widths, 0, len(tokens)) - (count - 1)) / count
     prefix = [0, *itertools.accumulate(widths)]
+    if count == 2:
+        return _two_lines(tokens, widths, prefix, mean, max_line_chars)
     alone = len(tokens) > 1
     # best[lines][stop]: the cost of tokens[:stop] in that many lines, and where its last line starts
     best: list[dict[int, tuple[float, int]]] = [{0: (0.0, 0)}] + [{} for _ in range(count)]
@@ -205,6 +207,29 @@ def _cached_line_plan(tokens: tuple[str, ...], max_line_chars: int,
         stop = best[lines][stop][1]
         starts.append(stop)
     return total, tuple(starts[::-1])
+
+
+def _two_lines(tokens: tuple[str, ...], widths: Sequence[int], prefix: Sequence[int], mean: float,
+               max_line_chars: int) -> tuple[float, tuple[int, ...]]:
+    """The cheapest break of tokens into two lines: what the general plan finds for two lines
+    (ties go to the later break, as there), in one pass over the places to break."""
+    alone = len(tokens) > 1
+    best: tuple[float, int] | None = None
+    for begin in range(len(tokens) - 1, 0, -1):
+        first, second = prefix[begin] + begin - 1, prefix[-1] - prefix[begin] + (len(tokens) - begin - 1)
+        if (first > max_line_chars and begin > 1) or (second > max_line_chars and len(tokens) - begin > 1):
+            continue
+        cost = _line_cost(first, mean, False, max_line_chars)
+        if begin == 1 and alone and first < max_line_chars / 3:
+            cost += LONE_SHORT_WORD
+        cost += _line_cost(second, mean, True, max_line_chars)
+        if len(tokens) - begin == 1 and alone and second < max_line_chars / 3:
+            cost += LONE_SHORT_WORD
+        cost += break_cost(tokens[begin - 1], tokens[begin])
+        if best is None or cost < best[0]:
+            best = (cost, begin)
+    assert best is not None  # two lines were found to be enough
+    return best[0], (best[1],)
 
 
 def _line_cost(chars: int, mean: float, last: bool, max_line_chars: int) -> float:
@@ -244,19 +269,20 @@ def _word_timing_usable(utterance: TimedUtterance) -> bool:
     return all(a.start <= b.start and a.end <= b.end for a, b in itertools.pairwise(words))
 
 
-def _cue_cost(words: Sequence[TimedWord], begin: int, stop: int, limits: CaptionSettings) -> float | None:
-    """The cost of words[begin:stop] as one cue, or None if it breaks the limits."""
-    tokens = [word.text for word in words[begin:stop]]
+def _cue_cost(words: Sequence[TimedWord], texts: tuple[str, ...], prefix: Sequence[int], begin: int,
+              stop: int, limits: CaptionSettings) -> float | None:
+    """The cost of words[begin:stop] as one cue, or None if it breaks the limits (texts: the words'
+    texts; prefix: the running sum of their lengths)."""
     seconds = words[stop - 1].end - words[begin].start
     single = stop - begin == 1
     if seconds > limits.max_seconds and not single:
         return None
-    plan = _line_plan(tokens, limits.max_line_chars, limits.max_lines)
+    plan = _cached_line_plan(texts[begin:stop], limits.max_line_chars, limits.max_lines)
     if plan is None:
         if not single:
             return None
-        plan = (0.0, [])
-    chars = _span_chars([len(token) for token in tokens], 0, len(tokens))
+        plan = (0.0, ())
+    chars = prefix[stop] - prefix[begin] + (stop - begin - 1)
     fill = min(1.0, max(chars / (limits.max_lines * limits.max_line_chars), seconds / limits.max_seconds))
     cost = CUE_COST + UNFILLED_CUE * (1.0 - fill) ** 2 + plan[0]
     whole = stop - begin == len(words)
@@ -270,6 +296,8 @@ def _cue_cost(words: Sequence[TimedWord], begin: int, stop: int, limits: Caption
 def _cue_spans(words: Sequence[TimedWord], limits: CaptionSettings) -> list[tuple[int, int]]:
     """The cheapest way to cut a sentence's words into cues, as (begin, stop) index pairs."""
     reach = limits.max_lines * max(limits.max_line_chars, max(len(word.text) for word in words))
+    texts = tuple(word.text for word in words)
+    prefix = [0, *itertools.accumulate(len(text) for text in texts)]
     best: list[tuple[float, int]] = [(0.0, 0)]
     for stop in range(1, len(words) + 1):
         candidates = []
@@ -280,7 +308,7 @@ def _cue_spans(words: Sequence[TimedWord], limits: CaptionSettings) -> list[tupl
                 break
             if words[stop - 1].end - words[begin].start > limits.max_seconds and stop - begin > 1:
                 break
-            cost = _cue_cost(words, begin, stop, limits)
+            cost = _cue_cost(words, texts, prefix, begin, stop, limits)
             if cost is None:
                 continue
             if begin:
