@@ -70,6 +70,18 @@ def test_a_word_after_a_pause_starts_where_its_sound_does() -> None:
     assert abs(snapped[0][0] - 1000) <= window // 2 + rate // 1000
 
 
+def test_a_gap_just_over_30_ms_is_a_pause() -> None:
+    # "intestinal tract" in the given article: 32 ms of quiet (the closure of "t") between the words,
+    # and the aligned start 37 ms after the burst that is heard first.
+    rate = 22050
+    samples = np.zeros(rate, dtype=np.int16)
+    samples[1000:4000] = 8000
+    burst = 4000 + round(0.032 * rate)
+    samples[burst:12000] = 8000
+    snapped = snap_onsets(samples, rate, [(1000, 4000), (burst + round(0.037 * rate), 12000)])
+    assert abs(snapped[1][0] - burst) <= round(0.005 * rate)
+
+
 def test_a_word_with_no_pause_before_it_keeps_its_aligned_start() -> None:
     rate = 22050
     samples = np.full(rate, 8000, dtype=np.int16)
