@@ -73,11 +73,14 @@ class CacheInfo:
     unfinished: int = 0
     bytes: int = 0
     voices: int = 0
+    texts: int = 0
 
     def contents(self) -> str:
         """The items by kind: '12 clips, 3 levelled chapters, 1 cover, 4 remembered values'."""
         parts = [_count(self.clips, "clip"), _count(self.chapters, "levelled chapter"),
                  _count(self.covers, "cover"), _count(self.values, "remembered value")]
+        if self.texts:
+            parts.append(_count(self.texts, "article's text files", "articles' text files"))
         if self.voices:
             parts.append(_count(self.voices, "aligned voice"))
         if self.unfinished:
@@ -105,6 +108,8 @@ class ClipCache:
         self.clips = root / "clips"
         self.chapters = root / "chapters"
         self.covers = root / "artwork"
+        self.articles = root / "texts"
+        """Each article's text files (captions, transcripts, page) as one JSON file per key (text_memo)."""
         self.voices = root / "voices"
         """Files engines derive from their voices (a model that reports alignments); only the
         default cache folder holds them (voice_file)."""
@@ -149,6 +154,22 @@ class ClipCache:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.with_suffix(".tmp").write_bytes(data)
             os.replace(path.with_suffix(".tmp"), path)
+
+    def texts(self, key: str) -> dict[str, str] | None:
+        """An article's text files kept under key, by path; None when there are none (or damaged)."""
+        path = self.articles / key[:2] / f"{key}.json"
+        files = _read_json(path)
+        if not (isinstance(files, dict) and all(isinstance(v, str) for v in files.values())):
+            return None
+        _mark_used(path)
+        return files
+
+    def keep_texts(self, key: str, files: dict[str, str]) -> None:
+        """Keep an article's text files for later builds (best effort: they can always be made again)."""
+        path = self.articles / key[:2] / f"{key}.json"
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _write_json_atomically(path, files)
 
     def path(self, key: str) -> Path:
         """Where the clip with this key lives."""
@@ -226,8 +247,9 @@ class ClipCache:
     def clear(self) -> CacheInfo:
         """Remove everything the cache keeps (other files in its folder stay); return what it was."""
         removed = _tally(self.root, self._remove(self._items()))
-        shards = [path for path in self.clips.glob("*") if path.is_dir()]
-        for folder in [*shards, self.clips, self.chapters, self.covers]:
+        shards = [path for folder in (self.clips, self.articles) for path in folder.glob("*")
+                  if path.is_dir()]
+        for folder in [*shards, self.clips, self.articles, self.chapters, self.covers]:
             with contextlib.suppress(OSError):
                 folder.rmdir()  # only when empty
         return removed
@@ -239,6 +261,8 @@ class ClipCache:
                  *((path, "chapters") for path in self.chapters.glob("*.flac")),
                  *((path, "voices") for path in self.voices.glob("*.onnx")),
                  *((path, "covers") for path in self.covers.glob("*.jpg")),
+                 *((path, "unfinished" if path.name.startswith(".tmp-") else "texts")
+                   for path in self.articles.glob("*/*.json")),
                  *((path, "unfinished") for folder in (self.chapters, self.covers, self.voices)
                    for path in folder.glob("*.tmp")),
                  *((path, "unfinished") for path in self.clips.glob("*/.tmp-*.json")),
@@ -387,5 +411,5 @@ def _tally(root: Path, items: Iterable[_Item]) -> CacheInfo:
     return CacheInfo(root, bytes=size, **counts)
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+def _count(number: int, noun: str, plural: str = "") -> str:
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
