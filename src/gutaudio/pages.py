@@ -9,13 +9,15 @@ from .document import Section
 from .edition import ArticleResult, article_author, unspoken_sections
 from .layout import CHAPTERS_DIR, CHAPTERS_JSON, EPISODE_M4B, EPISODE_MP3, FEED_NAME, PAGE_NAME
 from .site import CatalogArticle, Page, PageChapter, render_catalog, render_page
+from .texts import timed_utterances
 
 PAGE_CHAPTER_ID = "chapter-{number}"
 """The id of a chapter's section on its article's page (templates/index.html.j2)."""
 
 
 def article_page(settings: Settings, article: ArticleResult, cover_name: str) -> str:
-    """An article's accessible page: a player per chapter and one for the episode, and the full text."""
+    """An article's accessible page: a player per chapter and one for the episode, and the full text
+    to read along with (the sentence and word being heard highlighted, any sentence played from)."""
     plan = article.plan
     chapters = [
         PageChapter(
@@ -26,8 +28,10 @@ def article_page(settings: Settings, article: ArticleResult, cover_name: str) ->
             duration=result.duration,
             section=result.chapter.section or Section(result.chapter.title, ()),
             is_disclaimer=result.chapter.is_disclaimer,
+            utterances=tuple(timed_utterances(result)),
+            offset=mark.start,
         )
-        for result in article.chapters
+        for result, mark in zip(article.chapters, article.episode.marks, strict=True)
     ]
     metadata = plan.article.metadata
     return render_page(Page(

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 import lxml.html
 from jinja2 import Environment, PackageLoader, select_autoescape
 from lxml import etree
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import __version__
+from .captions import TimedUtterance
 from .document import (
     Block,
     Code,
@@ -33,6 +34,7 @@ from .document import (
     Text,
 )
 from .durations import clock, spoken_length
+from .read_along import chapter_timing, mark_utterances, text_containers
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,20 @@ class PageChapter:
     section: Section
     """The part of the article this chapter reads: its text is shown under its player."""
     is_disclaimer: bool = False
+    utterances: Sequence[TimedUtterance] = ()
+    """What the chapter says and when, in its own time: the page highlights it as it is heard."""
+    offset: float = 0.0
+    """Where the chapter starts in the episode, in seconds."""
+
+
+@dataclass(frozen=True)
+class ChapterText:
+    """A chapter's heading and text as HTML, the utterances found in them marked for read-along."""
+
+    heading: Markup
+    text: Markup
+    marked: int = 0
+    """How many of the chapter's utterances are marked."""
 
 
 @dataclass(frozen=True)
@@ -207,16 +223,44 @@ def section_html(section: Section) -> Markup:
     return blocks_html(section.blocks, 2 - section.level)
 
 
+def _inner_html(element: etree._Element) -> Markup:
+    """An element's content as HTML (its text escaped, its children serialized by lxml)."""
+    return escape(element.text or "") + Markup("".join(
+        lxml.html.tostring(child, encoding="unicode") for child in element))
+
+
+def chapter_text(chapter: PageChapter) -> ChapterText:
+    """A chapter's heading and the text of its section as HTML, with every utterance of the chapter
+    that can be found in them wrapped in spans for read-along (read_along.py); the rest as it is."""
+    section = chapter.section
+    body = _blocks(_element("div"), section.blocks, 2 - section.level)
+    try:
+        heading = _element("h2", chapter.title)
+    except ValueError:  # a character lxml cannot hold: shown as it is (Jinja escapes it), not marked
+        return ChapterText(escape(chapter.title), _inner_html(body))
+    marked = (mark_utterances([heading, *text_containers(body)], chapter.utterances)
+              if chapter.utterances else 0)
+    return ChapterText(_inner_html(heading), _inner_html(body), marked)
+
+
+def read_along_timing(chapters: Iterable[PageChapter]) -> list[dict]:
+    """Every timed chapter's timing for the page's read-along script (serialized by Jinja's tojson)."""
+    return [chapter_timing(c.number, c.offset, c.utterances) for c in chapters if c.utterances]
+
+
 @functools.lru_cache(maxsize=1)
 def _environment() -> Environment:
     """The one Jinja environment: made once, so each template is compiled once per build."""
     env = Environment(loader=PackageLoader("gutaudio", "templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
                       lstrip_blocks=True, keep_trailing_newline=True)
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}  # compact
     env.filters["clock"] = clock
     env.filters["spoken_length"] = spoken_length
     env.filters["section_html"] = section_html
     env.filters["footnotes_html"] = footnotes_html
+    env.filters["chapter_text"] = chapter_text
+    env.filters["read_along_timing"] = read_along_timing
     return env
 
 

@@ -1,5 +1,6 @@
 """The text files of an article's edition: each chapter's and the episode's captions (WebVTT,
-SubRip) and plain-text transcript, and the episode's Podcasting 2.0 JSON chapters."""
+SubRip), word-timed WebVTT for read-along, transcripts (JSON, plain text), and the episode's
+Podcasting 2.0 JSON chapters."""
 
 from __future__ import annotations
 
@@ -11,11 +12,22 @@ from .document import blocks_text
 from .edition import ArticleResult, ChapterResult, Plan, unspoken_sections
 from .layout import CHAPTERS_DIR, CHAPTERS_JSON, EPISODE_MP3
 from .script import Chapter
-from .transcripts import Cue, to_json_chapters, to_json_transcript, to_srt, to_text, to_vtt
+from .transcripts import (
+    Cue,
+    to_json_chapters,
+    to_json_transcript,
+    to_srt,
+    to_text,
+    to_vtt,
+    to_word_vtt,
+)
 
 SENTENCE_TIMING_NOTE = ("Sentence timing: this voice does not time its words, so each caption is a "
                         "whole sentence, as long as it takes to say.")
 """Said at the top of captions whose sentences could not be cut by word timing."""
+WORDS_VTT = ".words.vtt"
+"""The suffix of a chapter's (and the episode's) word-timed WebVTT: a cue per sentence, a timestamp
+before each word (the read-along page links it)."""
 
 
 def article_texts(article: ArticleResult, limits: CaptionSettings | None = None) -> dict[str, str]:
@@ -52,6 +64,7 @@ def _transcript_files(plan: Plan, stem: str, sections: list[tuple[str, str]],
     cues = caption_cues(utterances, limits)
     note = SENTENCE_TIMING_NOTE if any(u.words is None for u in utterances) else ""
     return {f"{base}.vtt": to_vtt(cues, note), f"{base}.srt": to_srt(cues),
+            f"{base}{WORDS_VTT}": to_word_vtt(utterances, note),
             f"{base}.json": to_json_transcript(transcript_segments(utterances)),
             f"{base}.txt": to_text(plan.article.title, sections)}
 

@@ -7,9 +7,13 @@ import html
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import srt
 import webvtt
+
+if TYPE_CHECKING:
+    from .captions import TimedUtterance
 
 JSON_CHAPTERS_VERSION = "1.2.0"
 JSON_TRANSCRIPT_VERSION = "1.0.0"
@@ -48,9 +52,41 @@ def to_vtt(cues: Sequence[Cue], note: str = "") -> str:
     document = webvtt.WebVTT(header_comments=[note] if note else None)
     for number, cue in enumerate(cues, 1):
         document.captions.append(webvtt.Caption(
-            _vtt_time(cue.start), _vtt_time(cue.end), html.escape(cue.text, quote=False),
+            _vtt_time(cue.start), _vtt_time(cue.end), cue_text(cue.text),
             identifier=str(number),
         ))
+    return document.content
+
+
+def cue_text(text: str) -> str:
+    """Text as WebVTT cue text: &, < and > escaped (nothing else is markup there)."""
+    return html.escape(text, quote=False)
+
+
+def word_timed_text(utterance: TimedUtterance) -> str:
+    """An utterance as cue text with a WebVTT timestamp before each word said after the cue starts
+    ("Gut <00:00:00.730>health"); the text alone where the voice timed no words."""
+    if utterance.words is None:
+        return cue_text(utterance.text)
+    parts, last = [], utterance.start
+    for word in utterance.words:
+        # A timestamp must be later than the cue's start and the one before it, and before its end.
+        if last < word.start < utterance.end and _vtt_time(word.start) != _vtt_time(last):
+            parts.append(f"<{_vtt_time(word.start)}>{cue_text(word.text)}")
+            last = word.start
+        else:
+            parts.append(cue_text(word.text))
+    return " ".join(parts)
+
+
+def to_word_vtt(utterances: Sequence[TimedUtterance], note: str = "") -> str:
+    """Render utterances as a WebVTT document of one cue per sentence, each word preceded by its
+    timestamp (for read-along players); note, when given, is a NOTE block at the top."""
+    document = webvtt.WebVTT(header_comments=[note] if note else None)
+    for number, utterance in enumerate(utterances, 1):
+        document.captions.append(webvtt.Caption(
+            _vtt_time(utterance.start), _vtt_time(utterance.end), word_timed_text(utterance),
+            identifier=str(number)))
     return document.content
 
 
