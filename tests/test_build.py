@@ -159,7 +159,7 @@ def test_rebuild_keeps_guids_and_drops_stale_chapters(tmp_path: Path) -> None:
     assert (output / "unrelated.txt").is_file()
     assert sorted(p.name for p in (output / "a" / "chapters").iterdir()) == [
         f"{stem}.{ext}" for stem in ("01-introduction", "02-disclaimer")
-        for ext in ("json", "mp3", "srt", "txt", "vtt")
+        for ext in ("json", "mp3", "srt", "txt", "vtt", "words.vtt")
     ]
     assert [c.chapter.title for c in second.chapters] == ["Introduction", "Disclaimer"]
 
