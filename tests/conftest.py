@@ -35,6 +35,8 @@ NEEDS: dict[str, tuple[Callable[[], bool], str]] = {
     "gpodder": (lambda: shutil.which("gpo") is not None,
                 "needs gPodder's gpo (apt-get install gpodder)"),
     "root": (lambda: os.geteuid() == 0, "needs root, to mount a tmpfs (CI runs as root)"),
+    "java": (lambda: shutil.which("java") is not None,
+             "needs Java for EPUBCheck (apt-get install default-jre-headless)"),
 }
 """Each marker (registered in pyproject.toml) with its test of this machine and the reason it gives."""
 

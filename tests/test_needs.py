@@ -117,7 +117,7 @@ def test_every_marker_is_registered_and_unknown_markers_are_errors() -> None:
     options = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]
     registered = {line.split(":", 1)[0]: line.split(":", 1)[1].strip()
                   for line in options["ini_options"]["markers"]}
-    assert set(registered) == set(NEEDS) == {"espeak", "chromium", "mp3val", "gpodder", "root"}
+    assert set(registered) == set(NEEDS) == {"espeak", "chromium", "mp3val", "gpodder", "root", "java"}
     assert "--strict-markers" in options["ini_options"]["addopts"].split()  # a misspelt marker fails
 
 

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import tempfile
 import uuid
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
@@ -28,6 +29,7 @@ from .audio import ffmpeg_executable, measure_loudness, run_ffmpeg
 from .cache import file_digest
 from .config import APPLE_CATEGORIES
 from .cover import ARTWORK_MODES, MAX_SIZE, MIN_SIZE
+from .epub import overlay_problems
 from .errors import AudioError
 from .feed import ATOM, ITUNES, MAX_DESCRIPTION_BYTES, PODCAST, podcast_guid
 from .layout import FEED_NAME, MANIFEST_NAME
@@ -92,7 +94,7 @@ def check_build(output: Path, loudness_target: float | None = None,
                 true_peak_ceiling: float | None = None, *,
                 measured: dict[str, tuple[float, float]] | None = None,
                 memo_dir: Path | None = None, ffmpeg: Path | None = None,
-                theirs: frozenset[str] | None = None) -> Report:
+                theirs: frozenset[str] | None = None, epubs: frozenset[str] | None = None) -> Report:
     """Check every file of a finished build; loudness target and true-peak ceiling from
     build.json (the settings it was built with) unless given.
 
@@ -104,11 +106,14 @@ def check_build(output: Path, loudness_target: float | None = None,
     theirs: audio files in the folder that no build made (a publisher's own, by path relative
     to output/), whose problems are warnings since no build can mend them; by default every
     MP3 that build.json does not list.
+    epubs: the EPUBs whose media overlays to read (by path relative to output/), by default every
+    one build.json lists; a build reads only those it made (a kept one was read when it was made).
     """
     memo = CheckMemo(memo_dir / CheckMemo.FILENAME) if memo_dir else None
     checker = _Checker(output, loudness_target, true_peak_ceiling, measured or {}, memo)
     checker.ffmpeg = ffmpeg
     checker.theirs = theirs if theirs is not None else _not_in_manifest(output, checker.manifest)
+    checker.epubs = epubs
     report = Report(tuple(checker.run()))
     if memo is not None:
         memo.save()
@@ -246,6 +251,7 @@ class _Checker:
         self.loudness: dict[str, float] = {}
         self.ffmpeg: Path | None = None
         self.theirs: frozenset[str] = frozenset()
+        self.epubs: frozenset[str] | None = None
 
     @staticmethod
     def _as_theirs(finding: Finding) -> Finding:
@@ -297,6 +303,30 @@ class _Checker:
                 yield self._as_theirs(finding) if finding.file in self.theirs else finding
         yield from self._loudness_spread()
         yield from self._disclaimers(self.manifest)
+        yield from self._epubs(self.manifest)
+
+    def _epubs(self, manifest: Manifest | None) -> Iterator[Finding]:
+        """Each EPUB's media overlays play clips that lie within its chapter MP3s, of its own text."""
+        for article in manifest.articles if manifest else ():
+            if article.epub is None:
+                continue
+            name = article.epub.file
+            if self.epubs is not None and name not in self.epubs:
+                yield self._ok("EPUB media overlays", name,
+                               "kept: read by the check of the build that made it")
+                continue
+            durations = {Path(c.filename).stem: c.duration for c in article.chapters}
+            try:
+                with zipfile.ZipFile(self.output / name) as book:
+                    clips, problems = overlay_problems(book, durations)
+            except (OSError, zipfile.BadZipFile) as e:
+                yield self._bad("EPUB media overlays", name, f"cannot be read: {e}")
+                continue
+            if problems:
+                more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+                yield self._bad("EPUB media overlays", name, "; ".join(problems[:3]) + more)
+            else:
+                yield self._ok("EPUB media overlays", name, f"{clips} clips, each within its chapter's MP3")
 
     def _disclaimers(self, manifest: Manifest | None) -> Iterator[Finding]:
         """Every published article ends with its spoken disclaimer (a warning where opted out)."""

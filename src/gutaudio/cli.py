@@ -163,6 +163,8 @@ def cli() -> None:
 @click.option("--feed-items", type=click.Choice(FEED_ITEMS), default=None,
               help="List each chapter in the feed (default), or the full episode with chapter marks.")
 @click.option("--m4b/--no-m4b", default=None, help="Also write episode.m4b for audiobook players.")
+@click.option("--epub/--no-epub", default=None,
+              help="Also write <article>/<article>.epub, an EPUB 3 talking book (default: on).")
 @click.option("-j", "--jobs", type=click.IntRange(0, 64), default=None,
               help="Syntheses at once (default: one per core; 8 requests for gTTS).")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -175,8 +177,8 @@ def cli() -> None:
 @_reports_errors
 def build_command(content_dir: Path, output_dir: Path, engine: str | None, voice: Path | None,
                   base_url: str | None, rate: float | None, feed_items: str | None,
-                  m4b: bool | None, jobs: int | None, cache_dir: Path | None, force: bool,
-                  verbose: bool, quiet: bool) -> None:
+                  m4b: bool | None, epub: bool | None, jobs: int | None, cache_dir: Path | None,
+                  force: bool, verbose: bool, quiet: bool) -> None:
     """Build the narrated edition of the articles in CONTENT into OUTPUT.
 
     Each article gets a folder in OUTPUT with one MP3 per chapter (the disclaimer
@@ -196,7 +198,7 @@ def build_command(content_dir: Path, output_dir: Path, engine: str | None, voice
     _setup_logging(verbose, quiet)
     settings = load_settings(content_dir, output_dir, engine=engine, voice=voice,
                              base_url=base_url, rate=rate, feed_items=feed_items, m4b=m4b,
-                             jobs=jobs, cache_dir=cache_dir)
+                             jobs=jobs, cache_dir=cache_dir, epub=epub)
     refuse_unsafe_output(settings.output_dir, settings.content_dir, force=force)
     bar = _ProgressBar("Synthesizing")
     # The command owns the early synthesizer (its workers load the voice while the rest loads).

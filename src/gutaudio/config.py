@@ -294,6 +294,8 @@ class BuildSettings:
     """Clip cache folder; the user's cache folder (platformdirs) when unset."""
     jobs: int = 0
     """Syntheses at once; 0 picks one per core for local engines and 8 requests for gTTS."""
+    epub: bool = True
+    """Also write each article's EPUB 3 talking book (text and audio synchronized by media overlays)."""
 
     def __post_init__(self) -> None:
         _checked(self, "build", _build_rules)
@@ -557,6 +559,7 @@ def _build_rules(check: _Rules) -> None:
         check.problem("jobs", f"build.jobs {check.values['jobs']} is out of range (valid: 0 to 64; "
                               "0 picks for you)")
     check.want(Path, "cache_dir")
+    check.want(bool, "epub")
 
 
 def _speech_rules(check: _Rules) -> None:
@@ -656,6 +659,7 @@ def load_settings(
     m4b: bool | None = None,
     jobs: int | None = None,
     cache_dir: Path | None = None,
+    epub: bool | None = None,
 ) -> Settings:
     """Read content_dir/gutaudio.toml, apply the overrides that were given, and validate it all.
 
@@ -684,6 +688,7 @@ def load_settings(
         ("m4b", ("audio", "m4b", m4b)),
         ("jobs", ("build", "jobs", jobs)),
         ("cache_dir", ("build", "cache_dir", cache_dir and str(Path.cwd() / cache_dir.expanduser()))),
+        ("epub", ("build", "epub", epub)),
     ) if override[2] is not None}
     built, section_problems = _sections(raw, overrides, content_dir)
     if section_problems:

@@ -3,6 +3,7 @@
     output/
       feed.xml  index.html  cover.jpg  build.json
       <article>/index.html  episode.mp3  episode.m4b  episode.vtt|srt|txt  chapters.json
+      <article>/<article>.epub
       <article>/chapters/01-<chapter>.mp3|vtt|srt|txt ...
 """
 
@@ -19,3 +20,9 @@ EPISODE_M4B = "episode.m4b"
 CHAPTERS_JSON = "chapters.json"
 COVER_NAMES = ("cover.jpg", "cover.png")
 """The show's artwork, by its format."""
+EPUB_SUFFIX = ".epub"
+
+
+def epub_name(folder: str) -> str:
+    """An article's EPUB 3 talking book, by path inside the output folder: <article>/<article>.epub."""
+    return f"{folder}/{folder}{EPUB_SUFFIX}"

@@ -80,6 +80,15 @@ class EpisodeRecord:
 
 
 @dataclass(frozen=True)
+class EpubRecord:
+    """An article's EPUB talking book and the fingerprint of everything in it."""
+
+    file: str
+    bytes: int
+    fingerprint: str
+
+
+@dataclass(frozen=True)
 class ArticleRecord:
     """One article of a build: its folder, its chapters in reading order and its episode."""
 
@@ -91,6 +100,8 @@ class ArticleRecord:
     season: int
     episode: EpisodeRecord
     chapters: tuple[ChapterRecord, ...]
+    epub: EpubRecord | None = None
+    """The article's EPUB, when the build made one (absent in a build.json from before EPUBs)."""
 
     def chapter(self, filename: str) -> ChapterRecord | None:
         """The record of the chapter with this file name, if the article has one."""
@@ -247,7 +258,13 @@ def _article(data: Any) -> ArticleRecord:
         season=_whole(data["season"]),
         episode=_episode(data["episode"]),
         chapters=tuple(sorted(chapters, key=lambda c: c.index)),
+        epub=_epub(data["epub"]) if data.get("epub") is not None else None,
     )
+
+
+def _epub(data: Any) -> EpubRecord:
+    data = _table(data)
+    return EpubRecord(_text(data["file"]), _whole(data["bytes"]), _text(data["fingerprint"]))
 
 
 def _chapter(filename: str, data: Any) -> ChapterRecord:
@@ -323,6 +340,8 @@ def _article_json(article: ArticleRecord) -> dict[str, Any]:
         },
         "chapters": {c.filename: _chapter_json(c) for c in article.chapters},
         "season": article.season,
+        **({"epub": {"file": article.epub.file, "bytes": article.epub.bytes,
+                     "fingerprint": article.epub.fingerprint}} if article.epub else {}),
     }
 
 

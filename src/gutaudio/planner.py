@@ -16,7 +16,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .manifest import ArticleRecord, ChapterRecord, EpisodeRecord, Manifest
+from .manifest import ArticleRecord, ChapterRecord, EpisodeRecord, EpubRecord, Manifest
 from .script import Chapter
 
 
@@ -166,6 +166,13 @@ def _episode_step(article: WantedArticle, record: ArticleRecord | None,
     action = EpisodeAction.KEEP if old.tags_fingerprint == article.episode_tags_fingerprint \
         else EpisodeAction.RETAG
     return EpisodeStep(action, old)
+
+
+def keep_epub(file: str, wanted_fingerprint: str, record: EpubRecord | None,
+              published_sizes: Mapping[str, int]) -> bool:
+    """Whether the last build's EPUB is the one wanted: made from the same inputs, and still there."""
+    return record is not None and record.file == file and record.fingerprint == wanted_fingerprint \
+        and published_sizes.get(file) == record.bytes
 
 
 def _level_again(step: ChapterStep, levelled_in_cache: Collection[str]) -> ChapterStep:

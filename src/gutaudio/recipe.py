@@ -25,12 +25,22 @@ from .config import Settings
 from .cover import Cover, generate_cover, load_cover, readable_jpeg
 from .document import Article
 from .edition import ArticleResult, ChapterResult, Plan
+from .epub import epub_fingerprint, write_epub
 from .errors import CheckFailedError, ContentError, GutaudioError, OutputError
-from .layout import CHAPTERS_DIR, COVER_NAMES, EPISODE_M4B, EPISODE_MP3, FEED_NAME, MANIFEST_NAME, PAGE_NAME
-from .manifest import Manifest, manifest_json, read_manifest
+from .layout import (
+    CHAPTERS_DIR,
+    COVER_NAMES,
+    EPISODE_M4B,
+    EPISODE_MP3,
+    FEED_NAME,
+    MANIFEST_NAME,
+    PAGE_NAME,
+    epub_name,
+)
+from .manifest import EpubRecord, Manifest, manifest_json, read_manifest
 from .output_folder import refuse_unsafe_output
 from .pages import article_page, catalog_page
-from .planner import BuildSteps, WantedArticle, decide, fingerprint
+from .planner import BuildSteps, WantedArticle, decide, fingerprint, keep_epub
 from .readers import article_suffixes, find_articles, read_article
 from .render import ArticleRenderer, ProgressCallback
 from .script import build_script
@@ -54,6 +64,8 @@ class BuildCounts:
     episodes_reused: int = 0
     files_written: int = 0
     files_unchanged: int = 0
+    epubs_made: int = 0
+    epubs_reused: int = 0
 
 
 @dataclass(frozen=True)
@@ -154,7 +166,8 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
         # Decide: what each file must be, against what the last build made (all of it, with --force).
         maker = WantedFiles(settings, synthesizer, cover)
         wanted = [maker.wanted(plan) for plan in plans]
-        steps = decide(wanted, None if force else published, _published_sizes(output, published),
+        sizes = _published_sizes(output, published)
+        steps = decide(wanted, None if force else published, sizes,
                        _levelled_in_cache(cache, wanted), maker.voice_fingerprint)
         # Synthesize: the clips of chapters to make start now; everything else is done while they run.
         synthesizer.start(steps.texts)
@@ -169,17 +182,24 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
         articles = [_in_place(article, staging.root, output) for article in articles]
         # Write: captions and transcripts, pages, the feed and build.json.
         seasons = number_seasons(output, [plan.folder for plan in plans])
+        epubs = _stage_epubs(staging, settings, articles, cover, None if force else published, sizes,
+                             synthesizer.engine.voice_name())
         names = _stage_other_files(staging, settings, articles, cover, seasons,
-                             _manifest(settings, articles, synthesizer, maker.voice_fingerprint, seasons))
+                                   _manifest(settings, articles, synthesizer, maker.voice_fingerprint,
+                                             seasons, epubs))
+        names |= {record.file for record in epubs.values()}
         ours = {a.plan.folder for a in articles} | set(COVER_NAMES)
         ours |= {a.folder for a in published.articles} if published else set()
         written = staging.complete(output, names, ours)
         # Check the whole staged tree, then swap it in: a failing check publishes nothing.
-        report = _check_staged(settings, staging.root, articles, cache)
+        report = _check_staged(settings, staging.root, articles, cache,
+                               frozenset(r.file for r in epubs.values()) & set(written))
         if not report.passed():
             raise CheckFailedError(report, _not_published(output, report, set(written)))
         staging.publish(output)
     counts = _counts(steps, renderer, synthesizer, written, len(staging.unchanged))
+    counts.epubs_made = sum(record.file in written for record in epubs.values())
+    counts.epubs_reused = len(epubs) - counts.epubs_made
     return BuildResult(output, tuple(articles), output / FEED_NAME, time.perf_counter() - started,
                        counts, tuple(output / name for name in written), report)
 
@@ -189,6 +209,7 @@ def _published_sizes(output: Path, published: Manifest | None) -> dict[str, int]
     if published is None:
         return {}
     names = published.files() | {f"{a.folder}/{EPISODE_M4B}" for a in published.articles}
+    names |= {a.epub.file for a in published.articles if a.epub is not None}
     sizes = {}
     for name in names:
         with contextlib.suppress(OSError):
@@ -229,16 +250,41 @@ def _stage_other_files(staging: StagedTree, settings: Settings, articles: list[A
     return names | {cover_name, PAGE_NAME, MANIFEST_NAME, FEED_NAME}
 
 
+def _stage_epubs(staging: StagedTree, settings: Settings, articles: list[ArticleResult], cover: Cover,
+                 published: Manifest | None, sizes: dict[str, int], voice: str) -> dict[str, EpubRecord]:
+    """Each article's EPUB (when asked for), by article folder: the last build's file is kept when
+    everything in it is unchanged (its fingerprint), else it is made in the staging tree."""
+    if not settings.build.epub:
+        return {}
+    records: dict[str, EpubRecord] = {}
+    for article in articles:
+        folder = article.plan.folder
+        name, wanted = epub_name(folder), epub_fingerprint(settings, article, voice)
+        old = published.article(folder) if published else None
+        if old is not None and old.epub is not None and keep_epub(name, wanted, old.epub, sizes):
+            records[folder] = old.epub
+            continue
+        audio = []
+        for result in article.chapters:  # a chapter made or tagged by this build is in the staging tree
+            chapter = f"{folder}/{CHAPTERS_DIR}/{result.chapter.filename}"
+            staged = staging.root / chapter
+            audio.append(staged if staged.is_file() else staging.output / chapter)
+        target = staging.reserve(name)
+        write_epub(target, settings, article, cover, voice, audio)
+        records[folder] = EpubRecord(name, target.stat().st_size, wanted)
+    return records
+
+
 def _manifest(settings: Settings, articles: list[ArticleResult], synthesizer: Synthesizer,
-              levelling: str, seasons: Seasons) -> Manifest:
+              levelling: str, seasons: Seasons, epubs: dict[str, EpubRecord]) -> Manifest:
     """The new build.json; levelling names what the chapters' gains depend on."""
     return Manifest(
         generator=f"gutaudio {__version__}", engine=settings.voice.engine,
         voice=synthesizer.engine.voice_name(), loudness_lufs=settings.audio.loudness_lufs,
         true_peak_dbtp=settings.audio.true_peak_dbtp, last_season=seasons.highest,
         seasons=dict(sorted(seasons.every.items(), key=lambda item: item[1])),
-        articles=tuple(a.record(levelling, settings.disclaimer.required, seasons.of[a.plan.folder])
-                       for a in articles),
+        articles=tuple(replace(a.record(levelling, settings.disclaimer.required, seasons.of[a.plan.folder]),
+                               epub=epubs.get(a.plan.folder)) for a in articles),
     )
 
 
@@ -264,16 +310,17 @@ def _not_published(output: Path, report: Report, written: set[str]) -> str:
 
 
 def _check_staged(settings: Settings, root: Path, articles: list[ArticleResult],
-                  cache: ClipCache) -> Report:
+                  cache: ClipCache, epubs: frozenset[str]) -> Report:
     """Check the complete new tree before it is published, with the loudness the build measured
-    (problems of MP3s its build.json does not list, a publisher's own, are warnings)."""
+    (problems of MP3s its build.json does not list, a publisher's own, are warnings; of the EPUBs,
+    those it made)."""
     measured = {f"{a.plan.folder}/{CHAPTERS_DIR}/{c.chapter.filename}": c.loudness
                 for a in articles for c in a.chapters if c.loudness}
     measured |= {f"{a.plan.folder}/{EPISODE_MP3}": a.episode.loudness
                  for a in articles if a.episode.loudness}
     return check_build(root, settings.audio.loudness_lufs, settings.audio.true_peak_dbtp,
                        measured={name: (m.integrated, m.true_peak) for name, m in measured.items()},
-                       memo_dir=cache.root, ffmpeg=settings.audio.ffmpeg)
+                       memo_dir=cache.root, ffmpeg=settings.audio.ffmpeg, epubs=epubs)
 
 
 def _generated_cover(settings: Settings, cache: ClipCache) -> Cover:
