@@ -10,6 +10,7 @@ check fails publishes nothing: the last build stays as it was.
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -48,6 +49,7 @@ from .seasons import Seasons, number_seasons
 from .show_feed import feed_xml
 from .staging import StagedTree, staged_tree
 from .synthesis import Synthesizer
+from .text_memo import article_text_files
 from .texts import article_texts
 from .wanted import WantedFiles, codec_fingerprint
 
@@ -186,7 +188,7 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
                              synthesizer.engine.voice_name())
         names = _stage_other_files(staging, settings, articles, cover, seasons,
                                    _manifest(settings, articles, synthesizer, maker.voice_fingerprint,
-                                             seasons, epubs))
+                                             seasons, epubs), cache)
         names |= {record.file for record in epubs.values()}
         ours = {a.plan.folder for a in articles} | set(COVER_NAMES)
         ours |= {a.folder for a in published.articles} if published else set()
@@ -232,14 +234,14 @@ def _remember_levelling(cache: ClipCache, leveller: Leveller, settings: Settings
 
 
 def _stage_other_files(staging: StagedTree, settings: Settings, articles: list[ArticleResult], cover: Cover,
-                 seasons: Seasons, manifest: Manifest) -> set[str]:
+                 seasons: Seasons, manifest: Manifest, cache: ClipCache) -> set[str]:
     """Stage every file besides the audio (captions and transcripts, pages, the cover, build.json
     and the feed); return the names of every file the build publishes."""
     cover_name = f"cover{cover.extension}"
     names = {name for article in articles for name in _audio_files(article, settings)}
     for article in articles:
-        texts = article_texts(article, settings.captions)
-        texts[f"{article.plan.folder}/{PAGE_NAME}"] = article_page(settings, article, cover_name)
+        texts = article_text_files(cache, article, settings, cover_name,
+                                   functools.partial(_article_texts, article, settings, cover_name))
         for name, text in texts.items():
             staging.write(name, text)
         names |= texts.keys()
@@ -248,6 +250,13 @@ def _stage_other_files(staging: StagedTree, settings: Settings, articles: list[A
     staging.write(MANIFEST_NAME, manifest_json(manifest))
     staging.write(FEED_NAME, feed_xml(settings, articles, cover_name, seasons))
     return names | {cover_name, PAGE_NAME, MANIFEST_NAME, FEED_NAME}
+
+
+def _article_texts(article: ArticleResult, settings: Settings, cover_name: str) -> dict[str, str]:
+    """An article's captions, transcripts and page, by path inside the output folder."""
+    texts = article_texts(article, settings.captions)
+    texts[f"{article.plan.folder}/{PAGE_NAME}"] = article_page(settings, article, cover_name)
+    return texts
 
 
 def _stage_epubs(staging: StagedTree, settings: Settings, articles: list[ArticleResult], cover: Cover,
