@@ -241,12 +241,14 @@ def test_the_summary_names_each_file_in_aligned_columns(project: Path) -> None:
     chapters = sorted(str(p) for p in Path("output/short-article/chapters").glob("*.mp3"))
     paths = [row.split()[1] for row in rows]
     assert paths == [*chapters, "output/short-article/episode.mp3",
-                     "output/short-article/index.html"]
-    assert rows[-2].endswith(f"whole article, {len(chapters)} chapter marks")
-    assert rows[-1].endswith("page")
-    durations = [re.search(r"\d+\.\d s", row) for row in rows[:-1]]
+                     "output/short-article/index.html", "output/short-article/short-article.epub"]
+    assert rows[-3].endswith(f"whole article, {len(chapters)} chapter marks")
+    assert rows[-2].endswith("page")
+    book = Path("output/short-article/short-article.epub").stat().st_size
+    assert rows[-1].endswith(f"{book:,} bytes  EPUB 3 talking book")
+    durations = [re.search(r"\d+\.\d s", row) for row in rows]
     assert len({m.end() for m in durations if m}) == 1  # the durations end in one column
-    sizes = [re.search(r"[\d,]+ bytes", row) for row in rows[:-1]]
+    sizes = [re.search(r"[\d,]+ bytes", row) for row in rows]
     assert len({m.end() for m in sizes if m}) == 1
     assert len({row.index("output/") for row in rows}) == 1
     assert "Feed: output/feed.xml" in lines and "Page: output/index.html" in lines

@@ -19,7 +19,7 @@ from .config import FEED_ITEMS, VoiceSettings, configured_cache_dir, load_settin
 from .durations import clock as duration_clock
 from .engines import engine_statuses
 from .errors import CheckFailedError, ConfigError, GutaudioError, OptionError, OutputError
-from .layout import PAGE_NAME
+from .layout import PAGE_NAME, epub_name
 from .output_folder import refuse_unsafe_output
 from .synthesis import early_synthesizer
 
@@ -239,6 +239,10 @@ def _print_summary(result: BuildResult) -> None:
                      f"whole article, {marks} chapter mark{'s' if marks != 1 else ''}"))
         page = episode.path.parent / PAGE_NAME
         rows.append(("made" if page in written else "kept", str(page), "", "", "page"))
+        book = result.output_dir / epub_name(article.plan.folder)
+        if book.is_file():
+            rows.append(("made" if book in written else "kept", str(book), "",
+                         f"{book.stat().st_size:,} bytes", "EPUB 3 talking book"))
     counts = result.counts
     clock = duration_clock(result.audio_seconds)
     click.echo(f"Built {len(result.chapters)} chapters of {len(result.articles)} "
