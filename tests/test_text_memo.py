@@ -12,6 +12,7 @@ import pytest
 import gutaudio.recipe
 from gutaudio.cache import ClipCache
 from gutaudio.config import load_settings
+from gutaudio.document import Section
 from gutaudio.recipe import build
 from gutaudio.text_memo import texts_key
 
@@ -71,17 +72,38 @@ def test_new_caption_limits_make_the_texts_again(tmp_path: Path, counted: list[s
     assert counted == ["short-article", "short-article"]
 
 
-def test_damaged_kept_texts_are_made_again(tmp_path: Path, counted: list[str]) -> None:
+@pytest.mark.parametrize("damage", [
+    {"short-article/episode.vtt": 3},  # not a text
+    {},  # no files at all
+    {"short-article/index.html": "<p>", "short-article/../../escape.txt": "x"},  # a path out of the folder
+])
+def test_damaged_kept_texts_are_made_again(tmp_path: Path, counted: list[str], damage: dict) -> None:
     content = write_content(tmp_path / "content", settings=ESPEAK)
     settings = load_settings(content, tmp_path / "out", cache_dir=tmp_path / "cache")
     build(settings)
     first = _texts(tmp_path / "out")
     (kept,) = (tmp_path / "cache" / "texts").glob("*/*.json")
-    kept.write_text(json.dumps({"short-article/episode.vtt": 3}), encoding="utf-8")
+    data = json.loads(kept.read_text(encoding="utf-8"))
+    kept.write_text(json.dumps({"key": data["key"], "files": damage}), encoding="utf-8")
     build(settings)
     assert counted == ["short-article", "short-article"]
     assert _texts(tmp_path / "out") == first
-    assert isinstance(json.loads(kept.read_text(encoding="utf-8"))["short-article/episode.vtt"], str)
+    assert not (tmp_path / "escape.txt").exists()
+    assert json.loads(kept.read_text(encoding="utf-8"))["files"] == data["files"]
+
+
+def test_force_makes_the_texts_again(tmp_path: Path, counted: list[str]) -> None:
+    content = write_content(tmp_path / "content", settings=ESPEAK)
+    settings = load_settings(content, tmp_path / "out", cache_dir=tmp_path / "cache")
+    build(settings)
+    (kept,) = (tmp_path / "cache" / "texts").glob("*/*.json")
+    data = json.loads(kept.read_text(encoding="utf-8"))
+    data["files"]["short-article/index.html"] = "<!DOCTYPE html><p>a stale page</p>"
+    kept.write_text(json.dumps(data), encoding="utf-8")
+    build(settings, force=True)
+    assert len(counted) == 2
+    page = tmp_path / "out" / "short-article" / "index.html"
+    assert "a stale page" not in page.read_text(encoding="utf-8")
 
 
 def test_the_key_covers_the_audio_figures_and_the_settings(tmp_path: Path) -> None:
@@ -95,6 +117,12 @@ def test_the_key_covers_the_audio_figures_and_the_settings(tmp_path: Path) -> No
     assert texts_key(article, dataclasses.replace(settings, captions=dataclasses.replace(
         settings.captions, max_seconds=6.0)), "cover.jpg") != key
     assert texts_key(article, settings, "cover.png") != key
+    # The chapter's section, which its repr leaves out, is in the key too.
+    chapter = article.chapters[0].chapter
+    retitled = dataclasses.replace(chapter, section=Section("Another title", chapter.section.blocks))
+    other = dataclasses.replace(article.chapters[0], chapter=retitled)
+    assert texts_key(dataclasses.replace(article, chapters=(other, *article.chapters[1:])),
+                     settings, "cover.jpg") != key
     # Where the files are is not what they say: a chapter's path is left out.
     relocated = dataclasses.replace(article.chapters[0], path=tmp_path / "elsewhere.mp3")
     assert texts_key(dataclasses.replace(article, chapters=(relocated, *article.chapters[1:])),
@@ -104,10 +132,13 @@ def test_the_key_covers_the_audio_figures_and_the_settings(tmp_path: Path) -> No
 def test_cache_prune_and_clear_count_the_kept_texts(tmp_path: Path) -> None:
     cache = ClipCache(tmp_path)
     cache.keep_texts("ab" * 32, {"a/episode.vtt": "WEBVTT\n"})
-    assert cache.texts("ab" * 32) == {"a/episode.vtt": "WEBVTT\n"}
+    assert cache.texts("ab" * 32, "a", ["a/episode.vtt"]) == {"a/episode.vtt": "WEBVTT\n"}
+    assert cache.texts("ab" * 32, "a", ["a/index.html"]) is None  # one it needs is not there
+    assert cache.texts("ab" * 32, "b", []) is None  # another article's
     info = cache.info()
     assert (info.texts, info.contents()) == (
         1, "0 clips, 0 levelled chapters, 0 covers, 0 remembered values, 1 article's text files")
+    assert cache.prune(older_than_days=1).texts == 0  # used just now
     assert cache.clear().texts == 1
-    assert cache.texts("ab" * 32) is None
+    assert cache.texts("ab" * 32, "a", []) is None
     assert not (tmp_path / "texts").exists()

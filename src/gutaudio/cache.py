@@ -13,9 +13,9 @@ import tempfile
 import time
 import wave
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from .engines.base import SAMPLE_WIDTH, Clip
@@ -155,11 +155,17 @@ class ClipCache:
             path.with_suffix(".tmp").write_bytes(data)
             os.replace(path.with_suffix(".tmp"), path)
 
-    def texts(self, key: str) -> dict[str, str] | None:
-        """An article's text files kept under key, by path; None when there are none (or damaged)."""
+    def texts(self, key: str, folder: str, required: Collection[str]) -> dict[str, str] | None:
+        """An article's text files kept under key, by path; None unless the file holds that key, every
+        file named is inside folder (and a text) and the required ones are there: one damaged or
+        not of this cache's making is made again."""
         path = self.articles / key[:2] / f"{key}.json"
-        files = _read_json(path)
-        if not (isinstance(files, dict) and all(isinstance(v, str) for v in files.values())):
+        data = _read_json(path)
+        if not (isinstance(data, dict) and data.get("key") == key and isinstance(data.get("files"), dict)):
+            return None
+        files = data["files"]
+        if not (set(required) <= set(files) and all(
+                isinstance(text, str) and _inside(name, folder) for name, text in files.items())):
             return None
         _mark_used(path)
         return files
@@ -169,7 +175,7 @@ class ClipCache:
         path = self.articles / key[:2] / f"{key}.json"
         with contextlib.suppress(OSError):
             path.parent.mkdir(parents=True, exist_ok=True)
-            _write_json_atomically(path, files)
+            _write_json_atomically(path, {"key": key, "files": files})
 
     def path(self, key: str) -> Path:
         """Where the clip with this key lives."""
@@ -360,6 +366,12 @@ def valid_clip(clip: Clip) -> bool:
 def _words_beside(clip_path: Path) -> Path:
     """The word-times file kept beside a cached clip."""
     return clip_path.with_suffix(".words.json")
+
+
+def _inside(name: str, folder: str) -> bool:
+    """Whether a relative path names a file inside folder (no .., not absolute)."""
+    parts = PurePosixPath(name).parts
+    return len(parts) > 1 and parts[0] == folder and ".." not in parts and not name.startswith("/")
 
 
 def _size(path: Path) -> int:

@@ -188,7 +188,7 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
                              synthesizer.engine.voice_name())
         names = _stage_other_files(staging, settings, articles, cover, seasons,
                                    _manifest(settings, articles, synthesizer, maker.voice_fingerprint,
-                                             seasons, epubs), cache)
+                                             seasons, epubs), cache, force)
         names |= {record.file for record in epubs.values()}
         ours = {a.plan.folder for a in articles} | set(COVER_NAMES)
         ours |= {a.folder for a in published.articles} if published else set()
@@ -234,14 +234,16 @@ def _remember_levelling(cache: ClipCache, leveller: Leveller, settings: Settings
 
 
 def _stage_other_files(staging: StagedTree, settings: Settings, articles: list[ArticleResult], cover: Cover,
-                 seasons: Seasons, manifest: Manifest, cache: ClipCache) -> set[str]:
+                 seasons: Seasons, manifest: Manifest, cache: ClipCache, force: bool) -> set[str]:
     """Stage every file besides the audio (captions and transcripts, pages, the cover, build.json
-    and the feed); return the names of every file the build publishes."""
+    and the feed; the text files kept in the cache unless force); return the names of every file
+    the build publishes."""
     cover_name = f"cover{cover.extension}"
     names = {name for article in articles for name in _audio_files(article, settings)}
     for article in articles:
         texts = article_text_files(cache, article, settings, cover_name,
-                                   functools.partial(_article_texts, article, settings, cover_name))
+                                   functools.partial(_article_texts, article, settings, cover_name),
+                                   force=force)
         for name, text in texts.items():
             staging.write(name, text)
         names |= texts.keys()

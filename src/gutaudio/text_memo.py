@@ -17,9 +17,12 @@ from pathlib import Path
 from .cache import ClipCache
 from .config import Settings
 from .edition import ArticleResult
+from .layout import CHAPTERS_DIR, CHAPTERS_JSON, PAGE_NAME
 
 CODE_SUFFIXES = frozenset({".py", ".j2", ".css", ".js"})
 """The files of the gutaudio package whose text decides what its text files say."""
+RENDERING_PACKAGES = ("gutaudio", "jinja2", "markupsafe", "lxml", "webvtt-py", "srt")
+"""The packages whose versions decide what the text files say, besides gutaudio's code."""
 
 
 @functools.cache
@@ -34,6 +37,20 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
+@functools.cache
+def library_versions() -> tuple[str, ...]:
+    """gutaudio's own version (the pages name it) and those of the libraries that write its text files."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = []
+    for name in RENDERING_PACKAGES:
+        try:
+            versions.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            versions.append(f"{name} -")
+    return tuple(versions)
+
+
 def texts_key(article: ArticleResult, settings: Settings, cover_name: str) -> str:
     """What an article's text files are made from, as one SHA-256 (file paths left out: they move)."""
     # The figures as build.json keeps them, so that a kept chapter gives the key it had when made (the
@@ -42,15 +59,20 @@ def texts_key(article: ArticleResult, settings: Settings, cover_name: str) -> st
                  c.mp3_frames, c.audio_fingerprint, c.tags_fingerprint) for c in article.chapters]
     e = article.episode
     episode = (e.duration, e.size, e.marks, e.m4b, e.loudness, e.audio_fingerprint, e.tags_fingerprint)
-    made_from = repr((code_digest(), settings, article.plan, chapters, episode, cover_name))
+    made_from = repr((code_digest(), library_versions(), settings, article.plan, chapters, episode,
+                      cover_name))
     return hashlib.sha256(made_from.encode("utf-8")).hexdigest()
 
 
 def article_text_files(cache: ClipCache, article: ArticleResult, settings: Settings, cover_name: str,
-                       make: Callable[[], dict[str, str]]) -> dict[str, str]:
-    """The article's text files by path: those the cache kept for the same key, else make()'s, kept."""
+                       make: Callable[[], dict[str, str]], *, force: bool = False) -> dict[str, str]:
+    """The article's text files by path: those the cache kept for the same key (unless force), else
+    make()'s, kept for the next build."""
     key = texts_key(article, settings, cover_name)
-    files = cache.texts(key)
+    folder = article.plan.folder
+    required = [f"{folder}/{PAGE_NAME}", f"{folder}/{CHAPTERS_JSON}",
+                *(f"{folder}/{CHAPTERS_DIR}/{Path(c.chapter.filename).stem}.vtt" for c in article.chapters)]
+    files = None if force else cache.texts(key, folder, required)
     if files is None:
         files = make()
         cache.keep_texts(key, files)
