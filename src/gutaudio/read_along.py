@@ -33,6 +33,13 @@ UNREAD_ANCESTORS = frozenset({"pre", "thead"})
 """Text under these is shown, never read as written: code is announced, a header is said in each row."""
 MIN_FOUND = 0.5
 """An utterance is marked when at least this share of its words' letters-and-digits tokens is found."""
+MATCH_BATCH = 200
+"""Spoken words lined up with the page at a time: a chapter is matched batch by batch, each against
+the shown words from where the last batch ended, so the time grows with the chapter's length, not
+its square (one matcher over a whole chapter took 2 s on 33,000 words and 115 s on an 800-row table)."""
+MATCH_WINDOW = 3
+MATCH_SLACK = 100
+"""A batch is looked for in the next MATCH_WINDOW times its length plus MATCH_SLACK shown words."""
 
 _WORD = re.compile(r"\S+")
 
@@ -149,17 +156,33 @@ def locate(utterances: Sequence[TimedUtterance], tokens: Sequence[Token]) -> lis
         said += [(u_index, w_index, key) for w_index, word in enumerate(words)
                  for key in map(token_key, word.split()) if key]
     shown = [index for index, token in enumerate(tokens) if token.key]
-    matcher = difflib.SequenceMatcher(None, [key for _, _, key in said],
-                                      [tokens[i].key for i in shown], autojunk=False)
     found: dict[int, list[tuple[int, int]]] = {}  # utterance -> [(word, token index)]
-    for a, b, size in matcher.get_matching_blocks():
-        for offset in range(size):
-            u_index, w_index, _ = said[a + offset]
-            found.setdefault(u_index, []).append((w_index, shown[b + offset]))
+    cursor = 0  # the shown words before it are matched already
+    step = MATCH_BATCH // 2
+    for begin in range(0, max(1, len(said)), step):
+        batch = said[begin:begin + MATCH_BATCH]
+        # Only the first half of a batch is taken (all of the last one): the end of a batch can match
+        # words further on by chance (a table repeats its words in every row), which the next batch,
+        # starting there, lines up with what follows them.
+        final = begin + MATCH_BATCH >= len(said)
+        taken = len(batch) if final else step
+        window = shown[cursor:cursor + MATCH_WINDOW * len(batch) + MATCH_SLACK]
+        matcher = difflib.SequenceMatcher(None, [key for _, _, key in batch],
+                                          [tokens[i].key for i in window], autojunk=False)
+        matched, last = 0, 0
+        for a, b, size in matcher.get_matching_blocks():
+            for offset in range(min(size, taken - a)):
+                u_index, w_index, _ = batch[a + offset]
+                found.setdefault(u_index, []).append((w_index, window[b + offset]))
+                matched, last = matched + 1, b + offset + 1
+        if matched >= MIN_FOUND * taken:  # else the half is not on the page: look again from here
+            cursor += last
+        if final:
+            break
     counts: dict[int, int] = {}
     for u_index, _, _ in said:
         counts[u_index] = counts.get(u_index, 0) + 1
-    return [_placement(tokens, found.get(index, []), counts.get(index, 0),
+    return [_placement(tokens, sorted(found.get(index, []), key=lambda pair: pair[1]), counts.get(index, 0),
                        utterance.words is not None)
             for index, utterance in enumerate(utterances)]
 
