@@ -378,6 +378,12 @@ def test_the_episode_player_highlights_in_the_chapter_being_heard(tab: Page,
     first = manifest_of(built[0])["chapters"][0]["utterances"][0]
     assert _seek(tab, "#chapter-1 audio", first["start"] + 0.001)["word"] == []
     assert _seek(tab, "#chapter-1 audio", first["start"] - 0.1) == {"word": [], "words": [], "sentence": []}
+    # After a chapter's last sentence (its tail, and in the episode the gap before the next chapter)
+    # nothing is lit, and nothing stays lit once a player has played to its end.
+    last = manifest_of(built[0])["chapters"][0]["utterances"][-1]
+    nothing = {"word": [], "words": [], "sentence": []}
+    assert _seek(tab, "#chapter-1 audio", last["end"] + 0.1) == nothing
+    assert _seek(tab, "audio[data-episode]", marks[0]["startTime"] + last["end"] + 0.1) == nothing
 
 
 SAMPLE = """([selector, count]) => new Promise((resolve) => {

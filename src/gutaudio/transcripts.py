@@ -71,6 +71,8 @@ def word_timed_text(utterance: TimedUtterance) -> str:
     parts, last = [], utterance.start
     for word in utterance.words:
         # A timestamp must be later than the cue's start and the one before it, and before its end.
+        # webvtt-py has no API for WebVTT's inline timestamp tags: the tag holds only digits, colons
+        # and a dot, and the word is escaped by cue_text, so this is the one place markup is joined.
         if last < word.start < utterance.end and _vtt_time(word.start) != _vtt_time(last):
             parts.append(f"<{_vtt_time(word.start)}>{cue_text(word.text)}")
             last = word.start
