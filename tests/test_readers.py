@@ -53,6 +53,9 @@ def test_prose_is_not_a_byline(line: str) -> None:
     ("Share this article: Facebook | X | Email", "share bar"),
     ("Share: Facebook Twitter Email", "share bar"),
     ("Facebook \u00b7 Pinterest \u00b7 WhatsApp", "share bar"),
+    ("Share on Facebook | Share on X | Email this article", "share bar"),
+    ("Print / Email / Share", "share bar"),
+    ("Tweet this \u2022 Pin it \u2022 Send via WhatsApp", "share bar"),
     ("\u00a9 2026 Example Health Media. All rights reserved.", "copyright notice"),
     ("Copyright 2025 Gut Health Editors", "copyright notice"),
     ("Advertisement", "advertisement"),
@@ -73,6 +76,8 @@ def test_page_furniture_is_recognised(line: str, reason: str) -> None:
     "Sharing meals with family can make healthy eating easier.",
     "All rights to a second opinion are yours.",
     "Comments from readers suggest that many people struggle with this.",
+    "Fruit | vegetables | whole grains",
+    "Share on Facebook if this helped you, and email your doctor with questions.",
 ])
 def test_prose_is_not_page_furniture(line: str) -> None:
     assert boilerplate_reason(line) is None

@@ -33,6 +33,15 @@ _SHARE = re.compile(
     rf"|^(?:(?:{_SOCIAL})\b[\s,|/\u00b7\u2022-]*){{2,}}$",
     re.IGNORECASE,
 )
+_SHARE_ITEM = re.compile(
+    rf"^(?:(?:share|post|send|tweet|pin)(?: this| the| it)?(?: article| post| page| story| link)?"
+    rf"(?: on| via| by| to| with)?\s*)?(?:{_SOCIAL})"
+    rf"(?:\s+(?:this|the)(?:\s+(?:article|post|page|story|link))?)?$"
+    rf"|^share(?: this| the)?(?: article| post| page| story)?$|^(?:tweet|pin) (?:this|it)$",
+    re.IGNORECASE,
+)
+"""One button of a share bar: "Share on X", "Email this article", "Pinterest", "Share"."""
+_SHARE_SEPARATORS = re.compile(r"\s*[|\u00b7\u2022/]\s*")
 _COPYRIGHT = re.compile(r"^(?:\u00a9|\(c\)|copyright\b)|\ball rights reserved\b", re.IGNORECASE)
 _RELATED = re.compile(
     r"^(?:related(?: posts| articles| stories| reading| content| links)?|you (?:may|might) also like|"
@@ -131,7 +140,8 @@ def boilerplate_reason(line: str) -> str | None:
     line = " ".join(line.split())
     if not line or len(line) > MAX_BOILERPLATE_CHARS:
         return None
-    if _SHARE.match(line):
+    parts = [part for part in _SHARE_SEPARATORS.split(line) if part]
+    if _SHARE.match(line) or (len(parts) >= 2 and all(_SHARE_ITEM.match(part) for part in parts)):
         return "share bar"
     if _COPYRIGHT.search(line) and len(line) <= 160:
         return "copyright notice"
