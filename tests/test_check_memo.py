@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -122,3 +124,33 @@ def test_a_standalone_check_holds_the_build_to_the_ceiling_it_was_built_with(out
     for file, level, detail in peaks:
         assert level is Level.ERROR and detail.endswith(" dBTP is above -9"), (file, detail)
         assert float(detail.split()[0]) == pytest.approx(measured[file], abs=0.3), (file, detail)
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two cores to decode side by side")
+def test_files_no_memo_answers_are_decoded_side_by_side_each_with_its_own_verdict(
+        output: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two decodes meet at a barrier: a check that ran them one after the other would time out."""
+    barrier = threading.Barrier(2, timeout=30)
+    decoded: list[str] = []
+
+    def meeting(arguments: list[str], what: str, **kwargs: object) -> bytes:
+        name = arguments[arguments.index("-i") + 1]
+        if len(decoded) < 2:
+            decoded.append(name)
+            barrier.wait()  # the first two decodes are under way at the same time
+        return run_ffmpeg(arguments, what, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(check_module, "run_ffmpeg", meeting)
+    monkeypatch.setattr(check_module.shutil, "which", lambda name: None)
+    mp3s = sorted(output.rglob("*.mp3"))
+    damaged = mp3s[:2]
+    for chapter in damaged:
+        data = bytearray(chapter.read_bytes())
+        data[len(data) // 2:len(data) // 2 + 4000] = bytes(4000)
+        chapter.write_bytes(bytes(data))
+    report = check_build(output)
+    assert len(decoded) == 2 and not barrier.broken
+    rows = _rows(report, "MP3 frames")
+    assert sorted(file for file, _, _ in rows) == sorted(p.relative_to(output).as_posix() for p in mp3s)
+    assert {file for file, level, _ in rows if level is Level.ERROR} == {
+        p.relative_to(output).as_posix() for p in damaged}

@@ -34,9 +34,9 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     made: list[str] = []
     real = gutaudio.recipe._article_texts
 
-    def counting(article, settings, cover_name):
+    def counting(article, settings, cover_name, compiled):
         made.append(article.plan.folder)
-        return real(article, settings, cover_name)
+        return real(article, settings, cover_name, compiled)
 
     monkeypatch.setattr(gutaudio.recipe, "_article_texts", counting)
     return made

@@ -74,6 +74,7 @@ class CacheInfo:
     bytes: int = 0
     voices: int = 0
     texts: int = 0
+    templates: int = 0
 
     def contents(self) -> str:
         """The items by kind: '12 clips, 3 levelled chapters, 1 cover, 4 remembered values'."""
@@ -83,6 +84,8 @@ class CacheInfo:
             parts.append(_count(self.texts, "article's text files", "articles' text files"))
         if self.voices:
             parts.append(_count(self.voices, "aligned voice"))
+        if self.templates:
+            parts.append(_count(self.templates, "compiled template"))
         if self.unfinished:
             parts.append(_count(self.unfinished, "unfinished file"))
         return ", ".join(parts)
@@ -110,6 +113,8 @@ class ClipCache:
         self.covers = root / "artwork"
         self.articles = root / "texts"
         """Each article's text files (captions, transcripts, page) as one JSON file per key (text_memo)."""
+        self.templates = root / "templates"
+        """Jinja's compiled templates (site._CompiledTemplates)."""
         self.voices = root / "voices"
         """Files engines derive from their voices (a model that reports alignments); only the
         default cache folder holds them (voice_file)."""
@@ -255,7 +260,7 @@ class ClipCache:
         removed = _tally(self.root, self._remove(self._items()))
         shards = [path for folder in (self.clips, self.articles) for path in folder.glob("*")
                   if path.is_dir()]
-        for folder in [*shards, self.clips, self.articles, self.chapters, self.covers]:
+        for folder in [*shards, self.clips, self.articles, self.chapters, self.covers, self.templates]:
             with contextlib.suppress(OSError):
                 folder.rmdir()  # only when empty
         return removed
@@ -269,7 +274,9 @@ class ClipCache:
                  *((path, "covers") for path in self.covers.glob("*.jpg")),
                  *((path, "unfinished" if path.name.startswith(".tmp-") else "texts")
                    for path in self.articles.glob("*/*.json")),
-                 *((path, "unfinished") for folder in (self.chapters, self.covers, self.voices)
+                 *((path, "templates") for path in self.templates.glob("*.cache")),
+                 *((path, "unfinished") for folder in (self.chapters, self.covers, self.voices,
+                                                       self.templates)
                    for path in folder.glob("*.tmp")),
                  *((path, "unfinished") for path in self.clips.glob("*/.tmp-*.json")),
                  *((path, "unfinished") for path in self.root.glob(".tmp-*.json")),

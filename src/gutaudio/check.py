@@ -13,7 +13,8 @@ import subprocess
 import tempfile
 import uuid
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -252,6 +253,8 @@ class _Checker:
         self.ffmpeg: Path | None = None
         self.theirs: frozenset[str] = frozenset()
         self.epubs: frozenset[str] | None = None
+        self.frames_checked: dict[Path, tuple[Level, str]] = {}
+        """Frame checks already run side by side (see _check_frames_at_once), by file."""
 
     @staticmethod
     def _as_theirs(finding: Finding) -> Finding:
@@ -298,7 +301,9 @@ class _Checker:
             yield self._bad("MP3 stream", str(outside), "a link out of this build: publish the file "
                             "itself")
         published = [p for p in published if p.is_relative_to(inside)]
-        for path in dict.fromkeys([*enclosures, *published]):  # each file once, by its real path
+        audio = list(dict.fromkeys([*enclosures, *published]))  # each file once, by its real path
+        self._check_frames_at_once(audio)
+        for path in audio:
             for finding in self._audio(path):
                 yield self._as_theirs(finding) if finding.file in self.theirs else finding
         yield from self._loudness_spread()
@@ -558,13 +563,31 @@ class _Checker:
         yield (self._ok("true peak", name, ceiling) if peak <= self.ceiling
                else self._bad("true peak", name, f"{ceiling} is above {self.ceiling:g}"))
 
-    def _mp3val(self, path: Path, name: str) -> Iterator[Finding]:
+    def _frame_check(self, path: Path) -> tuple[str, str, Callable[[Path, str], tuple[Level, str]]]:
+        """The frame-by-frame check for a file: its rule, its tool and the function that runs it."""
         mp3val = shutil.which("mp3val")
         if mp3val is None or path.stat().st_size > MP3VAL_MAX_BYTES:
-            yield self._remembered("MP3 frames", path, name, ffmpeg_executable(self.ffmpeg),
-                                   self._frames)
-        else:
-            yield self._remembered("mp3val", path, name, mp3val, self._mp3val_result)
+            return "MP3 frames", ffmpeg_executable(self.ffmpeg), self._frames
+        return "mp3val", mp3val, self._mp3val_result
+
+    def _check_frames_at_once(self, paths: Sequence[Path]) -> None:
+        """Run the frame checks that no memo answers side by side, one per core: each is a
+        process of its own (mp3val or ffmpeg), so an edit's chapter and episode take the time of one."""
+        todo = []
+        for path in paths:
+            with contextlib.suppress(OSError):  # a file that cannot be read: its own check says so
+                _, tool, check = self._frame_check(path)
+                if self.memo is None or self.memo.passed(path, tool) is None:
+                    todo.append((path, check))
+        if len(todo) < 2:
+            return
+        with ThreadPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
+            results = pool.map(lambda job: job[1](job[0], self._name(job[0])), todo)
+            self.frames_checked = {path: result for (path, _), result in zip(todo, results, strict=True)}
+
+    def _mp3val(self, path: Path, name: str) -> Iterator[Finding]:
+        rule, tool, check = self._frame_check(path)
+        yield self._remembered(rule, path, name, tool, check)
 
     def _remembered(self, rule: str, path: Path, name: str, tool: str,
                     check: Callable[[Path, str], tuple[Level, str]]) -> Finding:
@@ -572,7 +595,7 @@ class _Checker:
         passed = self.memo.passed(path, tool) if self.memo is not None else None
         if passed is not None:
             return Finding(rule, name, Level.OK, passed)
-        level, detail = check(path, name)
+        level, detail = self.frames_checked.pop(path, None) or check(path, name)
         if self.memo is not None and level is Level.OK:  # a failure is looked at again
             self.memo.remember_pass(path, tool, detail)
         return Finding(rule, name, level, detail)

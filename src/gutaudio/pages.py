@@ -15,9 +15,11 @@ PAGE_CHAPTER_ID = "chapter-{number}"
 """The id of a chapter's section on its article's page (templates/index.html.j2)."""
 
 
-def article_page(settings: Settings, article: ArticleResult, cover_name: str) -> str:
+def article_page(settings: Settings, article: ArticleResult, cover_name: str,
+                 compiled: Path | None = None) -> str:
     """An article's accessible page: a player per chapter and one for the episode, and the full text
-    to read along with (the sentence and word being heard highlighted, any sentence played from)."""
+    to read along with (the sentence and word being heard highlighted, any sentence played from);
+    compiled: the folder that keeps compiled templates."""
     plan = article.plan
     chapters = [
         PageChapter(
@@ -52,11 +54,13 @@ def article_page(settings: Settings, article: ArticleResult, cover_name: str) ->
         unspoken=unspoken_sections(plan),
         footnotes=plan.article.footnotes,
         subtitle=metadata.subtitle,
-    ))
+    ), compiled)
 
 
-def catalog_page(settings: Settings, articles: list[ArticleResult], cover_name: str) -> str:
-    """The show's page: every article, with links to its page and its audio."""
+def catalog_page(settings: Settings, articles: list[ArticleResult], cover_name: str,
+                 compiled: Path | None = None) -> str:
+    """The show's page: every article, with links to its page and its audio (compiled: the folder
+    that keeps compiled templates)."""
     return render_catalog(
         language=settings.show.language, show_title=settings.show.title,
         description=settings.show.description, author=settings.show.author, cover=cover_name,
@@ -64,4 +68,5 @@ def catalog_page(settings: Settings, articles: list[ArticleResult], cover_name: 
         articles=[CatalogArticle(a.plan.article.title, f"{a.plan.folder}/{PAGE_NAME}",
                                  f"{a.plan.folder}/{EPISODE_MP3}", a.episode.duration,
                                  [c.chapter.title for c in a.chapters]) for a in articles],
+        compiled=compiled,
     )

@@ -242,22 +242,25 @@ def _stage_other_files(staging: StagedTree, settings: Settings, articles: list[A
     names = {name for article in articles for name in _audio_files(article, settings)}
     for article in articles:
         texts = article_text_files(cache, article, settings, cover_name,
-                                   functools.partial(_article_texts, article, settings, cover_name),
+                                   functools.partial(_article_texts, article, settings, cover_name,
+                                                     cache.templates),
                                    force=force)
         for name, text in texts.items():
             staging.write(name, text)
         names |= texts.keys()
     staging.write(cover_name, cover.data)
-    staging.write(PAGE_NAME, catalog_page(settings, articles, cover_name))
+    staging.write(PAGE_NAME, catalog_page(settings, articles, cover_name, cache.templates))
     staging.write(MANIFEST_NAME, manifest_json(manifest))
     staging.write(FEED_NAME, feed_xml(settings, articles, cover_name, seasons))
     return names | {cover_name, PAGE_NAME, MANIFEST_NAME, FEED_NAME}
 
 
-def _article_texts(article: ArticleResult, settings: Settings, cover_name: str) -> dict[str, str]:
-    """An article's captions, transcripts and page, by path inside the output folder."""
+def _article_texts(article: ArticleResult, settings: Settings, cover_name: str,
+                   compiled: Path) -> dict[str, str]:
+    """An article's captions, transcripts and page, by path inside the output folder (compiled: the
+    folder that keeps compiled templates)."""
     texts = article_texts(article, settings.captions)
-    texts[f"{article.plan.folder}/{PAGE_NAME}"] = article_page(settings, article, cover_name)
+    texts[f"{article.plan.folder}/{PAGE_NAME}"] = article_page(settings, article, cover_name, compiled)
     return texts
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import lxml.html
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, select_autoescape
+from jinja2.bccache import Bucket
 from lxml import etree
 from markupsafe import Markup, escape
 
@@ -248,12 +252,33 @@ def read_along_timing(chapters: Iterable[PageChapter]) -> list[dict]:
     return [chapter_timing(c.number, c.offset, c.utterances) for c in chapters if c.utterances]
 
 
-@functools.lru_cache(maxsize=1)
-def _environment() -> Environment:
-    """The one Jinja environment: made once, so each template is compiled once per build."""
+class _CompiledTemplates(FileSystemBytecodeCache):
+    """Jinja's compiled templates, kept in a folder of the cache (Jinja checks each against its
+    template's source and its own version); best effort: a cache that cannot be written only costs
+    the time of compiling again."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        """Load the compiled template, if the folder has it whole (a damaged one is compiled again)."""
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        """Keep the compiled template for the next build."""
+        with contextlib.suppress(OSError):
+            Path(self.directory).mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
+
+
+@functools.lru_cache(maxsize=4)
+def _environment(compiled: Path | None = None) -> Environment:
+    """The Jinja environment: made once, so each template is compiled once per build, and not at
+    all when the compiled templates are kept in the folder compiled (the cache)."""
     env = Environment(loader=PackageLoader("gutaudio", "templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
-                      lstrip_blocks=True, keep_trailing_newline=True)
+                      lstrip_blocks=True, keep_trailing_newline=True,
+                      bytecode_cache=_CompiledTemplates(str(compiled)) if compiled else None)
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}  # compact
     env.filters["clock"] = clock
     env.filters["spoken_length"] = spoken_length
@@ -264,14 +289,14 @@ def _environment() -> Environment:
     return env
 
 
-def render_page(page: Page) -> str:
-    """Render index.html for a build."""
-    return _environment().get_template("index.html.j2").render(page=page, version=__version__)
+def render_page(page: Page, compiled: Path | None = None) -> str:
+    """Render index.html for a build (compiled: the folder that keeps compiled templates)."""
+    return _environment(compiled).get_template("index.html.j2").render(page=page, version=__version__)
 
 
 def render_catalog(*, language: str, show_title: str, description: str, author: str, cover: str,
-                   feed: str, articles: Sequence[CatalogArticle]) -> str:
+                   feed: str, articles: Sequence[CatalogArticle], compiled: Path | None = None) -> str:
     """Render the show's index.html: every article with a link to its page and its audio."""
-    return _environment().get_template("catalog.html.j2").render(
+    return _environment(compiled).get_template("catalog.html.j2").render(
         language=language, show_title=show_title, description=description, author=author,
         cover=cover, feed=feed, articles=articles, version=__version__)
