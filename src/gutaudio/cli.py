@@ -374,6 +374,87 @@ def _print_findings(report: Report, only_problems: bool) -> None:
         click.echo(f"{finding.rule:<{rule_width}}  {finding.file:<{file_width}}  {result}")
 
 
+@cli.command("proof")
+@click.argument("output_dir", default="output", required=False,
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--content", "content_dir", default="content", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder whose gutaudio.toml gives [proof] and the voice (optional).")
+@click.option("--model", default=None, metavar="MODEL",
+              help="Recognizer model: base or tiny.en (from gutaudio[proof]), or a CTranslate2 "
+                   "Whisper model folder (default: [proof] model, else base).")
+@click.option("--beam-size", type=click.IntRange(1, 20), default=None,
+              help="Recognizer beam size (default: [proof] beam_size, else 5).")
+@click.option("--max-missed", type=click.FloatRange(0, 100), default=None, metavar="PERCENT",
+              help="Exit 1 when more than PERCENT of the author's words are not heard.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Cache folder (where Whisper base is joined from its two packages).")
+@_reports_errors
+def proof_command(output_dir: Path, content_dir: Path, model: str | None, beam_size: int | None,
+                  max_missed: float | None, as_json: bool, cache_dir: Path | None) -> None:
+    """Hear a finished build in OUTPUT back with an offline speech recognizer.
+
+    Transcribes every chapter with faster-whisper, lines its words up with the
+    author's text (Whisper's English normalizer on both sides) and reports, per
+    chapter and in all, the share of the author's words not heard, and each missed
+    word with its time, sentence, what was heard and the voice's phonemes.
+
+    \b
+    Examples:
+      gutaudio proof
+      gutaudio proof public/ --max-missed 2 --json
+      gutaudio proof --model tiny.en
+    """
+    import json
+
+    from .proof import run_proof
+
+    _setup_logging(False, False)
+    if not output_dir.is_dir():
+        raise _CliError(OutputError(f"{output_dir}: no such folder"))
+    report, limit = run_proof(output_dir, content_dir, model=model, beam_size=beam_size,
+                              max_missed=max_missed, cache_dir=cache_dir,
+                              progress=None if as_json else _proof_progress)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+    else:
+        _print_proof(report)
+    if not report.passed(limit):
+        click.echo(f"Error: {report.missed_percent:.1f}% of the author's words were not heard, "
+                   f"over the limit of {limit:g}%", err=True)
+        raise click.exceptions.Exit(1)
+
+
+def _proof_progress(done: int, total: int, file: str) -> None:
+    if file:
+        click.echo(f"proof: hearing {file} ({done + 1}/{total})", err=True)
+
+
+def _print_proof(report: Any) -> None:
+    rows = [(f"{c.article}/{c.chapter}", str(c.words), str(c.missed_words), f"{c.missed_percent:.1f}%")
+            for c in report.chapters]
+    rows.append(("all", str(report.words), str(report.missed_words), f"{report.missed_percent:.1f}%"))
+    header = ("chapter", "words", "not heard", "share")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
+    for row in [header, *rows]:
+        click.echo("  ".join([row[0].ljust(widths[0]), *(cell.rjust(w) for cell, w in zip(row[1:], widths[1:],
+                                                                                          strict=True))]))
+    missed = [m for c in report.chapters for m in c.missed]
+    if missed:
+        click.echo("")
+        click.echo("Not heard:")
+    for m in missed:
+        said = f" (said {m.spoken!r})" if m.spoken.strip(".,;:!?") != m.word.strip(".,;:!?") else ""
+        phonemes = f" [{m.phonemes}]" if m.phonemes else ""
+        at = f"{int(m.time // 60)}:{m.time % 60:04.1f}"
+        click.echo(f"  {m.article}/{m.chapter} {at}  {m.word!r}{said}{phonemes} "
+                   f"heard {m.heard!r}")
+        click.echo(f"      in: {m.sentence}")
+    click.echo(f"Not heard: {report.missed_words} of {report.words} words "
+               f"({report.missed_percent:.1f}%), Whisper {report.model}, beam {report.beam_size}")
+
+
 @cli.command("serve")
 @click.argument("output_dir", default="output", required=False,
                 type=click.Path(file_okay=False, path_type=Path))

@@ -319,6 +319,21 @@ class SpeechSettings:
 
 
 @dataclass(frozen=True)
+class ProofSettings:
+    """How `gutaudio proof` hears a build back ([proof] in gutaudio.toml)."""
+
+    model: str = "base"
+    """The recognizer's model: "base" or "tiny.en" (packaged on PyPI, in gutaudio[proof]), or the path of
+    any CTranslate2 Whisper model folder (relative to the content folder)."""
+    beam_size: int = 5
+    max_missed: float | None = None
+    """The share of the author's words not heard, in percent, above which proof fails (exit code 1)."""
+
+    def __post_init__(self) -> None:
+        _checked(self, "proof", _proof_rules)
+
+
+@dataclass(frozen=True)
 class CaptionSettings:
     """Caption cues to caption standards (BBC, Netflix, DCMP): lines per cue, characters per line,
     seconds per cue ([captions] in gutaudio.toml)."""
@@ -359,6 +374,7 @@ class Settings:
     build: BuildSettings = field(default_factory=BuildSettings)
     speech: SpeechSettings = field(default_factory=SpeechSettings)
     captions: CaptionSettings = field(default_factory=CaptionSettings)
+    proof: ProofSettings = field(default_factory=ProofSettings)
     article: Path | None = None
     """The article file to build; every article in content/ when unset."""
     disclaimer: DisclaimerSettings = field(default_factory=DisclaimerSettings)
@@ -377,7 +393,8 @@ class Settings:
 
 _SECTION_TYPES: dict[str, type] = {"show": ShowSettings, "voice": VoiceSettings,
                                    "audio": AudioSettings, "build": BuildSettings,
-                                   "speech": SpeechSettings, "captions": CaptionSettings}
+                                   "speech": SpeechSettings, "captions": CaptionSettings,
+                                   "proof": ProofSettings}
 
 
 # -- each table's rules -------------------------------------------------------------------------------
@@ -587,6 +604,18 @@ def _caption_rules(check: _Rules) -> None:
                                      f"captions.max_seconds {v['max_seconds']:g}")
 
 
+def _proof_rules(check: _Rules) -> None:
+    if check.want(str, "model") and not check.values["model"].strip():
+        check.problem("model", "proof.model is empty: give base, tiny.en or a model folder")
+    if check.want(int, "beam_size") and not 1 <= check.values["beam_size"] <= 20:
+        check.problem("beam_size", f"proof.beam_size {check.values['beam_size']} is out of range "
+                                   "(valid: 1 to 20)")
+    if (check.values["max_missed"] is not None and check.want(float, "max_missed")
+            and not 0 <= check.values["max_missed"] <= 100):
+        check.problem("max_missed", f"proof.max_missed {check.values['max_missed']:g} is out of range "
+                                    "(valid: 0 to 100 percent)")
+
+
 def _disclaimer_rules(check: _Rules) -> None:
     check.want(str, "text")
     check.want(str, "default")
@@ -628,7 +657,7 @@ def _settings_rules(check: _Rules) -> None:
 # -- reading gutaudio.toml ----------------------------------------------------------------------------
 
 
-_TOP_LEVEL_KEYS = ("article", "show", "voice", "audio", "build", "speech", "captions", "disclaimer")
+_TOP_LEVEL_KEYS = ("article", "show", "voice", "audio", "build", "speech", "captions", "proof", "disclaimer")
 _DISCLAIMER_KEYS = ("text", "file", "default", "default_file", "required")
 
 
@@ -718,6 +747,7 @@ def load_settings(
         build=built["build"],
         speech=built["speech"],
         captions=built["captions"],
+        proof=built["proof"],
         article=article_path,
         disclaimer=disclaimer,
         lexicon=lexicon,

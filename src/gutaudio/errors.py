@@ -69,6 +69,10 @@ class AudioError(GutaudioError, OSError):
     """Audio could not be decoded, joined or encoded (ffmpeg failure, bad clip)."""
 
 
+class RecognizerError(GutaudioError, RuntimeError):
+    """The speech recognizer that proof hears a build with cannot run (missing package or model)."""
+
+
 class FeedError(GutaudioError, ValueError):
     """The podcast feed cannot be built from the given metadata."""
 

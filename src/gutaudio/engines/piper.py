@@ -191,6 +191,11 @@ class PiperEngine:
         return onnxruntime.InferenceSession(str(model), sess_options=options,
                                             providers=["CPUExecutionProvider"])
 
+    def phonemes(self, text: str) -> str:
+        """The phonemes the voice says text with (espeak-ng's IPA, as Piper reads them)."""
+        self.prepare()
+        return " ".join("".join(sentence) for sentence in self._voice.phonemize(text))
+
     @property
     def sample_rate(self) -> int:
         """Native sample rate of the loaded voice."""
