@@ -206,6 +206,41 @@ def table(results: dict[str, dict[str, float | str]]) -> str:
     return "\n".join(lines)
 
 
+PROOF_FIXTURES = ("md-lists-tables.md", "txt-copied-page.txt", "md-citations.md", "html-news-page.html",
+                  "txt-normalization.txt", "md-front-matter.md", "md-sources-takeaways.md")
+"""Fixture articles of several kinds whose builds proof hears (tests/fixtures/articles)."""
+
+
+def proof_share(content: Path, work: Path, name: str) -> float:
+    """Build content/ with Piper, then the share of its author's words Whisper base (beam 5) missed."""
+    output, cache = work / f"proof-out-{name}", work / f"proof-cache-{name}"
+    run(gutaudio("build", "-q", "--content", str(content), "--output", str(output),
+                 "--cache-dir", str(cache)))
+    result = subprocess.run(gutaudio("proof", str(output), "--content", str(content), "--model", "base",
+                                     "--beam-size", "5", "--json", "--cache-dir", str(work / "proof-models")),
+                            capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"proof failed on {name}: {result.stderr[-2000:]}")
+    return json.loads(result.stdout)["missed_percent"]
+
+
+def bench_proof(work: Path, fixtures: int) -> dict[str, float]:
+    """proof's figure (percent of the author's words not heard) on content/ and on fixture articles."""
+    results = {"given_article_missed_pct": proof_share(CONTENT, work, "given")}
+    shares = []
+    for name in PROOF_FIXTURES[:fixtures]:
+        content = work / f"proof-{Path(name).stem}"
+        content.mkdir()
+        shutil.copy(CONTENT / "gutaudio.toml", content / "gutaudio.toml")
+        shutil.copy(REPO / "tests" / "fixtures" / "articles" / name, content / name)
+        share = proof_share(content, work, Path(name).stem)
+        results[f"{Path(name).stem}_missed_pct"] = share
+        shares.append(share)
+    if shares:
+        results["fixtures_median_missed_pct"] = round(statistics.median(shares), 2)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=textwrap.dedent(__doc__ or ""),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -214,6 +249,8 @@ def main() -> None:
                         help="words of the synthetic long article (0 skips the scale run)")
     parser.add_argument("--catalog", type=int, default=200,
                         help="articles in the synthetic catalog (0 skips the catalog run)")
+    parser.add_argument("--proof-fixtures", type=int, default=len(PROOF_FIXTURES),
+                        help="fixture articles proof hears besides content/ (-1 skips proof)")
     parser.add_argument("--json", type=Path, default=REPO / "bench.json", help="where to write JSON")
     options = parser.parse_args()
     results: dict[str, dict[str, float | str]] = {}
@@ -226,6 +263,9 @@ def main() -> None:
         if options.catalog:
             results["catalog (espeak)"] = bench_catalog(work, options.catalog)
             print(table({"catalog (espeak)": results["catalog (espeak)"]}), flush=True)
+        if options.proof_fixtures >= 0:
+            results["proof (whisper base)"] = bench_proof(work, options.proof_fixtures)
+            print(table({"proof (whisper base)": results["proof (whisper base)"]}), flush=True)
         if options.scale_words:
             results["scale (espeak)"] = bench_scale(work, options.scale_words)
             print(table({"scale (espeak)": results["scale (espeak)"]}), flush=True)

@@ -87,6 +87,8 @@ COMMAND_HELP = {
                 "List the speech engines, their voices, and whether each can run here."),
     "inspect": ("Usage: gutaudio inspect [OPTIONS]",
                 "Show the chapters and the exact text each will speak; makes no audio."),
+    "proof": ("Usage: gutaudio proof [OPTIONS] [OUTPUT_DIR]",
+              "Hear a finished build in OUTPUT back with an offline speech recognizer."),
     "serve": ("Usage: gutaudio serve [OPTIONS] [OUTPUT_DIR]",
               "Serve a finished build over HTTP so a podcast app can subscribe to it."),
 }

@@ -365,7 +365,7 @@ def test_disclaimer_file_not_utf8(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("extra", "problem"), [
     ('artcle = "a.md"\n' + SHOW,
      "unknown setting 'artcle' (did you mean 'article'? valid: article, show, voice, audio, build, "
-     "speech, captions, disclaimer)"),
+     "speech, captions, proof, disclaimer)"),
     (SHOW + 'titel = "x"\n',
      f"unknown setting 'show.titel' (did you mean 'title'? valid: {SHOW_KEYS})"),
     (SHOW + '[voice]\nengin = "piper"\n',
@@ -455,7 +455,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     problems = str(info.value).removeprefix(f"{path}: ").split("; ")
     assert problems == [
         "unknown setting 'artcle' (did you mean 'article'? valid: article, show, voice, audio, "
-        "build, speech, captions, disclaimer)",
+        "build, speech, captions, proof, disclaimer)",
         "show.explicit must be true or false, not 'no'",
         "show.language 'english' is not an ISO 639 code such as en or en-us",
         "show.subcategory 'Physics' is not under 'Health & Fitness' (valid: Alternative Health, "
