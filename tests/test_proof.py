@@ -58,6 +58,15 @@ def test_a_word_heard_as_another_is_missed_with_its_time_sentence_and_what_was_h
     assert proof.missed_percent == pytest.approx(100 / 3)
 
 
+def test_a_word_given_as_phonemes_has_those_phonemes() -> None:
+    ipa = "o\u028am\u02c8\u025bp\u0279\u0259zo\u028al"  # stress marks: escaped, as ruff asks
+    utterance = UtteranceRecord(0, 2, "Take omeprazole.", f"Take [[{ipa}]].")
+    proof = proof_chapter("article", _chapter(utterance), _heard("Take omepsil."),
+                          phonemes=lambda text: f"/{text}/")
+    [missed] = proof.missed
+    assert (missed.word, missed.spoken, missed.phonemes) == ("omeprazole.", f"[[{ipa}]].", ipa)
+
+
 def test_a_word_not_heard_at_all_is_missed_and_without_word_times_has_its_sentence_start() -> None:
     utterance = UtteranceRecord(4.5, 6.0, "Stress matters too.", "Stress matters too.")
     proof = proof_chapter("article", _chapter(utterance), _heard("matters too.", 4.6))

@@ -46,6 +46,8 @@ ABBREVIATIONS = ((re.compile(r"\be\.\s?g\.", re.IGNORECASE), "for example"),
 
 PUNCTUATION = string.punctuation + "\u201c\u201d\u2018\u2019\u2026\u2013\u2014"
 """What is stripped from around a word before its phonemes are looked up."""
+RAW_PHONEMES = re.compile(r"[^\w\[]*\[\[(.+?)\]\][^\w\]]*")
+"""A word given to the voice as raw phonemes (Piper reads what is inside [[ ]] as phonemes)."""
 Phonemes = Callable[[str], "str | None"]
 """The phonemes a voice says a text with (None where the engine cannot tell)."""
 
@@ -262,7 +264,11 @@ def _author_words(text: str) -> int:
 
 
 def _phonemes_of(spoken: str, phonemes: Phonemes | None) -> str | None:
-    """The voice's phonemes for a word as it was given to say it, without the punctuation around it."""
+    """The voice's phonemes for a word as it was given to say it, without the punctuation around it
+    (a lexicon's phoneme entry, "[[...]]", is its own phonemes)."""
+    given = RAW_PHONEMES.fullmatch(spoken.strip())
+    if given:
+        return given.group(1)
     word = spoken.strip(PUNCTUATION)
     return phonemes(word) if phonemes and word else None
 
