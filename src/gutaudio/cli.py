@@ -390,9 +390,15 @@ def _print_findings(report: Report, only_problems: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Cache folder (where Whisper base is joined from its two packages).")
+@click.option("--suggest", is_flag=True,
+              help="Try pronunciations for each word not heard; propose those heard right every time.")
+@click.option("--write-lexicon", is_flag=True,
+              help="Add the proposed pronunciations to the content folder's lexicon.toml "
+                   "(implies --suggest).")
 @_reports_errors
 def proof_command(output_dir: Path, content_dir: Path, model: str | None, beam_size: int | None,
-                  max_missed: float | None, as_json: bool, cache_dir: Path | None) -> None:
+                  max_missed: float | None, as_json: bool, cache_dir: Path | None, suggest: bool,
+                  write_lexicon: bool) -> None:
     """Hear a finished build in OUTPUT back with an offline speech recognizer.
 
     Transcribes every chapter with faster-whisper, lines its words up with the
@@ -405,6 +411,7 @@ def proof_command(output_dir: Path, content_dir: Path, model: str | None, beam_s
       gutaudio proof
       gutaudio proof public/ --max-missed 2 --json
       gutaudio proof --model tiny.en
+      gutaudio proof --suggest --write-lexicon
     """
     import json
 
@@ -413,17 +420,41 @@ def proof_command(output_dir: Path, content_dir: Path, model: str | None, beam_s
     _setup_logging(False, False)
     if not output_dir.is_dir():
         raise _CliError(OutputError(f"{output_dir}: no such folder"))
-    report, limit = run_proof(output_dir, content_dir, model=model, beam_size=beam_size,
-                              max_missed=max_missed, cache_dir=cache_dir,
-                              progress=None if as_json else _proof_progress)
+    run = run_proof(output_dir, content_dir, model=model, beam_size=beam_size, max_missed=max_missed,
+                    cache_dir=cache_dir, suggest=suggest, write_lexicon=write_lexicon,
+                    progress=None if as_json else _proof_progress)
+    report, limit = run.report, run.max_missed
     if as_json:
-        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+        data = report.as_json()
+        if suggest or write_lexicon:
+            data["suggestions"] = [{"word": m.word, "chapter": m.chapter, "proposed": s.entry if s else None,
+                                    "source": s.source if s else None, "heard": list(s.heard) if s else []}
+                                   for m, s in run.suggestions]
+            data["lexicon_written"] = str(run.lexicon) if run.lexicon else None
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         _print_proof(report)
+        _print_suggestions(run, suggest or write_lexicon)
     if not report.passed(limit):
         click.echo(f"Error: {report.missed_percent:.1f}% of the author's words were not heard, "
                    f"over the limit of {limit:g}%", err=True)
         raise click.exceptions.Exit(1)
+
+
+def _print_suggestions(run: Any, asked: bool) -> None:
+    if not asked:
+        return
+    proposed = [s for _, s in run.suggestions if s is not None]
+    failed = [m.word for m, s in run.suggestions if s is None]
+    click.echo("")
+    click.echo(f"Suggestions (each heard right in its sentence {len(proposed[0].heard)} times in a row):"
+               if proposed else "No pronunciation tried was heard right.")
+    for suggestion in proposed:
+        click.echo(f'  {suggestion.word} = "{suggestion.entry}"  ({suggestion.source})')
+    if failed:
+        click.echo(f"No pronunciation tried was heard right for: {', '.join(failed)}")
+    if run.lexicon is not None:
+        click.echo(f"Written to {run.lexicon}")
 
 
 def _proof_progress(done: int, total: int, file: str) -> None:

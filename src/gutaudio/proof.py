@@ -291,13 +291,27 @@ def proof_build(output: Path, manifest: Manifest, hear: Callable[[Path], Sequenc
     return ProofReport(model, beam_size, tuple(proofs))
 
 
+@dataclass(frozen=True)
+class ProofRun:
+    """What `gutaudio proof` found: the report, the limit it is held to, and the checked suggestions
+    (each missed word a lexicon can hold, with the pronunciation heard right, or None)."""
+
+    report: ProofReport
+    max_missed: float | None
+    suggestions: tuple[tuple[MissedWord, Any], ...] = ()
+    lexicon: Path | None = None
+    """The lexicon file the suggestions were written to, if they were."""
+
+
 def run_proof(output: Path, content_dir: Path, *, model: str | None = None, beam_size: int | None = None,
-              max_missed: float | None = None, cache_dir: Path | None = None,
-              progress: Callable[[int, int, str], None] | None = None) -> tuple[ProofReport, float | None]:
+              max_missed: float | None = None, cache_dir: Path | None = None, suggest: bool = False,
+              write_lexicon: bool = False,
+              progress: Callable[[int, int, str], None] | None = None) -> ProofRun:
     """Proof the build in output with the settings of content_dir's gutaudio.toml (defaults where
-    there is none) and the given overrides; return the report and the limit it is held to."""
+    there is none) and the given overrides; with suggest, try pronunciations for the words missed,
+    and with write_lexicon add those heard right to content_dir's lexicon.toml."""
     from .cache import default_cache_dir
-    from .config import CONFIG_FILENAME, ProofSettings, VoiceSettings, load_settings
+    from .config import CONFIG_FILENAME, LEXICON_FILENAME, ProofSettings, VoiceSettings, load_settings
     from .manifest import require_manifest
     from .recognizer import Recognizer, model_folder
 
@@ -312,19 +326,36 @@ def run_proof(output: Path, content_dir: Path, *, model: str | None = None, beam
     voice = settings.voice if settings else VoiceSettings(engine=manifest.engine)
     cache_root = cache_dir or (settings.build.cache_dir if settings else None) or default_cache_dir()
     recognizer = Recognizer(model_folder(proof.model, cache_root, content_dir), proof.beam_size)
+    engine = _voice_engine(voice, manifest)
+    phonemes = getattr(engine, "phonemes", None)
     report = proof_build(output, manifest, recognizer.hear, model=proof.model, beam_size=proof.beam_size,
-                         phonemes=_voice_phonemes(voice, manifest), progress=progress)
-    return report, proof.max_missed
+                         phonemes=phonemes, progress=progress)
+    if not (suggest or write_lexicon):
+        return ProofRun(report, proof.max_missed)
+    if engine is None or not hasattr(engine, "phonemes"):
+        raise OptionError("suggest", f"suggestions are phonemes for Piper's voices; this build's engine is "
+                                     f"{manifest.engine}")
+    from .suggest import suggest as checked_suggestions
+    from .suggest import write_lexicon as add_to_lexicon
+
+    chapters = {(a.folder, c.filename): c for a in manifest.articles for c in a.chapters}
+    found = tuple(checked_suggestions(report, chapters, engine.synthesize, recognizer.hear_clip))
+    lexicon = None
+    if write_lexicon:
+        entries = {s.word: s.entry for _, s in found if s is not None}
+        if entries:
+            lexicon = content_dir / LEXICON_FILENAME
+            add_to_lexicon(lexicon, entries)
+    return ProofRun(report, proof.max_missed, found, lexicon)
 
 
-def _voice_phonemes(voice: Any, manifest: Manifest) -> Phonemes | None:
-    """The phonemes of the voice the build was made with, where its engine can tell them."""
+def _voice_engine(voice: Any, manifest: Manifest) -> Any:
+    """The engine of the voice the build was made with (None when the settings name another)."""
     from .engines import make_engine
 
     if voice.engine != manifest.engine:
         return None
     try:
-        engine = make_engine(voice)
+        return make_engine(voice)
     except GutaudioError:
         return None
-    return getattr(engine, "phonemes", None)

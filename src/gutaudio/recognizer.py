@@ -12,12 +12,14 @@ import importlib.util
 import os
 import shutil
 import tempfile
+import wave
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from .engines.base import Clip
 from .errors import OptionError, RecognizerError
 
 PACKAGED_MODELS = ("base", "tiny.en")
@@ -110,6 +112,11 @@ class Recognizer:
         self.beam_size = beam_size
         self.folder = folder
 
+    def hear_clip(self, clip: Clip) -> list[HeardWord]:
+        """Every word heard in a synthesized clip."""
+        with tempfile.TemporaryDirectory(prefix="gutaudio-proof-") as folder:
+            return self.hear(clip_file(clip, Path(folder)))
+
     def hear(self, audio: Path) -> list[HeardWord]:
         """Every word heard in an audio file, in order, with its time."""
         # faster-whisper's defaults otherwise, as an independent listener would run it.
@@ -122,6 +129,18 @@ class Recognizer:
                     for segment in segments for w in (segment.words or ()) if w.word.strip()]
         except (RuntimeError, ValueError, OSError) as e:  # av's errors are OSError and ValueError
             raise RecognizerError(f"{audio}: cannot be heard ({e})") from e
+
+
+def clip_file(clip: Clip, folder: Path) -> Path:
+    """A clip as a WAV file in folder, for the recognizer to decode (and resample) as it does MP3s."""
+    fd, name = tempfile.mkstemp(dir=folder, suffix=".wav")
+    os.close(fd)
+    with wave.open(name, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(clip.sample_rate)
+        out.writeframes(clip.pcm)
+    return Path(name)
 
 
 def heard_text(words: Sequence[HeardWord]) -> str:
