@@ -105,3 +105,40 @@ def test_a_lexicon_without_a_table_still_reads(tmp_path: Path) -> None:
     path = tmp_path / "lexicon.toml"
     path.write_text('caecum = "see-kum"\n', encoding="utf-8")
     assert read_lexicon(path) == (("caecum", "see-kum"),)
+
+
+def _settings(tmp_path: Path, voice: str = "", speech: str = "", own: str = ""):
+    from gutaudio.config import load_settings
+
+    from .conftest import MINIMAL_SHOW
+
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "gutaudio.toml").write_text(MINIMAL_SHOW + voice + speech, encoding="utf-8")
+    if own:
+        (content / "lexicon.toml").write_text(own, encoding="utf-8")
+    return load_settings(content, tmp_path / "output")
+
+
+def test_the_health_lexicon_is_used_with_the_bundled_voice_and_the_article_s_own_entries_win(
+        tmp_path: Path) -> None:
+    from gutaudio.config import health_lexicon
+
+    shipped = health_lexicon()
+    assert shipped, "gutaudio's own lexicon has entries"
+    assert all(said.startswith("[[") and said.endswith("]]") for _, said in shipped)  # phonemes for Piper
+    word, _ = shipped[0]
+    settings = _settings(tmp_path, own=f'[words]\n"{word.upper()}" = "my own way"\n')
+    assert settings.lexicon[0] == (word.upper(), "my own way")
+    assert [w for w, _ in settings.lexicon if w.casefold() == word.casefold()] == [word.upper()]
+    assert set(settings.lexicon[1:]) == set(shipped[1:])
+
+
+@pytest.mark.parametrize(("voice", "speech"), [
+    ('\n[voice]\nengine = "espeak"\n', ""),
+    ("", "\n[speech]\nhealth_lexicon = false\n"),
+])
+def test_the_health_lexicon_is_not_used_for_other_engines_or_when_turned_off(
+        tmp_path: Path, voice: str, speech: str) -> None:
+    own = '[words]\ncaecum = "see-kum"\n'
+    assert _settings(tmp_path, voice, speech, own).lexicon == (("caecum", "see-kum"),)

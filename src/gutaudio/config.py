@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import logging
 import os
 import re
@@ -313,6 +314,10 @@ class SpeechSettings:
     """Code blocks: "announce" (say that code is shown on the page) or "skip"; never read out."""
     references: bool = False
     """Also speak References/Sources sections and footnotes (always on the page and in transcripts)."""
+    health_lexicon: bool = True
+    """Use gutaudio's own lexicon of health words the bundled Piper voice says wrong (each checked by
+    proof); content/lexicon.toml's entries win over it. Only for the bundled voice, whose phonemes
+    its entries are."""
 
     def __post_init__(self) -> None:
         _checked(self, "speech", _speech_rules)
@@ -580,7 +585,7 @@ def _build_rules(check: _Rules) -> None:
 
 
 def _speech_rules(check: _Rules) -> None:
-    for key in ("title", "references"):
+    for key in ("title", "references", "health_lexicon"):
         check.want(bool, key)
     for key, choices in (("images", IMAGE_CHOICES), ("code", CODE_CHOICES)):
         if check.want(str, key) and check.values[key] not in choices:
@@ -738,6 +743,9 @@ def load_settings(
     if problems:
         raise ConfigError(f"{config_path}: " + "; ".join(p.message for p in problems))
     lexicon = read_lexicon(content_dir / LEXICON_FILENAME)
+    voice_settings = built["voice"]
+    if built["speech"].health_lexicon and voice_settings.engine == "piper" and voice_settings.model is None:
+        lexicon = with_health_lexicon(lexicon)
     return Settings(
         content_dir=content_dir,
         output_dir=output_dir,
@@ -752,6 +760,22 @@ def load_settings(
         disclaimer=disclaimer,
         lexicon=lexicon,
     )
+
+
+HEALTH_LEXICON = Path(__file__).with_name("lexicon.toml")
+"""gutaudio's own lexicon: health words the bundled Piper voice says wrong, as phonemes it reads."""
+
+
+@functools.cache
+def health_lexicon() -> tuple[tuple[str, str], ...]:
+    """The entries of gutaudio's own health lexicon."""
+    return read_lexicon(HEALTH_LEXICON)
+
+
+def with_health_lexicon(own: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """An article folder's lexicon, then gutaudio's entries for the words it does not respell."""
+    mine = {word.casefold() for word, _ in own}
+    return own + tuple((word, said) for word, said in health_lexicon() if word.casefold() not in mine)
 
 
 def read_lexicon(path: Path) -> tuple[tuple[str, str], ...]:
