@@ -68,6 +68,12 @@ class MissedWord:
     spoken: str
     """What the voice was given to say for it (a lexicon's respelling, a unit said in full)."""
     phonemes: str | None = None
+    utterance: int = 0
+    """Its utterance's index in its chapter."""
+    group: int = 0
+    """Its index among the utterance's author's words (word_timing.author_groups)."""
+    said_by: range = range(0)
+    """The indices of the spoken words that say it."""
 
 
 @dataclass(frozen=True)
@@ -164,11 +170,11 @@ class _Said:
     group: int
 
 
-def _reference(chapter: ChapterRecord) -> tuple[list[_Said], list[list[tuple[str, str, float]]]]:
+def _reference(chapter: ChapterRecord) -> tuple[list[_Said], list[list[tuple[str, str, float, range]]]]:
     """The chapter's author's words as compared, and per utterance its groups: (author's text, what
-    the voice said for it, its start time)."""
+    the voice said for it, its start time, the indices of the spoken words that say it)."""
     said: list[_Said] = []
-    groups_of: list[list[tuple[str, str, float]]] = []
+    groups_of: list[list[tuple[str, str, float, range]]] = []
     for u_index, utterance in enumerate(chapter.utterances):
         groups = author_groups(utterance.text, utterance.spoken)
         spoken = utterance.spoken.split()
@@ -176,7 +182,7 @@ def _reference(chapter: ChapterRecord) -> tuple[list[_Said], list[list[tuple[str
         entries = []
         for g_index, (text, spoken_range) in enumerate(groups):
             start = timed[g_index].start if timed else utterance.start
-            entries.append((text, " ".join(spoken[i] for i in spoken_range), start))
+            entries.append((text, " ".join(spoken[i] for i in spoken_range), start, spoken_range))
             said.extend(_Said(word, u_index, g_index) for word in comparable_words(text))
         groups_of.append(entries)
     return said, groups_of
@@ -245,12 +251,12 @@ def proof_chapter(article: str, chapter: ChapterRecord, heard: Sequence[HeardWor
             missed_at[(said[i].utterance, said[i].group)].extend(instead)
     missed = []
     for (u_index, g_index), instead in sorted(missed_at.items()):
-        text, spoken, start = groups_of[u_index][g_index]
+        text, spoken, start, said_by = groups_of[u_index][g_index]
         missed.append(MissedWord(
             article=article, chapter=chapter.filename, time=start, word=text,
             sentence=chapter.utterances[u_index].text,
             heard=" ".join(heard[j].text for j in sorted(set(instead))), spoken=spoken,
-            phonemes=_phonemes_of(spoken, phonemes)))
+            phonemes=_phonemes_of(spoken, phonemes), utterance=u_index, group=g_index, said_by=said_by))
     counted = {(w.utterance, w.group) for w in said}  # author's words that have something to hear
     words = sum(_author_words(groups_of[u][g][0]) for u, g in counted)
     missed_words = sum(_author_words(m.word) for m in missed)

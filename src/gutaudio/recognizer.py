@@ -13,7 +13,6 @@ import os
 import shutil
 import tempfile
 import wave
-from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -141,8 +140,3 @@ def clip_file(clip: Clip, folder: Path) -> Path:
         out.setframerate(clip.sample_rate)
         out.writeframes(clip.pcm)
     return Path(name)
-
-
-def heard_text(words: Sequence[HeardWord]) -> str:
-    """The words heard, as one text."""
-    return " ".join(word.text for word in words)

@@ -18,7 +18,7 @@ from pathlib import Path
 from .engines.base import Clip
 from .errors import ConfigError, RecognizerError
 from .manifest import ChapterRecord, UtteranceRecord
-from .proof import MissedWord, ProofReport, proof_chapter
+from .proof import PUNCTUATION, MissedWord, ProofReport, proof_chapter
 from .recognizer import HeardWord
 from .word_timing import author_groups
 
@@ -125,7 +125,7 @@ def candidates(word: str, voice_phonemes: str | None) -> list[tuple[str, str]]:
 def lexicon_key(word: str) -> str | None:
     """The lexicon key for an author's word ("Hippocrates," gives "Hippocrates"); None for a group
     of words or a number, which a lexicon entry cannot hold."""
-    key = word.strip(".,;:!?\"()[]{}\u201c\u201d\u2018\u2019\u2026\u2013\u2014")
+    key = word.strip(PUNCTUATION)
     if not key or " " in key or not re.fullmatch(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*", key):
         return None
     return key
@@ -171,30 +171,19 @@ def suggest(report: ProofReport, chapters: dict[tuple[str, str], ChapterRecord],
             if key is None or key.casefold() in seen:
                 continue
             seen.add(key.casefold())
-            found = _locate(chapter, missed)
-            if found is None:
-                continue
-            utterance, group, spoken_range = found
-            others = sum(1 for m in proof.missed if m.sentence == missed.sentence and m.word != missed.word)
+            if not missed.said_by:
+                continue  # nothing was said for it: no pronunciation to change
+            utterance = chapter.utterances[missed.utterance]
+            others = sum(1 for m in proof.missed
+                         if m.utterance == missed.utterance and m.group != missed.group)
             proposal = None
             for ipa, source in candidates(key, missed.phonemes):
-                heard = check_candidate(utterance, group, _with(utterance.spoken, spoken_range, ipa),
+                heard = check_candidate(utterance, missed.group, _with(utterance.spoken, missed.said_by, ipa),
                                         synthesize, hear, others)
                 if heard is not None:
                     proposal = Suggestion(key, f"[[{ipa}]]", source, utterance.text, heard)
                     break
             yield missed, proposal
-
-
-def _locate(chapter: ChapterRecord, missed: MissedWord) -> tuple[UtteranceRecord, int, range] | None:
-    """The missed word's utterance, its group's index and the spoken words that say it."""
-    for utterance in chapter.utterances:
-        if utterance.text != missed.sentence:
-            continue
-        for index, (text, spoken_range) in enumerate(author_groups(utterance.text, utterance.spoken)):
-            if text == missed.word and spoken_range:
-                return utterance, index, spoken_range
-    return None
 
 
 def write_lexicon(path: Path, entries: dict[str, str]) -> None:
