@@ -145,6 +145,40 @@ def write_content(folder: Path, article: str = SHORT_ARTICLE, name: str = "short
 
 
 @pytest.fixture
+def rst_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A third party's reader of .rst files ("Title\\n====\\nbody"), installed on sys.path as pip
+    installs a distribution, with its entry point; gone again after the test. Yields its folder."""
+    from gutaudio import readers
+
+    site = tmp_path / "rst-site"
+    site.mkdir()
+    (site / "rstreader.py").write_text(textwrap.dedent('''\
+        from gutaudio.document import Heading, Metadata, Paragraph, runs
+        from gutaudio.readers import Draft, decode_text
+
+
+        class RstReader:
+            suffixes = (".rst",)
+
+            def read(self, data, source):
+                title, _, body = decode_text(data, source).partition("\\n====\\n")
+                return Draft(Metadata(), (Heading(1, runs(title)), Paragraph(runs(body.strip()))))
+        '''))
+    info = site / "rstreader-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: rstreader\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[gutaudio.readers]\nrst = rstreader:RstReader\n")
+    monkeypatch.syspath_prepend(str(site))
+    readers.forget_readers()
+    try:
+        yield site
+    finally:
+        monkeypatch.undo()
+        sys.modules.pop("rstreader", None)
+        readers.forget_readers()
+
+
+@pytest.fixture
 def content_dir(tmp_path: Path) -> Path:
     """A content folder with the short test article and its settings."""
     return write_content(tmp_path / "content")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import sys
 import textwrap
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -258,35 +257,14 @@ def test_builtin_readers_are_registered_by_entry_point() -> None:
         f".{name}": value.rsplit(":", 1)[1] for name, value in expected.items()}
 
 
-def test_a_third_party_reader_is_found_through_its_entry_point(tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_third_party_reader_is_found_through_its_entry_point(rst_reader: Path) -> None:
     """A distribution on sys.path (as pip installs one) that registers a reader for .rst files."""
-    (tmp_path / "rstreader.py").write_text(textwrap.dedent('''\
-        from gutaudio.document import Heading, Metadata, Paragraph, runs
-        from gutaudio.readers import Draft, decode_text
+    article = readers.parse_text("Sleep\n====\nSleep is not medical advice.\n", Path("s.rst"))
+    assert article.title == "Sleep"
+    assert [s.title for s in article.sections] == ["Disclaimer"]
 
 
-        class RstReader:
-            suffixes = (".rst",)
-
-            def read(self, data, source):
-                title, _, body = decode_text(data, source).partition("\\n====\\n")
-                return Draft(Metadata(), (Heading(1, runs(title)), Paragraph(runs(body.strip()))))
-        '''))
-    info = tmp_path / "rstreader-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: rstreader\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[gutaudio.readers]\nrst = rstreader:RstReader\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    readers.forget_readers()
-    try:
-        article = readers.parse_text("Sleep\n====\nSleep is not medical advice.\n", Path("s.rst"))
-        assert article.title == "Sleep"
-        assert [s.title for s in article.sections] == ["Disclaimer"]
-    finally:
-        monkeypatch.undo()
-        sys.modules.pop("rstreader", None)
-        readers.forget_readers()
+def test_without_its_distribution_a_suffix_has_no_reader() -> None:
     with pytest.raises(ContentError,
                        match=r"^s\.rst: no reader for '\.rst' files \(readers: \.docx, \.htm, "):
         readers.parse_text("x", Path("s.rst"))

@@ -75,6 +75,7 @@ class CacheInfo:
     voices: int = 0
     texts: int = 0
     templates: int = 0
+    plans: int = 0
 
     def contents(self) -> str:
         """The items by kind: '12 clips, 3 levelled chapters, 1 cover, 4 remembered values'."""
@@ -82,6 +83,8 @@ class CacheInfo:
                  _count(self.covers, "cover"), _count(self.values, "remembered value")]
         if self.texts:
             parts.append(_count(self.texts, "article's text files", "articles' text files"))
+        if self.plans:
+            parts.append(_count(self.plans, "article's plan", "articles' plans"))
         if self.voices:
             parts.append(_count(self.voices, "aligned voice"))
         if self.templates:
@@ -115,6 +118,8 @@ class ClipCache:
         """Each article's text files (captions, transcripts, page) as one JSON file per key (text_memo)."""
         self.templates = root / "templates"
         """Jinja's compiled templates (site._CompiledTemplates)."""
+        self.plans = root / "plans"
+        """Each article's plan, read and scripted, one file per key (plan_memo)."""
         self.voices = root / "voices"
         """Files engines derive from their voices (a model that reports alignments); only the
         default cache folder holds them (voice_file)."""
@@ -144,13 +149,7 @@ class ClipCache:
 
     def artwork(self, key: str) -> bytes | None:
         """Generated artwork kept under key, if there is any."""
-        path = self.covers / f"{key}.jpg"
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
-        _mark_used(path)
-        return data
+        return _used_bytes(self.covers / f"{key}.jpg")
 
     def keep_artwork(self, key: str, data: bytes) -> None:
         """Keep generated artwork for later builds (best effort: it can always be drawn again)."""
@@ -181,6 +180,24 @@ class ClipCache:
         with contextlib.suppress(OSError):
             path.parent.mkdir(parents=True, exist_ok=True)
             _write_json_atomically(path, {"key": key, "files": files})
+
+    def plan_path(self, key: str) -> Path:
+        """Where an article's plan kept under key lives (plan_memo writes and reads it)."""
+        return self.plans / key[:2] / f"{key}.pickle"
+
+    def plan_data(self, key: str) -> bytes | None:
+        """The bytes of the plan kept under key, marked as used now; None when there is none."""
+        return _used_bytes(self.plan_path(key))
+
+    def keep_plan(self, key: str, data: bytes) -> None:
+        """Keep an article's plan for later builds (best effort: it can always be made again)."""
+        path = self.plan_path(key)
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(temporary, path)
 
     def path(self, key: str) -> Path:
         """Where the clip with this key lives."""
@@ -258,9 +275,10 @@ class ClipCache:
     def clear(self) -> CacheInfo:
         """Remove everything the cache keeps (other files in its folder stay); return what it was."""
         removed = _tally(self.root, self._remove(self._items()))
-        shards = [path for folder in (self.clips, self.articles) for path in folder.glob("*")
+        shards = [path for folder in (self.clips, self.articles, self.plans) for path in folder.glob("*")
                   if path.is_dir()]
-        for folder in [*shards, self.clips, self.articles, self.chapters, self.covers, self.templates]:
+        for folder in [*shards, self.clips, self.articles, self.plans, self.chapters, self.covers,
+                       self.templates]:
             with contextlib.suppress(OSError):
                 folder.rmdir()  # only when empty
         return removed
@@ -275,6 +293,8 @@ class ClipCache:
                  *((path, "unfinished" if path.name.startswith(".tmp-") else "texts")
                    for path in self.articles.glob("*/*.json")),
                  *((path, "templates") for path in self.templates.glob("*.cache")),
+                 *((path, "unfinished" if path.name.startswith(".tmp-") else "plans")
+                   for path in self.plans.glob("*/*.pickle")),
                  *((path, "unfinished") for folder in (self.chapters, self.covers, self.voices,
                                                        self.templates)
                    for path in folder.glob("*.tmp")),
@@ -395,6 +415,16 @@ def _write_json_atomically(path: Path, data: Any) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         json.dump(data, fh)
     os.replace(temporary, path)
+
+
+def _used_bytes(path: Path) -> bytes | None:
+    """A cached file's bytes, marked as used now; None when it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    _mark_used(path)
+    return data
 
 
 def _mark_used(path: Path) -> None:

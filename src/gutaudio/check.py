@@ -30,7 +30,6 @@ from .audio import ffmpeg_executable, measure_loudness, run_ffmpeg
 from .cache import file_digest
 from .config import APPLE_CATEGORIES
 from .cover import ARTWORK_MODES, MAX_SIZE, MIN_SIZE
-from .epub import overlay_problems
 from .errors import AudioError
 from .feed import ATOM, ITUNES, MAX_DESCRIPTION_BYTES, PODCAST, podcast_guid
 from .layout import FEED_NAME, MANIFEST_NAME
@@ -320,6 +319,8 @@ class _Checker:
                 yield self._ok("EPUB media overlays", name,
                                "kept: read by the check of the build that made it")
                 continue
+            from .epub import overlay_problems  # loaded only when an EPUB of this build is read
+
             durations = {Path(c.filename).stem: c.duration for c in article.chapters}
             try:
                 with zipfile.ZipFile(self.output / name) as book:

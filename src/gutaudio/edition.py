@@ -10,11 +10,11 @@ from pathlib import Path
 
 from .audio import MP3_FRAME_SAMPLES, Loudness, gated_loudness
 from .captions import TimedWord
+from .chapter import Chapter
 from .config import Settings
 from .document import Article, Section
 from .layout import CHAPTERS_DIR, EPISODE_MP3
 from .manifest import ArticleRecord, ChapterRecord, EpisodeRecord, UtteranceRecord
-from .script import Chapter
 from .transcripts import ChapterMark
 
 log = logging.getLogger(__name__)

@@ -26,7 +26,6 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from . import __version__
 from .config import Settings
 from .cover import Cover
 from .document import (
@@ -52,15 +51,12 @@ from .document import (
 )
 from .edition import ArticleResult, Plan, article_author, publication_date, unspoken_sections
 from .feed import item_guid
-from .planner import fingerprint
 from .readers.assemble import DISCLAIMER_TITLE
 from .script import Chapter, heading_utterances, script_section, title_utterances
 from .speech import speakable, split_long, split_sentences
 
 log = logging.getLogger(__name__)
 
-EPUB_FORMAT = 1
-"""The version of the book's layout: a new one makes every EPUB again."""
 XHTML = "http://www.w3.org/1999/xhtml"
 OPS = "http://www.idpf.org/2007/ops"
 OPF = "http://www.idpf.org/2007/opf"
@@ -89,10 +85,6 @@ th, td { border: 1px solid #595959; padding: 0.2em 0.5em; text-align: left; vert
 """
 
 
-SHOW_FIELDS = ("title", "author", "description", "language", "link", "copyright", "date")
-"""The show's settings a book shows (the publisher, its identifier's namespace, ...)."""
-
-
 @dataclass(frozen=True)
 class Clip:
     """One <par> of a chapter's media overlay: the element heard and when, in the chapter's MP3."""
@@ -118,21 +110,6 @@ class BookChapter:
     def duration(self) -> float:
         """How long the overlay plays: its clips back to back."""
         return round(sum(clip.end - clip.begin for clip in self.clips), 3)
-
-
-def epub_fingerprint(settings: Settings, article: ArticleResult, voice: str) -> str:
-    """A hash of everything in an article's EPUB: chapter files, text and structure, settings shown, voice."""
-    plan = article.plan
-    return fingerprint({
-        "format": EPUB_FORMAT, "version": __version__, "voice": voice,
-        "chapters": [[c.chapter.filename, c.audio_fingerprint, c.tags_fingerprint, c.size]
-                     for c in article.chapters],
-        "article": [plan.folder, repr(plan.article.metadata), repr(plan.article.sections),
-                    repr(plan.article.footnotes)],
-        "show": [getattr(settings.show, key) for key in SHOW_FIELDS],
-        "speech": repr(settings.speech),
-        "date": publication_date(settings, plan.article).isoformat(),
-    })
 
 
 def write_epub(target: Path, settings: Settings, article: ArticleResult, cover: Cover, voice: str,

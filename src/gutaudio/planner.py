@@ -16,8 +16,11 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import __version__
+from .chapter import Chapter
+from .config import Settings
+from .edition import ArticleResult, publication_date
 from .manifest import ArticleRecord, ChapterRecord, EpisodeRecord, EpubRecord, Manifest
-from .script import Chapter
 
 
 class ChapterAction(enum.Enum):
@@ -166,6 +169,27 @@ def _episode_step(article: WantedArticle, record: ArticleRecord | None,
     action = EpisodeAction.KEEP if old.tags_fingerprint == article.episode_tags_fingerprint \
         else EpisodeAction.RETAG
     return EpisodeStep(action, old)
+
+
+EPUB_FORMAT = 1
+"""The version of the EPUB's layout: a new one makes every EPUB again."""
+EPUB_SHOW_FIELDS = ("title", "author", "description", "language", "link", "copyright", "date")
+"""The show's settings a book shows (the publisher, its identifier's namespace, ...)."""
+
+
+def epub_fingerprint(settings: Settings, article: ArticleResult, voice: str) -> str:
+    """A hash of everything in an article's EPUB: chapter files, text and structure, settings shown, voice."""
+    plan = article.plan
+    return fingerprint({
+        "format": EPUB_FORMAT, "version": __version__, "voice": voice,
+        "chapters": [[c.chapter.filename, c.audio_fingerprint, c.tags_fingerprint, c.size]
+                     for c in article.chapters],
+        "article": [plan.folder, repr(plan.article.metadata), repr(plan.article.sections),
+                    repr(plan.article.footnotes)],
+        "show": [getattr(settings.show, key) for key in EPUB_SHOW_FIELDS],
+        "speech": repr(settings.speech),
+        "date": publication_date(settings, plan.article).isoformat(),
+    })
 
 
 def keep_epub(file: str, wanted_fingerprint: str, record: EpubRecord | None,

@@ -26,7 +26,6 @@ from .config import Settings
 from .cover import Cover, generate_cover, load_cover, readable_jpeg
 from .document import Article
 from .edition import ArticleResult, ChapterResult, Plan
-from .epub import epub_fingerprint, write_epub
 from .errors import CheckFailedError, ContentError, GutaudioError, OutputError
 from .layout import (
     CHAPTERS_DIR,
@@ -41,10 +40,10 @@ from .layout import (
 from .manifest import EpubRecord, Manifest, manifest_json, read_manifest
 from .output_folder import refuse_unsafe_output
 from .pages import article_page, catalog_page
-from .planner import BuildSteps, WantedArticle, decide, fingerprint, keep_epub
-from .readers import article_suffixes, find_articles, read_article
+from .plan_memo import plan_key, remembered_plan
+from .planner import BuildSteps, WantedArticle, decide, epub_fingerprint, fingerprint, keep_epub
+from .readers import article_suffixes, built_in_reader, find_articles, parse_bytes, read_bytes
 from .render import ArticleRenderer, ProgressCallback
-from .script import build_script
 from .seasons import Seasons, number_seasons
 from .show_feed import feed_xml
 from .staging import StagedTree, staged_tree
@@ -104,23 +103,34 @@ def choose_articles(settings: Settings) -> list[Path]:
     return articles
 
 
-def plan_article(path: Path, settings: Settings) -> Plan:
-    """Read one article and script its chapters; no audio, no files written."""
-    return script_article(read_article(path, settings.disclaimer), settings)
+def plan_article(path: Path, settings: Settings, cache: ClipCache | None = None) -> Plan:
+    """Read one article and script its chapters; no audio, no files written. With a cache, the
+    plan kept there for the same bytes, settings and code is used (plan_memo), else kept there."""
+    data = read_bytes(path)
+
+    def make() -> Plan:
+        return script_article(parse_bytes(data, path, settings.disclaimer), settings)
+
+    if cache is None or not built_in_reader(path):
+        return make()
+    return remembered_plan(cache, plan_key(path, data, settings), make)
 
 
 def script_article(article: Article, settings: Settings) -> Plan:
     """Script an article already read (from a file, or from text by readers.parse_text)."""
+    from .script import build_script  # the text rules: not loaded when every plan was kept
+
     return Plan(article, tuple(build_script(article, settings.audio, settings.lexicon, settings.speech)))
 
 
-def plan_build(settings: Settings, articles: Sequence[Article] | None = None) -> list[Plan]:
-    """Plan every article of the build (the given ones, else content/'s), checking that their
-    folders do not collide."""
+def plan_build(settings: Settings, articles: Sequence[Article] | None = None,
+               cache: ClipCache | None = None) -> list[Plan]:
+    """Plan every article of the build (the given ones, else content/'s, with plans kept in cache
+    when one is given), checking that their folders do not collide."""
     if articles is not None and not articles:
         raise ContentError("no article to build: give build() at least one, or none to build content/")
     plans = [script_article(article, settings) for article in articles] if articles is not None \
-        else [plan_article(path, settings) for path in choose_articles(settings)]
+        else [plan_article(path, settings, cache) for path in choose_articles(settings)]
     seen: dict[str, Path] = {}
     for plan in plans:
         if plan.folder in seen:
@@ -157,10 +167,10 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
     started = time.perf_counter()
     output = settings.output_dir
     refuse_unsafe_output(output, settings.content_dir, force=force)
-    plans = plan_build(settings, articles)
+    cache = ClipCache(settings.build.cache_dir or default_cache_dir())
+    plans = plan_build(settings, articles, None if force else cache)
     ffmpeg_executable(settings.audio.ffmpeg)  # a configured ffmpeg that is missing: said first
     published = read_manifest(output)
-    cache = ClipCache(settings.build.cache_dir or default_cache_dir())
     cover = load_cover(settings.show.cover) if settings.show.cover else _generated_cover(settings, cache)
     with staged_tree(output) as staging, contextlib.ExitStack() as owned:
         synthesizer = started_synthesizer or owned.enter_context(
@@ -283,6 +293,8 @@ def _stage_epubs(staging: StagedTree, settings: Settings, articles: list[Article
             chapter = f"{folder}/{CHAPTERS_DIR}/{result.chapter.filename}"
             staged = staging.root / chapter
             audio.append(staged if staged.is_file() else staging.output / chapter)
+        from .epub import write_epub  # loaded only when an EPUB is made
+
         target = staging.reserve(name)
         write_epub(target, settings, article, cover, voice, audio)
         records[folder] = EpubRecord(name, target.stat().st_size, wanted)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from slugify import slugify
 
+from .chapter import Chapter, Unspoken, Utterance
 from .config import AudioSettings, SpeechSettings
 from .document import (
     Article,
@@ -53,50 +54,6 @@ from .speech import (
 log = logging.getLogger(__name__)
 
 NOTES_TITLE = "Notes"
-
-
-@dataclass(frozen=True)
-class Utterance:
-    """About one sentence: what the listener reads, what the engine speaks, and the pause after."""
-
-    display: str
-    spoken: str
-    pause_after_ms: int = 0
-    is_heading: bool = False
-    kind: str = "paragraph"
-    """The kind of block it reads: title, heading, paragraph, list, table, quote, image or code."""
-
-
-@dataclass(frozen=True)
-class Unspoken:
-    """Something of the article that is shown but not spoken, where it is and why (for `inspect`)."""
-
-    where: str
-    text: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class Chapter:
-    """One chapter of the narrated edition: one MP3 file."""
-
-    index: int
-    """1-based position in reading order (the track and episode number)."""
-    title: str
-    slug: str
-    text: str
-    """The chapter's full author text with its heading, for tags and transcripts."""
-    utterances: tuple[Utterance, ...]
-    is_disclaimer: bool = False
-    body_text: str = ""
-    """The chapter's author text without its heading (feed descriptions)."""
-    section: Section | None = field(default=None, compare=False, repr=False)
-    """The section of the document this chapter reads."""
-
-    @property
-    def filename(self) -> str:
-        """File name of the chapter's MP3, e.g. 01-introduction.mp3."""
-        return f"{self.index:02d}-{self.slug}.mp3"
 
 
 @dataclass(frozen=True)

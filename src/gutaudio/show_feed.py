@@ -9,13 +9,13 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from .chapter import Chapter
 from .config import Settings
 from .document import Article, Heading, Section, block_text, blocks_text
 from .edition import ArticleResult, ChapterResult, Plan, publication_date
 from .feed import FeedItem, Transcript, build_feed, item_guid
 from .layout import CHAPTERS_DIR, CHAPTERS_JSON, EPISODE_MP3, PAGE_NAME
 from .pages import PAGE_CHAPTER_ID
-from .script import Chapter
 from .seasons import Seasons
 
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from .captions import TimedUtterance, TimedWord, caption_cues
+from .chapter import Chapter
 from .config import CaptionSettings
 from .document import blocks_text
 from .edition import ArticleResult, ChapterResult, Plan, unspoken_sections
 from .layout import CHAPTERS_DIR, CHAPTERS_JSON, EPISODE_MP3
-from .script import Chapter
 from .transcripts import (
     Cue,
     to_json_chapters,

@@ -9,13 +9,13 @@ import hashlib
 from dataclasses import dataclass, replace
 
 from . import __version__
+from .chapter import Chapter
 from .config import AudioSettings, Settings
 from .cover import Cover
 from .edition import Plan, article_author, publication_date
 from .layout import CHAPTERS_DIR, EPISODE_M4B, EPISODE_MP3
 from .manifest import MANIFEST_VERSION
 from .planner import WantedArticle, WantedChapter, fingerprint
-from .script import Chapter
 from .synthesis import Synthesizer
 from .tags import TrackTags
 

@@ -20,7 +20,6 @@ from pathlib import Path
 from ..config import DisclaimerSettings
 from ..document import Article
 from ..errors import ContentError
-from .assemble import assemble
 from .base import Draft, Reader, decode_text, normalize_text, text_runs
 
 log = logging.getLogger(__name__)
@@ -83,6 +82,13 @@ def article_suffixes() -> tuple[str, ...]:
     return tuple(sorted(_entry_points()))
 
 
+def built_in_reader(path: Path) -> bool:
+    """Whether gutaudio's own reader is the one registered first for a file's suffix (so gutaudio's
+    code, not a third party's, decides what the file reads as)."""
+    points = _entry_points().get(path.suffix.lower(), [])
+    return bool(points) and points[0].value == BUILT_IN.get(points[0].name.lower().lstrip("."))
+
+
 def reader_for(path: Path) -> Reader:
     """The reader registered for a file's suffix; ContentError naming the file when there is none."""
     reader = _load(path.suffix.lower())
@@ -118,6 +124,8 @@ def read_article(path: Path, disclaimer: DisclaimerSettings | None = None) -> Ar
 
 def parse_bytes(data: bytes, source: Path, disclaimer: DisclaimerSettings | None = None) -> Article:
     """Read an article's bytes as the file named source would be read."""
+    from .assemble import assemble  # the text rules, loaded only when an article is read
+
     draft = reader_for(source).read(data, source)
     return assemble(draft, source, disclaimer or DisclaimerSettings())
 
@@ -132,6 +140,7 @@ __all__ = [
     "Draft",
     "Reader",
     "article_suffixes",
+    "built_in_reader",
     "decode_text",
     "find_articles",
     "forget_readers",

@@ -1,0 +1,137 @@
+"""An article's plan (read and scripted) kept for the bytes and the settings it was made from.
+
+Before a rebuild can see that nothing changed it must know every article's chapters and utterances,
+and reading and scripting an article costs tens of ms and the import of every text rule: on an
+archive of thousands, minutes of a build that makes nothing. So the plan is kept in the cache, one
+pickle per key, under a key over everything it is made from: the article's bytes and its path, the
+settings that reading and scripting use, gutaudio's own code, and the installed packages. Any change
+to one of those reads the article again. What reading it said (warnings of text left unspoken, a
+disclaimer added) is kept with the plan and said again, so a kept plan says what a fresh read would.
+
+Only gutaudio's own readers are trusted this way (readers.built_in_reader): an article read by a third
+party's reader, whose code the key does not cover, is read every time.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import os
+import pickle
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cache import ClipCache
+from .config import Settings
+from .edition import Plan
+from .text_memo import code_digest
+
+FORMAT_VERSION = 1
+"""Bump when what a kept plan file holds changes shape: older files stop matching."""
+LOGGER = "gutaudio"
+"""The logger whose records (and its children's) are kept with a plan and said again."""
+
+
+@dataclass(frozen=True)
+class SaidWhileReading:
+    """One log record given while an article was read and scripted, as it is said again."""
+
+    logger: str
+    level: int
+    message: str
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """What a plan file holds: its key (a file is trusted only for the key it names) and the plan."""
+
+    key: str
+    plan: Plan
+    said: tuple[SaidWhileReading, ...]
+
+
+@functools.cache
+def installed_packages() -> tuple[str, ...]:
+    """The installed distributions as their metadata folders name them ("lxml-5.3.0.dist-info"): an
+    upgrade of any library reading uses (Markdown, HTML, sentence splitting) gives another key."""
+    names: set[str] = set()
+    for entry in sys.path:
+        try:
+            with os.scandir(entry or ".") as listing:
+                names.update(item.name for item in listing
+                             if item.name.endswith((".dist-info", ".egg-info")))
+        except OSError:  # a zip file, or a path that is not there
+            continue
+    return tuple(sorted(names))
+
+
+def plan_key(path: Path, data: bytes, settings: Settings) -> str:
+    """What an article's plan is made from, as one SHA-256: its bytes, its path (which names its
+    folder), the settings reading and scripting take, gutaudio's code, the installed packages, and
+    the level gutaudio's logger says things from (a plan kept at -q has kept no warnings)."""
+    heard_from = logging.getLogger(LOGGER).getEffectiveLevel()  # what is said again is what was said
+    made_from = repr((FORMAT_VERSION, code_digest(), installed_packages(), str(path), settings.disclaimer,
+                      settings.audio, settings.lexicon, settings.speech, heard_from))
+    digest = hashlib.sha256(made_from.encode("utf-8"))
+    digest.update(b"\0")
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def remembered_plan(cache: ClipCache, key: str, make: Callable[[], Plan]) -> Plan:
+    """The plan kept under key, its warnings said again; else make()'s, kept for the next build
+    with what making it said. A kept file that is damaged or of another key is made again."""
+    kept = _load(cache.plan_data(key), key)
+    if kept is not None:
+        for said in kept.said:
+            logging.getLogger(said.logger).log(said.level, "%s", said.message)
+        return kept.plan
+    with _listening() as said:
+        plan = make()
+    try:
+        data = pickle.dumps(_Kept(key, plan, tuple(said)), protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return plan  # a plan holding something that does not pickle is simply not kept
+    cache.keep_plan(key, data)
+    return plan
+
+
+def _load(data: bytes | None, key: str) -> _Kept | None:
+    """The kept plan in data when it is whole and of this key, else None."""
+    if data is None:
+        return None
+    try:
+        kept = pickle.loads(data)
+    except Exception:  # truncated, or of classes since renamed: a plan is always made again
+        return None
+    if not (isinstance(kept, _Kept) and kept.key == key and isinstance(kept.plan, Plan)):
+        return None
+    return kept
+
+
+class _Recorder(logging.Handler):
+    """Keeps what gutaudio's loggers say (what their level lets through), as their handlers say it."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.said: list[SaidWhileReading] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep one record's logger, level and message."""
+        self.said.append(SaidWhileReading(record.name, record.levelno, record.getMessage()))
+
+
+@contextmanager
+def _listening() -> Iterator[list[SaidWhileReading]]:
+    """What gutaudio's loggers say inside the block, as a list filled in as they say it."""
+    recorder = _Recorder()
+    logger = logging.getLogger(LOGGER)
+    logger.addHandler(recorder)
+    try:
+        yield recorder.said
+    finally:
+        logger.removeHandler(recorder)
