@@ -8,9 +8,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import frontmatter
-import yaml
-
 from ..dates import parse_date
 from ..document import Metadata
 from ..errors import ContentError
@@ -34,6 +31,7 @@ def split_front_matter(text: str, source: Path) -> tuple[dict[str, Any], str]:
     """Split YAML front matter from the body; ({}, text) when there is none."""
     if not text.lstrip("\n").startswith("---"):
         return {}, text
+    import frontmatter  # loaded only for an article that has front matter
     # python-frontmatter itself silently drops front matter that is not a mapping (and the
     # author's words in it), so split and load with its YAML handler here.
     handler = frontmatter.YAMLHandler()
@@ -45,6 +43,8 @@ def split_front_matter(text: str, source: Path) -> tuple[dict[str, Any], str]:
 
 def load_front_matter(yaml_text: str, source: Path) -> dict[str, Any]:
     """Parse front matter YAML into a mapping, or a one-line ContentError naming the file."""
+    import yaml  # loaded only for an article that has front matter
+
     try:
         data = yaml.safe_load(yaml_text)
     except yaml.YAMLError as e:
