@@ -3,20 +3,25 @@ made from: a rebuild that changes nothing reads no article, and says what readin
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import os
 import pickle
+import stat
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 import gutaudio.recipe
+from gutaudio import plan_memo, readers
 from gutaudio.cache import ClipCache
 from gutaudio.config import load_settings
-from gutaudio.plan_memo import plan_key, remembered_plan
+from gutaudio.plan_memo import SIGNATURE_BYTES, plan_key, remembered_plan
 from gutaudio.recipe import build
 
 from .conftest import SETTINGS_TOML, write_content
@@ -99,9 +104,8 @@ def test_a_kept_plan_says_again_what_reading_the_article_said(
 def test_a_plan_kept_while_warnings_were_silenced_is_not_used_when_they_are_wanted(
         tmp_path: Path, scripted: list[str], caplog: pytest.LogCaptureFixture) -> None:
     _content(tmp_path)
-    logging.getLogger("gutaudio").setLevel(logging.ERROR)  # as -q sets it
+    caplog.set_level(logging.ERROR, logger="gutaudio")  # as -q sets it
     build(_settings(tmp_path))
-    logging.getLogger("gutaudio").setLevel(logging.NOTSET)
     caplog.set_level(logging.WARNING, logger="gutaudio")
     build(_settings(tmp_path))
     assert len(scripted) == 2
@@ -133,7 +137,8 @@ def test_a_change_to_what_a_plan_is_made_from_reads_the_article_again(
         assert [a.plan.folder for a in result.articles] == ["fibre-facts"]
 
 
-@pytest.mark.parametrize("damage", ["truncated", "not a pickle", "another key", "empty"])
+@pytest.mark.parametrize("damage", ["truncated", "not a pickle", "another key", "empty", "unsigned",
+                                    "signed with another secret"])
 def test_a_damaged_kept_plan_is_made_again_and_replaced(
         tmp_path: Path, scripted: list[str], damage: str) -> None:
     _content(tmp_path)
@@ -144,9 +149,15 @@ def test_a_damaged_kept_plan_is_made_again_and_replaced(
         kept.write_bytes(whole[: len(whole) // 2])
     elif damage == "not a pickle":
         kept.write_bytes(b"this is not a plan")
-    elif damage == "another key":  # a whole plan, but filed under a name that is not its key
-        stored = pickle.loads(whole)
-        kept.write_bytes(pickle.dumps(type(stored)("0" * 64, stored.plan, stored.said)))
+    elif damage == "another key":  # a whole plan, signed, but filed under a name that is not its key
+        stored = pickle.loads(whole[SIGNATURE_BYTES:])
+        payload = pickle.dumps(type(stored)("0" * 64, stored.plan, stored.said))
+        kept.write_bytes(hmac.digest(_secret_of(tmp_path), payload, "sha256") + payload)
+    elif damage == "unsigned":  # what somebody else could write into a shared cache
+        kept.write_bytes(pickle.dumps(pickle.loads(whole[SIGNATURE_BYTES:])))
+    elif damage == "signed with another secret":
+        payload = whole[SIGNATURE_BYTES:]
+        kept.write_bytes(hmac.digest(b"x" * SIGNATURE_BYTES, payload, "sha256") + payload)
     else:
         kept.write_bytes(b"")
     again = build(_settings(tmp_path))
@@ -155,11 +166,45 @@ def test_a_damaged_kept_plan_is_made_again_and_replaced(
     assert kept.read_bytes() == whole  # made again and kept whole
 
 
-def test_force_reads_every_article(tmp_path: Path, scripted: list[str]) -> None:
+def _secret_of(tmp_path: Path) -> bytes:
+    return ClipCache(tmp_path / "cache").plan_secret.read_bytes()
+
+
+def test_force_reads_every_article_and_keeps_what_it_read(tmp_path: Path, scripted: list[str]) -> None:
     _content(tmp_path)
-    build(_settings(tmp_path))
+    build(_settings(tmp_path), force=True)
     build(_settings(tmp_path), force=True)
     assert len(scripted) == 2
+    build(_settings(tmp_path))  # the plan --force kept is used
+    assert len(scripted) == 2
+
+
+def test_an_unpickled_file_never_runs_code_it_was_not_signed_for(tmp_path: Path, scripted: list[str]) -> None:
+    """A pickle planted in a shared cache, under the right name, is not loaded (loading it would
+    have written a file)."""
+    _content(tmp_path)
+    build(_settings(tmp_path))
+    [kept] = _plan_files(tmp_path)
+    planted = tmp_path / "planted"
+
+    class Payload:
+        def __reduce__(self):
+            return (Path.write_text, (planted, "ran"))
+
+    kept.write_bytes(b"\0" * SIGNATURE_BYTES + pickle.dumps(Payload()))
+    build(_settings(tmp_path))
+    assert not planted.exists() and len(scripted) == 2
+
+
+def test_a_secret_others_can_read_or_write_turns_the_memo_off(tmp_path: Path, scripted: list[str]) -> None:
+    _content(tmp_path)
+    build(_settings(tmp_path))
+    secret = ClipCache(tmp_path / "cache").plan_secret
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    secret.chmod(0o644)
+    build(_settings(tmp_path))
+    build(_settings(tmp_path))
+    assert len(scripted) == 3  # read every time, the kept plan not trusted
 
 
 def test_an_article_read_by_a_third_partys_reader_is_read_every_time(
@@ -171,6 +216,37 @@ def test_an_article_read_by_a_third_partys_reader_is_read_every_time(
     build(_settings(tmp_path))
     assert scripted == ["Sleep", "Sleep"]
     assert _plan_files(tmp_path) == []
+
+
+def test_a_third_partys_reader_of_a_built_in_suffix_is_not_trusted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One registered for .md whose entry sorts before gutaudio's own reads .md files: the key does
+    not cover its code, so they are read every time."""
+    info = tmp_path / "aamd-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: aamd\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[gutaudio.readers]\nmd = aamd:Reader\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    readers.forget_readers()
+    try:
+        assert not readers.built_in_reader(Path("a.md"))
+        assert readers.built_in_reader(Path("a.txt"))
+    finally:
+        monkeypatch.undo()
+        readers.forget_readers()
+    assert readers.built_in_reader(Path("a.md"))
+
+
+def test_only_the_reading_thread_is_heard() -> None:
+    """What another thread logs while an article is read (another build, through the Python API)
+    is not kept with this article's plan."""
+    logger = logging.getLogger("gutaudio.readers.assemble")
+    with plan_memo._listening() as said:
+        other = threading.Thread(target=logger.warning, args=("from another build",))
+        other.start()
+        other.join()
+        logger.warning("from this article")
+    assert [s.message for s in said] == ["from this article"]
 
 
 def test_a_plan_that_cannot_be_pickled_is_simply_not_kept(tmp_path: Path) -> None:
@@ -192,11 +268,21 @@ def test_the_key_names_the_bytes_the_path_and_the_settings(tmp_path: Path) -> No
     assert key not in others and len(others) == 3
 
 
-def test_cache_clear_removes_the_kept_plans(tmp_path: Path) -> None:
+def test_cache_prune_and_clear_remove_the_kept_plans(tmp_path: Path) -> None:
     _content(tmp_path)
     build(_settings(tmp_path))
     cache = ClipCache(tmp_path / "cache")
     assert "1 article's plan" in cache.info().contents()
+    [kept] = _plan_files(tmp_path)
+    unfinished = kept.with_name(".tmp-stopped.pickle")
+    unfinished.write_bytes(b"half")
+    assert cache.prune(1).plans == 0 and kept.exists() and unfinished.exists()  # used today; fresh
+    hours_ago = time.time() - 3 * 86400
+    os.utime(kept, (hours_ago, hours_ago))
+    os.utime(unfinished, (hours_ago, hours_ago))
+    pruned = cache.prune(1)
+    assert pruned.plans == 1 and not kept.exists() and not unfinished.exists()
+    build(_settings(tmp_path))
     removed = cache.clear()
     assert removed.plans == 1 and not cache.plans.exists()
 

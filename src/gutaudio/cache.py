@@ -185,6 +185,11 @@ class ClipCache:
         """Where an article's plan kept under key lives (plan_memo writes and reads it)."""
         return self.plans / key[:2] / f"{key}.pickle"
 
+    @property
+    def plan_secret(self) -> Path:
+        """The random key kept plans are signed with (plan_memo), readable by its owner only."""
+        return self.plans / ".secret"
+
     def plan_data(self, key: str) -> bytes | None:
         """The bytes of the plan kept under key, marked as used now; None when there is none."""
         return _used_bytes(self.plan_path(key))
@@ -275,6 +280,8 @@ class ClipCache:
     def clear(self) -> CacheInfo:
         """Remove everything the cache keeps (other files in its folder stay); return what it was."""
         removed = _tally(self.root, self._remove(self._items()))
+        with contextlib.suppress(OSError):  # with no plan left, nothing is signed with it
+            self.plan_secret.unlink(missing_ok=True)
         shards = [path for folder in (self.clips, self.articles, self.plans) for path in folder.glob("*")
                   if path.is_dir()]
         for folder in [*shards, self.clips, self.articles, self.plans, self.chapters, self.covers,

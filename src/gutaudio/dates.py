@@ -48,6 +48,7 @@ def parse_date(value: object) -> dt.date | None:
     from dateutil import parser as date_parser  # loaded only when a text may be a written date
 
     try:
-        return date_parser.parse(text, fuzzy=False, default=dt.datetime(2000, 1, 1)).date()
+        return date_parser.parse(text, fuzzy=False, ignoretz=True,
+                                 default=dt.datetime(2000, 1, 1)).date()  # only the day is kept
     except (ValueError, OverflowError, TypeError):
         return None

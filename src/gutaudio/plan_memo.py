@@ -9,28 +9,36 @@ to one of those reads the article again. What reading it said (warnings of text 
 disclaimer added) is kept with the plan and said again, so a kept plan says what a fresh read would.
 
 Only gutaudio's own readers are trusted this way (readers.built_in_reader): an article read by a third
-party's reader, whose code the key does not cover, is read every time.
+party's reader, whose code the key does not cover, is read every time. A plan file is a pickle, and
+loading a pickle can run code, so each is signed (HMAC-SHA256) with a random key kept in the cache
+readable by its owner only: a file somebody else wrote into a shared cache is never loaded.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import hmac
 import logging
 import os
 import pickle
+import secrets
 import sys
+import threading
+import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import __version__
 from .cache import ClipCache
 from .config import Settings
 from .edition import Plan
 from .text_memo import code_digest
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 """Bump when what a kept plan file holds changes shape: older files stop matching."""
 LOGGER = "gutaudio"
 """The logger whose records (and its children's) are kept with a plan and said again."""
@@ -71,42 +79,74 @@ def installed_packages() -> tuple[str, ...]:
 
 def plan_key(path: Path, data: bytes, settings: Settings) -> str:
     """What an article's plan is made from, as one SHA-256: its bytes, its path (which names its
-    folder), the settings reading and scripting take, gutaudio's code, the installed packages, and
-    the level gutaudio's logger says things from (a plan kept at -q has kept no warnings)."""
-    heard_from = logging.getLogger(LOGGER).getEffectiveLevel()  # what is said again is what was said
-    made_from = repr((FORMAT_VERSION, code_digest(), installed_packages(), str(path), settings.disclaimer,
-                      settings.audio, settings.lexicon, settings.speech, heard_from))
+    folder), the settings reading and scripting take, gutaudio's code and version, Python's (with its
+    Unicode tables) and the installed packages, and the level gutaudio's logger says things from (a
+    plan kept at -q has kept no warnings)."""
+    heard_from = (logging.getLogger(LOGGER).getEffectiveLevel(), logging.root.manager.disable)
+    made_from = repr((FORMAT_VERSION, __version__, code_digest(), sys.version, unicodedata.unidata_version,
+                      installed_packages(), str(path), settings.disclaimer, settings.audio, settings.lexicon,
+                      settings.speech, heard_from))
     digest = hashlib.sha256(made_from.encode("utf-8"))
     digest.update(b"\0")
     digest.update(data)
     return digest.hexdigest()
 
 
-def remembered_plan(cache: ClipCache, key: str, make: Callable[[], Plan]) -> Plan:
+def remembered_plan(cache: ClipCache, key: str, make: Callable[[], Plan], reuse: bool = True) -> Plan:
     """The plan kept under key, its warnings said again; else make()'s, kept for the next build
-    with what making it said. A kept file that is damaged or of another key is made again."""
-    kept = _load(cache.plan_data(key), key)
+    with what making it said. A kept file that is damaged, unsigned or of another key is made
+    again; reuse=False (--force) makes it again whatever is kept."""
+    secret = _secret(cache)
+    kept = _load(cache.plan_data(key), key, secret) if reuse and secret else None
     if kept is not None:
         for said in kept.said:
             logging.getLogger(said.logger).log(said.level, "%s", said.message)
         return kept.plan
     with _listening() as said:
         plan = make()
+    if secret is None:
+        return plan
     try:
         data = pickle.dumps(_Kept(key, plan, tuple(said)), protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return plan  # a plan holding something that does not pickle is simply not kept
-    cache.keep_plan(key, data)
+    cache.keep_plan(key, hmac.digest(secret, data, "sha256") + data)
     return plan
 
 
-def _load(data: bytes | None, key: str) -> _Kept | None:
-    """The kept plan in data when it is whole and of this key, else None."""
-    if data is None:
-        return None
+SIGNATURE_BYTES = 32
+"""The length of the HMAC-SHA256 each plan file starts with."""
+
+
+def _secret(cache: ClipCache) -> bytes | None:
+    """The cache's key for signing plans, made on first use; None when it cannot be kept, or when the
+    file is not this user's alone (then no plan is loaded or kept)."""
+    path = cache.plan_secret
     try:
-        kept = pickle.loads(data)
-    except Exception:  # truncated, or of classes since renamed: a plan is always made again
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(secrets.token_bytes(SIGNATURE_BYTES))
+        status = path.stat()
+        if status.st_mode & 0o077 or (hasattr(os, "getuid") and status.st_uid != os.getuid()):
+            return None
+        secret = path.read_bytes()
+    except OSError:
+        return None
+    return secret if len(secret) == SIGNATURE_BYTES else None
+
+
+def _load(data: bytes | None, key: str, secret: bytes) -> _Kept | None:
+    """The kept plan in data when it is signed with secret, whole and of this key, else None."""
+    if data is None or len(data) <= SIGNATURE_BYTES:
+        return None
+    signature, payload = data[:SIGNATURE_BYTES], data[SIGNATURE_BYTES:]
+    if not hmac.compare_digest(signature, hmac.digest(secret, payload, "sha256")):
+        return None  # written by somebody else, or damaged: never unpickled
+    try:
+        kept = pickle.loads(payload)
+    except Exception:  # of classes since renamed: a plan is always made again
         return None
     if not (isinstance(kept, _Kept) and kept.key == key and isinstance(kept.plan, Plan)):
         return None
@@ -119,10 +159,19 @@ class _Recorder(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.said: list[SaidWhileReading] = []
+        self.thread = threading.get_ident()
+        """Only what the reading thread says is kept (another build may log from its own)."""
 
     def emit(self, record: logging.LogRecord) -> None:
         """Keep one record's logger, level and message."""
-        self.said.append(SaidWhileReading(record.name, record.levelno, record.getMessage()))
+        if record.thread != self.thread:
+            return
+        try:
+            message = record.getMessage()
+        except Exception:  # a record whose arguments do not format: as logging itself does
+            self.handleError(record)
+            return
+        self.said.append(SaidWhileReading(record.name, record.levelno, message))
 
 
 @contextmanager

@@ -103,9 +103,10 @@ def choose_articles(settings: Settings) -> list[Path]:
     return articles
 
 
-def plan_article(path: Path, settings: Settings, cache: ClipCache | None = None) -> Plan:
+def plan_article(path: Path, settings: Settings, cache: ClipCache | None = None, reuse: bool = True) -> Plan:
     """Read one article and script its chapters; no audio, no files written. With a cache, the
-    plan kept there for the same bytes, settings and code is used (plan_memo), else kept there."""
+    plan kept there for the same bytes, settings and code is used (plan_memo; not with reuse=False),
+    else the plan is kept there."""
     data = read_bytes(path)
 
     def make() -> Plan:
@@ -113,7 +114,7 @@ def plan_article(path: Path, settings: Settings, cache: ClipCache | None = None)
 
     if cache is None or not built_in_reader(path):
         return make()
-    return remembered_plan(cache, plan_key(path, data, settings), make)
+    return remembered_plan(cache, plan_key(path, data, settings), make, reuse)
 
 
 def script_article(article: Article, settings: Settings) -> Plan:
@@ -124,13 +125,13 @@ def script_article(article: Article, settings: Settings) -> Plan:
 
 
 def plan_build(settings: Settings, articles: Sequence[Article] | None = None,
-               cache: ClipCache | None = None) -> list[Plan]:
+               cache: ClipCache | None = None, reuse: bool = True) -> list[Plan]:
     """Plan every article of the build (the given ones, else content/'s, with plans kept in cache
-    when one is given), checking that their folders do not collide."""
+    when one is given, and used unless reuse is False), checking that their folders do not collide."""
     if articles is not None and not articles:
         raise ContentError("no article to build: give build() at least one, or none to build content/")
     plans = [script_article(article, settings) for article in articles] if articles is not None \
-        else [plan_article(path, settings, cache) for path in choose_articles(settings)]
+        else [plan_article(path, settings, cache, reuse) for path in choose_articles(settings)]
     seen: dict[str, Path] = {}
     for plan in plans:
         if plan.folder in seen:
@@ -168,7 +169,7 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
     output = settings.output_dir
     refuse_unsafe_output(output, settings.content_dir, force=force)
     cache = ClipCache(settings.build.cache_dir or default_cache_dir())
-    plans = plan_build(settings, articles, None if force else cache)
+    plans = plan_build(settings, articles, cache, reuse=not force)
     ffmpeg_executable(settings.audio.ffmpeg)  # a configured ffmpeg that is missing: said first
     published = read_manifest(output)
     cover = load_cover(settings.show.cover) if settings.show.cover else _generated_cover(settings, cache)

@@ -14,9 +14,16 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 import pysbd
-from num2words import num2words
 
 log = logging.getLogger(__name__)
+
+
+def _in_words(number: int | float, to: str = "cardinal") -> str:
+    """A number in English words, by num2words (imported on first use: it loads every language)."""
+    from num2words import num2words
+
+    return num2words(number, to=to)
+
 
 MAX_UTTERANCE_CHARS = 300
 """Longer sentences are split at clause boundaries, then between words."""
@@ -658,14 +665,14 @@ def expand_fractions(text: str) -> str:
         if not 0 < top < bottom <= 16 or not (vulgar or whole or unit):
             return m.group(0)
         noun, nouns = _fraction_nouns(bottom)
-        parts = f"{_article(noun)} {noun}" if top == 1 else f"{num2words(top)} {nouns}"
+        parts = f"{_article(noun)} {noun}" if top == 1 else f"{_in_words(top)} {nouns}"
         if not unit:  # "1 1/2" -> "one and a half", "\u00bd" -> "one half"
             if whole:
-                return f"{num2words(int(whole))} and {parts}"
-            return f"{num2words(top)} {noun if top == 1 else nouns}"
+                return f"{_in_words(int(whole))} and {parts}"
+            return f"{_in_words(top)} {noun if top == 1 else nouns}"
         singular, plural = _UNITS.get(unit) or _MEASURE_WORDS[unit]
         if whole:
-            spoken = f"{num2words(int(whole))} and {parts} {plural}"
+            spoken = f"{_in_words(int(whole))} and {parts} {plural}"
         elif top > 1:
             spoken = f"{parts} of {_article(singular)} {singular}"
         elif unit in _MEASURE_WORDS:
@@ -683,7 +690,7 @@ def _fraction_nouns(bottom: int) -> tuple[str, str]:
         return "half", "halves"
     if bottom == 4:
         return "quarter", "quarters"
-    ordinal = num2words(bottom, to="ordinal")
+    ordinal = _in_words(bottom, to="ordinal")
     return ordinal, f"{ordinal}s"
 
 
@@ -865,10 +872,10 @@ _FRACTION_NAMES = {(1, 2): "one half", (1, 4): "one quarter", (3, 4): "three qua
 def expand_numbers(text: str) -> str:
     """Read numbers as words: ordinals, years, decades, times, fractions, decimals, thousands."""
     text = _ORDINAL.sub(lambda m: _ordinal_words(m.group(1)), text)
-    text = _DECADE.sub(lambda m: _plural(num2words(int(m.group(1)), to="year")), text)
-    text = _SHORT_DECADE.sub(lambda m: _plural(num2words(int(m.group(1)))), text)
+    text = _DECADE.sub(lambda m: _plural(_in_words(int(m.group(1)), to="year")), text)
+    text = _SHORT_DECADE.sub(lambda m: _plural(_in_words(int(m.group(1)))), text)
     text = _TIME.sub(_speak_time, text)
-    text = _YEAR.sub(lambda m: num2words(int(m.group(1)), to="year"), text)
+    text = _YEAR.sub(lambda m: _in_words(int(m.group(1)), to="year"), text)
     text = _FRACTION.sub(_speak_fraction, text)
     text = re.sub(r"(?<=\d)(?=[A-Za-z])", " ", text)
 
@@ -886,23 +893,23 @@ def number_words(value: str) -> str:
     """Read a written number ("1234", "2.5") in words, exactly, however many digits it has."""
     whole, _, fraction = value.partition(".")
     if len(whole) + len(fraction) <= _EXACT_DIGITS:
-        return num2words(float(value) if fraction else int(value))
+        return _in_words(float(value) if fraction else int(value))
     try:
-        words = num2words(int(whole))
+        words = _in_words(int(whole))
     except OverflowError:  # beyond num2words' largest named number: read digit by digit
         words = _digit_words(whole)
     return f"{words} point {_digit_words(fraction)}" if fraction else words
 
 
 def _digit_words(digits: str) -> str:
-    return " ".join(num2words(int(digit)) for digit in digits)
+    return " ".join(_in_words(int(digit)) for digit in digits)
 
 
 def _ordinal_words(digits: str) -> str:
     try:
-        return num2words(int(digits), to="ordinal")
+        return _in_words(int(digits), to="ordinal")
     except OverflowError:
-        return f"{_digit_words(digits[:-1])} {num2words(int(digits[-1]), to='ordinal')}".strip()
+        return f"{_digit_words(digits[:-1])} {_in_words(int(digits[-1]), to='ordinal')}".strip()
 
 
 def _plural(words: str) -> str:
@@ -910,11 +917,11 @@ def _plural(words: str) -> str:
 
 
 def _speak_time(m: re.Match[str]) -> str:
-    hour, minutes = num2words(int(m.group(1))), m.group(2)
+    hour, minutes = _in_words(int(m.group(1))), m.group(2)
     suffix = f" {m.group(3).strip()}" if m.group(3) else ""
     if minutes == "00":
         return f"{hour}{suffix}" if suffix else f"{hour} o'clock"
-    spoken = num2words(int(minutes))
+    spoken = _in_words(int(minutes))
     return f"{hour} {'oh ' if minutes[0] == '0' else ''}{spoken}{suffix}"
 
 
@@ -923,13 +930,13 @@ def _speak_fraction(m: re.Match[str]) -> str:
     if bottom == 0:
         return m.group(0)
     if top > 31 or bottom > 99 or (bottom > 12 and top > 12):
-        return f"{num2words(top)} over {num2words(bottom)}"  # "120/80", blood pressure
+        return f"{_in_words(top)} over {_in_words(bottom)}"  # "120/80", blood pressure
     if (top, bottom) in _FRACTION_NAMES:
         return _FRACTION_NAMES[(top, bottom)]
     if top < bottom:
-        denominator = num2words(bottom, to="ordinal")
-        return f"{num2words(top)} {denominator}{'' if top == 1 else 's'}"
-    return f"{num2words(top)} over {num2words(bottom)}"
+        denominator = _in_words(bottom, to="ordinal")
+        return f"{_in_words(top)} {denominator}{'' if top == 1 else 's'}"
+    return f"{_in_words(top)} over {_in_words(bottom)}"
 
 
 _DASHES: list[tuple[re.Pattern[str], str]] = [
