@@ -499,3 +499,13 @@ def test_normalizing_and_splitting_take_linear_time(text: str) -> None:
     to_spoken(text)
     split_sentences(text)
     assert time.perf_counter() - started < 5
+
+
+def test_the_small_numbers_said_without_num2words_are_the_words_num2words_gives() -> None:
+    from num2words import num2words
+
+    from gutaudio.speech import SMALL_CARDINALS
+
+    assert list(SMALL_CARDINALS) == [num2words(n) for n in range(20)]
+    assert to_spoken("Add 2 cups, then 19 more and 20 after.") == \
+        f"Add two cups, then nineteen more and {num2words(20)} after."
