@@ -390,7 +390,7 @@ SAMPLE = """([selector, count]) => new Promise((resolve) => {
   const audio = document.querySelector(selector), samples = [];
   const sample = () => {
     const heard = document.querySelector("[data-w].heard");
-    samples.push([audio.currentTime, heard ? heard.dataset.w : null]);
+    samples.push([audio.currentTime, heard ? heard.dataset.w : null, performance.now()]);
     if (samples.length < count && !audio.paused) requestAnimationFrame(sample); else resolve(samples);
   };
   requestAnimationFrame(sample);
@@ -402,7 +402,13 @@ def test_while_playing_the_highlight_follows_the_voice(tab: Page, built: tuple[P
     utterances = manifest_of(built[0])["chapters"][2]["utterances"]
     tab.evaluate("""() => { const a = document.querySelector('#chapter-3 audio');
                     a.muted = true; a.playbackRate = 2; a.currentTime = 1.8; return a.play(); }""")
-    samples = tab.evaluate(SAMPLE, ["#chapter-3 audio", 90])
+    sampled = tab.evaluate(SAMPLE, ["#chapter-3 audio", 90])
+    # A frame that came late (the machine busy: over 50 ms after the one before, three frames at
+    # 60 Hz) may show what the page lit a frame earlier, so only samples of frames on time are held
+    # to the word then; there must be most of them.
+    samples = [(t, shown) for (t, shown, at), (_, _, before) in zip(sampled[1:], sampled, strict=False)
+               if at - before <= 50]
+    assert len(samples) >= 0.8 * (len(sampled) - 1), sampled
 
     def started(t: float) -> str | None:
         """The word that started last in the sentence that started last (independently worked out)."""
