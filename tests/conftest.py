@@ -144,6 +144,15 @@ def write_content(folder: Path, article: str = SHORT_ARTICLE, name: str = "short
     return folder
 
 
+def write_distribution(site: Path, name: str, entry_points: str) -> None:
+    """Write the metadata of an installed distribution (version 1.0) into site, as pip would, with
+    its entry_points.txt; put site on sys.path for it to be found."""
+    info = site / f"{name}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(entry_points)
+
+
 @pytest.fixture
 def rst_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A third party's reader of .rst files ("Title\\n====\\nbody"), installed on sys.path as pip
@@ -164,10 +173,7 @@ def rst_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
                 title, _, body = decode_text(data, source).partition("\\n====\\n")
                 return Draft(Metadata(), (Heading(1, runs(title)), Paragraph(runs(body.strip()))))
         '''))
-    info = site / "rstreader-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: rstreader\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[gutaudio.readers]\nrst = rstreader:RstReader\n")
+    write_distribution(site, "rstreader", "[gutaudio.readers]\nrst = rstreader:RstReader\n")
     monkeypatch.syspath_prepend(str(site))
     readers.forget_readers()
     try:

@@ -24,7 +24,7 @@ from gutaudio.config import load_settings
 from gutaudio.plan_memo import SIGNATURE_BYTES, plan_key, remembered_plan
 from gutaudio.recipe import build
 
-from .conftest import SETTINGS_TOML, write_content
+from .conftest import SETTINGS_TOML, write_content, write_distribution
 
 ESPEAK = SETTINGS_TOML.replace('engine = "piper"', 'engine = "espeak"')
 pytestmark = pytest.mark.espeak
@@ -222,10 +222,7 @@ def test_a_third_partys_reader_of_a_built_in_suffix_is_not_trusted(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """One registered for .md whose entry sorts before gutaudio's own reads .md files: the key does
     not cover its code, so they are read every time."""
-    info = tmp_path / "aamd-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: aamd\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[gutaudio.readers]\nmd = aamd:Reader\n")
+    write_distribution(tmp_path, "aamd", "[gutaudio.readers]\nmd = aamd:Reader\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     readers.forget_readers()
     try:

@@ -120,20 +120,35 @@ SIGNATURE_BYTES = 32
 
 def _secret(cache: ClipCache) -> bytes | None:
     """The cache's key for signing plans, made on first use; None when it cannot be kept, or when the
-    file is not this user's alone (then no plan is loaded or kept)."""
+    file is not this user's alone (then no plan is loaded or kept). One stat per article: the bytes
+    are read again only when the file is another one."""
     path = cache.plan_secret
     try:
+        status = _made(path)
+        if status.st_mode & 0o077 or (hasattr(os, "getuid") and status.st_uid != os.getuid()):
+            return None
+        return _secret_bytes(str(path), status.st_ino, status.st_mtime_ns)
+    except OSError:
+        return None
+
+
+def _made(path: Path) -> os.stat_result:
+    """The secret file's status, the file made first (random, owner-only) when there is none."""
+    try:
+        return path.stat()
+    except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(FileExistsError):
+        with contextlib.suppress(FileExistsError):  # another build made it meanwhile
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(secrets.token_bytes(SIGNATURE_BYTES))
-        status = path.stat()
-        if status.st_mode & 0o077 or (hasattr(os, "getuid") and status.st_uid != os.getuid()):
-            return None
-        secret = path.read_bytes()
-    except OSError:
-        return None
+        return path.stat()
+
+
+@functools.lru_cache(maxsize=8)
+def _secret_bytes(path: str, inode: int, modified_ns: int) -> bytes | None:
+    """The secret file's bytes (inode and time name the file version they are read for)."""
+    secret = Path(path).read_bytes()
     return secret if len(secret) == SIGNATURE_BYTES else None
 
 
