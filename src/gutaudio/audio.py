@@ -13,6 +13,7 @@ import logging
 import math
 import re
 import shutil
+import statistics
 import subprocess
 import warnings
 import wave
@@ -466,12 +467,17 @@ class Leveller:
     """Levels chapters to the loudness target as measured on the decoded MP3s themselves.
 
     Each chapter's gain is found by measuring trial gains through the limiter; the limiter's
-    share of the first chapter's gain (how much more than the plain difference in loudness it
-    took) is the first guess for the next chapters, spoken by the same voice, so they usually
-    need one trial. The encoder shifts loudness a little (a few tenths of an LU): the shift
-    measured on the first MP3 is carried too. A chapter that still misses the target by more
-    than the tolerance is rendered again with the gain corrected: the same search (search_gain)
-    as find_gain's, on the renders themselves, so the gain returned is the one the MP3 holds.
+    share of a chapter's gain (how much more than the plain difference in loudness it took) is
+    the first guess for the other chapters, spoken by the same voice, so they usually need one
+    trial. The encoder shifts loudness a little (a few tenths of an LU): the shift measured on
+    an MP3 is carried too. A chapter that still misses the target by more than the tolerance is
+    rendered again with the gain corrected: the same search (search_gain) as find_gain's, on the
+    renders themselves, so the gain returned is the one the MP3 holds.
+
+    Both numbers are learnt once, from the first chapter that measures them (or taken from an
+    earlier build), and then stay as they are: every later chapter's audio depends on them and
+    on nothing else rendered before it, so chapters can be rendered in any order or side by
+    side (on a cluster) with the same result as one after another.
     """
 
     def __init__(self, audio: AudioSettings, codec_shift: float | None = None,
@@ -480,7 +486,26 @@ class Leveller:
         self.audio = audio
         self.codec_shift = codec_shift
         self.limiter_share = limiter_share
-        """Gain beyond the plain loudness difference that the last chapter needed."""
+        """Gain beyond the plain loudness difference that chapters need: the first guess of each."""
+        self.limiter_shares: list[float] = []
+        """The limiter share each chapter levelled from scratch needed, for later builds' guess."""
+
+    def learning(self, from_scratch: bool) -> bool:
+        """Whether the next chapter would learn a number the chapters after it depend on
+        (from_scratch: it has no gain from the last build to start from)."""
+        return self.codec_shift is None or (from_scratch and self.limiter_share is None)
+
+    def learnt(self, codec_shift: float | None, limiter_shares: Sequence[float]) -> None:
+        """Take what a chapter rendered elsewhere (by another Leveller with this one's numbers) measured."""
+        if self.codec_shift is None:
+            self.codec_shift = codec_shift
+        if self.limiter_share is None and limiter_shares:
+            self.limiter_share = limiter_shares[0]
+        self.limiter_shares.extend(limiter_shares)
+
+    def remembered_share(self) -> float | None:
+        """The limiter share to keep for the next build: the median of this build's chapters'."""
+        return statistics.median(self.limiter_shares) if self.limiter_shares else self.limiter_share
 
     def render(self, raw: ChapterAudio, mp3: Path, levelled: Path | None = None,
                previous_gain: float | None = None) -> tuple[float, Loudness]:
@@ -511,7 +536,10 @@ class Leveller:
         gain, reached, before = last.gain, last.reached, rendered[-1]  # what mp3 now holds
         shift = self.codec_shift or 0.0
         if loudness is not None:
-            self.limiter_share = gain - (target - shift - loudness)
+            share = gain - (target - shift - loudness)
+            self.limiter_shares.append(share)
+            if self.limiter_share is None:
+                self.limiter_share = share
         return gain, Loudness(reached, before.true_peak, shift_blocks(before.blocks, shift))
 
     def _render(self, raw: ChapterAudio, gain: float, mp3: Path,

@@ -237,13 +237,7 @@ class ClipCache:
 
     def _words(self, key: str, frames: int) -> tuple[tuple[int, int], ...] | None:
         """A clip's kept word times, if it has well-formed ones inside its length."""
-        data = _read_json(self.words_path(key))
-        try:
-            words = tuple((int(start), int(end)) for start, end in data)
-        except (TypeError, ValueError):
-            return None
-        ordered = all(0 <= s <= e <= frames for s, e in words)
-        return words if words and ordered else None
+        return kept_words(_read_json(self.words_path(key)), frames)
 
     def put(self, key: str, clip: Clip) -> None:
         """Store a clip after checking it; a clip that is empty or malformed is never stored."""
@@ -389,6 +383,17 @@ class ClipCache:
         large (a Piper model is 60 MB), and takes a second to make.
         """
         return default_cache_dir() / "voices" / name
+
+
+def kept_words(data: Any, frames: int) -> tuple[tuple[int, int], ...] | None:
+    """Word times as a clip read from the cache has them: pairs of sample numbers in order
+    inside the clip's frames, else None (so a clip made elsewhere can be used as if cached)."""
+    try:
+        words = tuple((int(start), int(end)) for start, end in data)
+    except (TypeError, ValueError):
+        return None
+    ordered = all(0 <= s <= e <= frames for s, e in words)
+    return words if words and ordered else None
 
 
 def valid_clip(clip: Clip) -> bool:

@@ -69,21 +69,26 @@ class _ProgressBar:
 
     LINE_INTERVAL_S = 30.0
 
-    def __init__(self, label: str, stream: Any = None) -> None:
+    def __init__(self, label: str, stream: Any = None, show_text: bool = False) -> None:
         self.label = label
+        self.show_text = show_text
+        """Also show each update's text (a cluster build's articles done)."""
+        self._text = ""
         self._stream = stream or click.get_text_stream("stderr")
         self._bar: Any = None
         self._terminal = bool(getattr(self._stream, "isatty", lambda: False)())
         self._last_tenth = 0
         self._last_line = time.monotonic()
 
-    def update(self, done: int, total: int, _text: str) -> None:
+    def update(self, done: int, total: int, text: str) -> None:
+        self._text = text if self.show_text else ""
         if not self._terminal:
             self._line(done, total)
             return
         if self._bar is None:
             self._bar = click.progressbar(length=total, label=self.label, show_pos=True,
-                                          file=self._stream)
+                                          file=self._stream,
+                                          item_show_func=lambda _: self._text or None)
             self._bar.__enter__()
         self._bar.update(done - self._bar.pos)
 
@@ -92,7 +97,8 @@ class _ProgressBar:
         now = time.monotonic()
         if tenth > self._last_tenth or now - self._last_line >= self.LINE_INTERVAL_S:
             self._last_tenth, self._last_line = tenth, now
-            click.echo(f"{self.label}: {done}/{total} clips ({done * 100 // max(total, 1)}%)",
+            text = f", {self._text}" if self._text else ""
+            click.echo(f"{self.label}: {done}/{total} clips ({done * 100 // max(total, 1)}%){text}",
                        file=self._stream)
 
     def close(self) -> None:
@@ -169,6 +175,9 @@ def cli() -> None:
               help="Syntheses at once (default: one per core; 8 requests for gTTS).")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Clip cache folder (default: the user's cache folder).")
+@click.option("--cluster", metavar="ADDRESS", default=None,
+              help="Synthesize and render on the Ray cluster at ADDRESS (HOST:PORT of its head, "
+                   "ray://HOST:PORT, or auto); 'local' builds here. Needs gutaudio[ray].")
 @click.option("--force", is_flag=True,
               help="Make every file again, even when its inputs did not change; and build "
                    "into a folder of other files that gutaudio did not make (they are kept).")
@@ -178,7 +187,7 @@ def cli() -> None:
 def build_command(content_dir: Path, output_dir: Path, engine: str | None, voice: Path | None,
                   base_url: str | None, rate: float | None, feed_items: str | None,
                   m4b: bool | None, epub: bool | None, jobs: int | None, cache_dir: Path | None,
-                  force: bool, verbose: bool, quiet: bool) -> None:
+                  cluster: str | None, force: bool, verbose: bool, quiet: bool) -> None:
     """Build the narrated edition of the articles in CONTENT into OUTPUT.
 
     Each article gets a folder in OUTPUT with one MP3 per chapter (the disclaimer
@@ -194,15 +203,20 @@ def build_command(content_dir: Path, output_dir: Path, engine: str | None, voice
       gutaudio build --voice voices/en_GB-alan-medium.onnx --output public
       gutaudio build --rate 0.8 --feed-items episode --m4b
       gutaudio build --engine espeak --jobs 2 --force
+      gutaudio build --cluster 10.0.0.5:6379
     """
     _setup_logging(verbose, quiet)
     settings = load_settings(content_dir, output_dir, engine=engine, voice=voice,
                              base_url=base_url, rate=rate, feed_items=feed_items, m4b=m4b,
-                             jobs=jobs, cache_dir=cache_dir, epub=epub)
+                             jobs=jobs, cache_dir=cache_dir, epub=epub, cluster=cluster)
     refuse_unsafe_output(settings.output_dir, settings.content_dir, force=force)
-    bar = _ProgressBar("Synthesizing")
-    # The command owns the early synthesizer (its workers load the voice while the rest loads).
-    with early_synthesizer(settings, force) or contextlib.nullcontext() as synthesizer:
+    address = settings.build.cluster_address
+    bar = _ProgressBar("Synthesizing" if address is None else f"Synthesizing on {address}",
+                       show_text=address is not None)
+    # The command owns the early synthesizer (its workers load the voice while the rest loads);
+    # a cluster build has none: its voices load on the cluster.
+    early = early_synthesizer(settings, force) if address is None else None
+    with early or contextlib.nullcontext() as synthesizer:
         from .recipe import build
 
         try:

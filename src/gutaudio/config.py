@@ -297,9 +297,18 @@ class BuildSettings:
     """Syntheses at once; 0 picks one per core for local engines and 8 requests for gTTS."""
     epub: bool = True
     """Also write each article's EPUB 3 talking book (text and audio synchronized by media overlays)."""
+    cluster: str = ""
+    """A Ray cluster to synthesize and render the chapters on: its address (HOST:PORT, or
+    ray://HOST:PORT through Ray Client), or "auto" (join the Ray instance running here, else
+    start one); "" or "local" builds on this machine alone. Needs gutaudio[ray]."""
 
     def __post_init__(self) -> None:
         _checked(self, "build", _build_rules)
+
+    @property
+    def cluster_address(self) -> str | None:
+        """The cluster to build on, or None for a local build."""
+        return None if self.cluster in ("", "local") else self.cluster
 
 
 @dataclass(frozen=True)
@@ -582,6 +591,23 @@ def _build_rules(check: _Rules) -> None:
                               "0 picks for you)")
     check.want(Path, "cache_dir")
     check.want(bool, "epub")
+    if check.want(str, "cluster"):
+        address = check.values["cluster"].strip()
+        check.values["cluster"] = address
+        problem = cluster_address_problem(address)
+        if problem:
+            check.problem("cluster", f"build.cluster {address!r}: {problem}")
+
+
+def cluster_address_problem(address: str) -> str | None:
+    """Why a cluster address cannot be used (None when it can): HOST:PORT, ray://HOST:PORT, auto or local."""
+    if address in ("", "local", "auto"):
+        return None
+    bare = address.removeprefix("ray://")
+    host, _, port = bare.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536 or any(c.isspace() for c in bare):
+        return "expected HOST:PORT (a Ray head's GCS address), ray://HOST:PORT, auto or local"
+    return None
 
 
 def _speech_rules(check: _Rules) -> None:
@@ -694,6 +720,7 @@ def load_settings(
     jobs: int | None = None,
     cache_dir: Path | None = None,
     epub: bool | None = None,
+    cluster: str | None = None,
 ) -> Settings:
     """Read content_dir/gutaudio.toml, apply the overrides that were given, and validate it all.
 
@@ -723,6 +750,7 @@ def load_settings(
         ("jobs", ("build", "jobs", jobs)),
         ("cache_dir", ("build", "cache_dir", cache_dir and str(Path.cwd() / cache_dir.expanduser()))),
         ("epub", ("build", "epub", epub)),
+        ("cluster", ("build", "cluster", cluster)),
     ) if override[2] is not None}
     built, section_problems = _sections(raw, overrides, content_dir)
     if section_problems:

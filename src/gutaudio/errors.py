@@ -90,6 +90,10 @@ class OutputError(GutaudioError, OSError):
     """A file could not be written to the output folder."""
 
 
+class ClusterError(GutaudioError, RuntimeError):
+    """The Ray cluster of a build cannot be reached, or lost every worker it had."""
+
+
 class ServeError(GutaudioError, RuntimeError):
     """A build cannot be served: its address is taken or not this machine's.
 

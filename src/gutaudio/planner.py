@@ -121,6 +121,12 @@ class BuildSteps:
         return tuple(u.spoken for article in self.articles for step in article.chapters
                      if step.synthesize for u in step.wanted.chapter.utterances)
 
+    @property
+    def level_again_texts(self) -> tuple[str, ...]:
+        """The spoken texts of kept chapters whose levelled audio must be made again (for an M4B)."""
+        return tuple(u.spoken for article in self.articles for step in article.chapters
+                     if step.level_again for u in step.wanted.chapter.utterances)
+
 
 def decide(wanted: Sequence[WantedArticle], previous: Manifest | None,
            published_sizes: Mapping[str, int], levelled_in_cache: Collection[str],

@@ -183,12 +183,19 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
         steps = decide(wanted, None if force else published, sizes,
                        _levelled_in_cache(cache, wanted), maker.voice_fingerprint)
         # Synthesize: the clips of chapters to make start now; everything else is done while they run.
-        synthesizer.start(steps.texts)
-        # Render: the chapter MP3s and the episodes, in the staging tree.
+        address = settings.build.cluster_address
+        synthesizer.start(steps.texts if address is None else steps.level_again_texts)
+        # Render: the chapter MP3s and the episodes, in the staging tree (the new chapters' audio
+        # on the cluster first, when there is one).
         leveller = Leveller(settings.audio,
                             cache.remembered("codec_shift", codec_fingerprint(settings.audio)),
                             cache.remembered("limiter_share", maker.voice_fingerprint))
-        renderer = ArticleRenderer(maker, staging, leveller, len(steps.texts), progress)
+        premade = {}
+        if address is not None:
+            from .cluster_build import ClusterChapters  # Ray is imported only for a cluster build
+
+            premade = ClusterChapters(settings, steps, synthesizer, leveller, staging, progress).make(address)
+        renderer = ArticleRenderer(maker, staging, leveller, len(steps.texts), progress, premade)
         articles = [renderer.render(plan, article_steps)
                     for plan, article_steps in zip(plans, steps.articles, strict=True)]
         _remember_levelling(cache, leveller, settings, maker.voice_fingerprint)
@@ -240,8 +247,9 @@ def _remember_levelling(cache: ClipCache, leveller: Leveller, settings: Settings
     """Keep what the leveller measured (the encoder's shift, the limiter's share) for later builds."""
     if leveller.codec_shift is not None:
         cache.remember("codec_shift", codec_fingerprint(settings.audio), leveller.codec_shift)
-    if leveller.limiter_share is not None:
-        cache.remember("limiter_share", voice, leveller.limiter_share)
+    share = leveller.remembered_share()
+    if share is not None:
+        cache.remember("limiter_share", voice, share)
 
 
 def _stage_other_files(staging: StagedTree, settings: Settings, articles: list[ArticleResult], cover: Cover,

@@ -7,13 +7,14 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .audio import (
     ChapterAudio,
     ChapterWriter,
     Leveller,
+    Loudness,
     concatenate_mp3,
     encode_m4b,
     mp3_frame_count,
@@ -47,11 +48,27 @@ log = logging.getLogger(__name__)
 ProgressCallback = Callable[[int, int, str], None]
 """Called as progress(done, total, text) after each utterance's clip is ready."""
 
+@dataclass(frozen=True)
+class MadeAudio:
+    """A chapter's new audio: its MP3 in the staging tree (not tagged yet), how it was joined
+    (raw: its length and timings; the WAV itself is gone), its gain and loudness, and its
+    levelled FLAC in the cache when the M4B needs it."""
+
+    mp3: Path
+    raw: ChapterAudio
+    gain: float
+    loudness: Loudness
+    flac: Path | None = None
+
+
 class ArticleRenderer:
     """Carries out an article's steps in the staging tree, one article after another."""
 
     def __init__(self, maker: WantedFiles, staging: StagedTree, leveller: Leveller,
-                 total_clips: int, progress: ProgressCallback | None) -> None:
+                 total_clips: int, progress: ProgressCallback | None,
+                 premade: dict[str, MadeAudio] | None = None) -> None:
+        """premade: chapters whose audio was made elsewhere (on a cluster), by file."""
+        self.premade = premade or {}
         self.maker = maker
         self.settings = maker.settings
         self.synthesizer = maker.synthesizer
@@ -122,12 +139,8 @@ class ArticleRenderer:
     def _make_chapter(self, step: ChapterStep, tags: TrackTags, work: Path,
                       need_levelled: bool) -> tuple[ChapterResult, Path | None]:
         wanted = step.wanted
-        raw = self._join(wanted, work)
-        path = self.staging.reserve(wanted.file)
-        made = work / f"{Path(wanted.chapter.filename).stem}.flac" if need_levelled else None
-        gain, loudness = self.leveller.render(raw, path, made, step.start_gain)
-        raw.path.unlink()
-        flac = self.cache.keep_chapter(wanted.audio_fingerprint, made) if made is not None else None
+        audio = self.premade.get(wanted.file) or self._made_here(step, work, need_levelled)
+        path, raw, gain, loudness, flac = audio.mp3, audio.raw, audio.gain, audio.loudness, audio.flac
         frames = mp3_frame_count(path)
         self._write_tags(path, tags)
         self.chapters_made += 1
@@ -141,6 +154,17 @@ class ArticleRenderer:
                              gain, loudness, audio_fingerprint=wanted.audio_fingerprint,
                              tags_fingerprint=wanted.tags_fingerprint, mp3_frames=frames,
                              words=words), flac
+
+    def _made_here(self, step: ChapterStep, work: Path, need_levelled: bool) -> MadeAudio:
+        """Synthesize (or take from the cache), join, level and encode a chapter in this process."""
+        wanted = step.wanted
+        raw = self._join(wanted, work)
+        path = self.staging.reserve(wanted.file)
+        made = work / f"{Path(wanted.chapter.filename).stem}.flac" if need_levelled else None
+        gain, loudness = self.leveller.render(raw, path, made, step.start_gain)
+        raw.path.unlink()
+        flac = self.cache.keep_chapter(wanted.audio_fingerprint, made) if made is not None else None
+        return MadeAudio(path, raw, gain, loudness, flac)
 
     def _retagged(self, relative: str, tags: TrackTags) -> Path:
         """A staged copy of a published file, its audio kept and its tags written anew."""

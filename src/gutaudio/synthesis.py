@@ -66,12 +66,17 @@ def _engine_with_cache(voice: VoiceSettings, cache: ClipCache, threads: int = 0)
     return engine
 
 
+def prepared_engine(voice: VoiceSettings, cache: ClipCache, threads: int = 0) -> Engine:
+    """An engine for the voice with its voice loaded, ready to synthesize (a worker's, kept for its life)."""
+    engine = _engine_with_cache(voice, cache, threads)
+    engine.prepare()
+    return engine
+
+
 def _start_worker_process(voice: VoiceSettings, cache_root: Path, threads: int) -> None:
     global _process_worker
     cache = ClipCache(cache_root)
-    engine = _engine_with_cache(voice, cache, threads)
-    engine.prepare()
-    _process_worker = _Worker(engine, cache)
+    _process_worker = _Worker(prepared_engine(voice, cache, threads), cache)
 
 
 def _synthesize_in_worker_process(key: str, text: str) -> int:
