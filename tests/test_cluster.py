@@ -122,7 +122,8 @@ def test_an_espeak_catalog_built_on_the_cluster_is_the_local_build_to_the_byte(
     article = content / "short-article.txt"
     article.write_text(article.read_text(encoding="utf-8").replace("every day", "each morning"),
                        encoding="utf-8")
-    edited = gutaudio_build(content, tmp_path / "remote", tmp_path / "remote-cache", "--cluster", cluster.address)
+    edited = gutaudio_build(content, tmp_path / "remote", tmp_path / "remote-cache",
+                            "--cluster", cluster.address)
     assert clips(edited.stdout)[0] == 1
     assert cluster_line(edited.stderr).group(1) == "1"
     gutaudio_build(content, tmp_path / "local", tmp_path / "local-cache")
@@ -141,7 +142,8 @@ def piper_local(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, P
 def test_piper_on_the_cluster_gives_the_local_structure_and_from_cached_clips_the_same_bytes(
         cluster: LocalCluster, piper_local: tuple[Path, Path, Path], tmp_path: Path) -> None:
     content, local, local_cache = piper_local
-    fresh = gutaudio_build(content, tmp_path / "fresh", tmp_path / "fresh-cache", "--cluster", cluster.address)
+    fresh = gutaudio_build(content, tmp_path / "fresh", tmp_path / "fresh-cache",
+                           "--cluster", cluster.address)
     assert clips(fresh.stdout)[0] >= 10  # synthesized on the cluster, into an empty cache
     assert files_of(tmp_path / "fresh").keys() == files_of(local).keys()
     assert captions_per_file(tmp_path / "fresh") == captions_per_file(local)
@@ -154,7 +156,8 @@ def test_piper_on_the_cluster_gives_the_local_structure_and_from_cached_clips_th
     # cluster and one here make the same files to the byte.
     shutil.copytree(local_cache, tmp_path / "cache-here")
     shutil.copytree(local_cache, tmp_path / "cache-there")
-    cached = gutaudio_build(content, tmp_path / "there", tmp_path / "cache-there", "--cluster", cluster.address)
+    cached = gutaudio_build(content, tmp_path / "there", tmp_path / "cache-there",
+                            "--cluster", cluster.address)
     assert clips(cached.stdout)[0] == 0
     gutaudio_build(content, tmp_path / "here", tmp_path / "cache-here")
     assert files_of(tmp_path / "there") == files_of(tmp_path / "here")
@@ -226,7 +229,7 @@ def test_a_node_that_leaves_mid_build_loses_nothing(
         time.sleep(0.5)
         leaving.kill()  # the node's daemons, and its worker with them, as when a machine goes
         os.kill(victim, signal.SIGKILL)
-        stdout, stderr = _finish(process)
+        _, stderr = _finish(process)
     finally:
         leaving.kill()
         cluster.nodes.remove(leaving)
@@ -291,8 +294,10 @@ def test_a_local_build_never_imports_ray(tmp_path: Path) -> None:
     script = ("import sys; from pathlib import Path; from gutaudio.config import load_settings; "
               "from gutaudio.recipe import build; "
               "build(load_settings(Path(sys.argv[1]), Path(sys.argv[2]), cache_dir=Path(sys.argv[3]), "
-              "cluster='local')); print(sorted(m for m in sys.modules if m == 'ray' or m.startswith('ray.')))")
+              "cluster='local')); "
+              "print(sorted(m for m in sys.modules if m == 'ray' or m.startswith('ray.')))")
     result = subprocess.run([sys.executable, "-c", script, str(content), str(tmp_path / "out"),
-                             str(tmp_path / "cache")], capture_output=True, text=True, timeout=300, check=False)
+                             str(tmp_path / "cache")],
+                            capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().splitlines()[-1] == "[]"

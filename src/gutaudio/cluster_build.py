@@ -11,7 +11,7 @@ order, exactly as a local build renders them; after that, all at once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,7 +19,8 @@ from .audio import ChapterAudio, Leveller
 from .cache import ClipCache
 from .chapter_work import ChapterJob, ChapterMade, worker_identity
 from .config import Settings
-from .planner import ArticleSteps, BuildSteps, ChapterAction, ChapterStep
+from .edition import ArticleResult
+from .planner import BuildSteps, ChapterAction, ChapterStep
 from .render import MadeAudio, ProgressCallback
 from .staging import StagedTree
 from .synthesis import Synthesizer
@@ -32,53 +33,66 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class _Todo:
-    article: ArticleSteps
+    article: int
+    """The article's place in the build."""
     step: ChapterStep
 
 
 class ClusterChapters:
-    """Makes the chapters a build's steps call for on the cluster, and receives them."""
+    """Makes the chapters a build's steps call for on the cluster, and receives them; each article
+    is rendered (tagged, its episode joined) as soon as it and every article before it are back."""
 
     def __init__(self, settings: Settings, steps: BuildSteps, synthesizer: Synthesizer,
-                 leveller: Leveller, staging: StagedTree, progress: ProgressCallback | None) -> None:
+                 leveller: Leveller, staging: StagedTree, progress: ProgressCallback | None,
+                 made: dict[str, MadeAudio]) -> None:
+        """made: where each chapter made goes, by file (the renderer's premade chapters)."""
         self.settings = settings
         self.synthesizer = synthesizer
         self.cache: ClipCache = synthesizer.cache
         self.leveller = leveller
         self.staging = staging
         self.progress = progress
-        self.todo = [_Todo(article, step) for article in steps.articles for step in article.chapters
-                     if step.action is ChapterAction.MAKE]
+        self.made = made
+        self.todo = [_Todo(index, step) for index, article in enumerate(steps.articles)
+                     for step in article.chapters if step.action is ChapterAction.MAKE]
+        self.needs_levelled = [article.needs_levelled for article in steps.articles]
         self.total = len(steps.texts)
         self.done = 0
-        self.made: dict[str, MadeAudio] = {}
-        self._left = {id(article): sum(1 for t in self.todo if t.article is article)
-                      for article in steps.articles}
-        self._articles = sum(1 for left in self._left.values() if left)
-        self._articles_done = 0
+        self._left = [sum(1 for t in self.todo if t.article == index) for index in range(len(steps.articles))]
+        self._articles = sum(1 for left in self._left if left)
         self._by_file = {t.step.wanted.file: t for t in self.todo}
+        self._rendered: list[ArticleResult] = []
+        self._render: Callable[[int], ArticleResult] = lambda index: NotImplemented
         self.stats: ClusterStats | None = None
         """What the cluster did, once make has run."""
 
-    def make(self, address: str) -> dict[str, MadeAudio]:
-        """Make every new chapter on the cluster at address; return them by file (none: no connection)."""
-        if not self.todo:
-            return {}
-        from .cluster import WorkerPool  # imports Ray
+    def make(self, address: str, render: Callable[[int], ArticleResult]) -> list[ArticleResult]:
+        """Make every new chapter on the cluster at address (no connection when there is none),
+        calling render(index) for each article, in order, once its chapters are all back; return
+        what render returned."""
+        self._render = render
+        self._render_ready()
+        if self.todo:
+            from .cluster import WorkerPool  # imports Ray
 
-        identity = worker_identity(self.synthesizer.identity)
-        with WorkerPool(address, self.settings.voice, identity, self.settings.build.jobs,
-                        at_most=len(self.todo)) as pool:
-            first = 0
-            while first < len(self.todo) and self.leveller.learning(
-                    any(t.step.start_gain is None for t in self.todo[first:])):
-                pool.run([self._job(self.todo[first])], self._receive)
-                first += 1
-            pool.run(self._jobs(first), self._receive)
-            self.stats = pool.stats
-        log.info("cluster %s: %d chapters made by %d workers (%d handed out again)", address,
-                 pool.stats.jobs, pool.stats.workers, pool.stats.lost)
-        return self.made
+            with WorkerPool(address, self.settings.voice, worker_identity(self.synthesizer.identity),
+                            self.settings.build.jobs, at_most=len(self.todo)) as pool:
+                first = 0
+                while first < len(self.todo) and self.leveller.learning(
+                        any(t.step.start_gain is None for t in self.todo[first:])):
+                    pool.run([self._job(self.todo[first])], self._receive)
+                    first += 1
+                pool.run(self._jobs(first), self._receive)
+                self.stats = pool.stats
+            log.info("cluster %s: %d chapters made by %d workers (%d handed out again)", address,
+                     pool.stats.jobs, pool.stats.workers, pool.stats.lost)
+        self._render_ready()
+        return self._rendered
+
+    def _render_ready(self) -> None:
+        """Render the articles, in order, whose chapters are all back."""
+        while len(self._rendered) < len(self._left) and not self._left[len(self._rendered)]:
+            self._rendered.append(self._render(len(self._rendered)))
 
     def _jobs(self, first: int) -> Iterator[ChapterJob]:
         """The jobs from first on, each made as it is handed out (its cached clips read then)."""
@@ -95,7 +109,7 @@ class ClusterChapters:
                 self.cache.touch(key)
         return ChapterJob(todo.step.wanted.file, utterances, clips, self.settings.audio,
                           self.leveller.codec_shift, self.leveller.limiter_share,
-                          todo.step.start_gain, todo.article.needs_levelled)
+                          todo.step.start_gain, self.needs_levelled[todo.article])
 
     def _receive(self, made: ChapterMade) -> None:
         """Keep a chapter the cluster made: its clips in the cache, its MP3 staged."""
@@ -118,10 +132,8 @@ class ClusterChapters:
         self.made[made.file] = MadeAudio(path, raw, made.gain, made.loudness, flac)
         self.leveller.learnt(made.codec_shift, made.limiter_shares)
         self.done += len(wanted.chapter.utterances)
-        self._left[id(todo.article)] -= 1
-        if not self._left[id(todo.article)]:
-            self._articles_done += 1
+        self._left[todo.article] -= 1
         if self.progress:
-            self.progress(min(self.done, self.total), self.total,
-                          f"{self._articles_done} of {self._articles} articles")
-
+            finished = sum(1 for left in self._left if not left) - (len(self._left) - self._articles)
+            self.progress(min(self.done, self.total), self.total, f"{finished} of {self._articles} articles")
+        self._render_ready()

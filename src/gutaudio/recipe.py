@@ -190,14 +190,15 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
         leveller = Leveller(settings.audio,
                             cache.remembered("codec_shift", codec_fingerprint(settings.audio)),
                             cache.remembered("limiter_share", maker.voice_fingerprint))
-        premade = {}
-        if address is not None:
+        renderer = ArticleRenderer(maker, staging, leveller, len(steps.texts), progress)
+        pairs = list(zip(plans, steps.articles, strict=True))
+        if address is None:
+            articles = [renderer.render(plan, article_steps) for plan, article_steps in pairs]
+        else:
             from .cluster_build import ClusterChapters  # Ray is imported only for a cluster build
 
-            premade = ClusterChapters(settings, steps, synthesizer, leveller, staging, progress).make(address)
-        renderer = ArticleRenderer(maker, staging, leveller, len(steps.texts), progress, premade)
-        articles = [renderer.render(plan, article_steps)
-                    for plan, article_steps in zip(plans, steps.articles, strict=True)]
+            articles = ClusterChapters(settings, steps, synthesizer, leveller, staging, progress,
+                                       renderer.premade).make(address, lambda i: renderer.render(*pairs[i]))
         _remember_levelling(cache, leveller, settings, maker.voice_fingerprint)
         articles = [_in_place(article, staging.root, output) for article in articles]
         # Write: captions and transcripts, pages, the feed and build.json.

@@ -65,10 +65,9 @@ class ArticleRenderer:
     """Carries out an article's steps in the staging tree, one article after another."""
 
     def __init__(self, maker: WantedFiles, staging: StagedTree, leveller: Leveller,
-                 total_clips: int, progress: ProgressCallback | None,
-                 premade: dict[str, MadeAudio] | None = None) -> None:
-        """premade: chapters whose audio was made elsewhere (on a cluster), by file."""
-        self.premade = premade or {}
+                 total_clips: int, progress: ProgressCallback | None) -> None:
+        self.premade: dict[str, MadeAudio] = {}
+        """Chapters whose audio was made elsewhere (on a cluster), by file: used, not made here."""
         self.maker = maker
         self.settings = maker.settings
         self.synthesizer = maker.synthesizer
