@@ -301,3 +301,35 @@ def test_a_local_build_never_imports_ray(tmp_path: Path) -> None:
                             capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("address", ["nonsense", "ray://head:99999", "head:", ":6379", "two words:1"])
+def test_a_malformed_cluster_address_is_one_line_naming_the_option_or_the_setting(
+        tmp_path: Path, address: str) -> None:
+    from click.testing import CliRunner
+
+    from gutaudio.cli import cli
+
+    content = write_content(tmp_path / "content", SHORT_ARTICLE, settings=ESPEAK_TOML)
+    given = CliRunner(mix_stderr=False).invoke(
+        cli, ["build", "--content", str(content), "--output", str(tmp_path / "out"), "--cluster", address])
+    assert given.exit_code == 2
+    assert given.stderr.strip().splitlines()[-1].startswith("Error: Invalid value for '--cluster'")
+    (content / "gutaudio.toml").write_text(f'{ESPEAK_TOML}\n[build]\ncluster = "{address}"\n',
+                                           encoding="utf-8")
+    configured = CliRunner(mix_stderr=False).invoke(
+        cli, ["build", "--content", str(content), "--output", str(tmp_path / "out")])
+    assert configured.exit_code == 2
+    error = configured.stderr.strip().splitlines()
+    assert len(error) == 1 and "gutaudio.toml" in error[0] and "build.cluster" in error[0], error
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_cluster_address_is_checked_and_local_means_none() -> None:
+    from gutaudio.config import BuildSettings, cluster_address_problem
+
+    for good in ("auto", "local", "", "10.0.0.5:6379", "ray://head.example.org:10001", "[::1]:6379"):
+        assert cluster_address_problem(good) is None, good
+    assert BuildSettings(cluster="local").cluster_address is None
+    assert BuildSettings().cluster_address is None
+    assert BuildSettings(cluster=" head:6379 ").cluster_address == "head:6379"

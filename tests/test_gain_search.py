@@ -220,3 +220,41 @@ def test_find_gain_brings_a_sine_to_the_target_through_ffmpeg(tmp_path: Path) ->
     # a wrong first guess (3 dB too much) so that the search takes secant steps
     gain = find_gain(raw, AudioSettings(), -16.0, limiter_share=3.0)
     assert math.isclose(gain, 7.01, abs_tol=0.16)
+
+
+def test_the_limiter_share_is_learnt_once_so_chapters_can_be_levelled_in_any_order(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the first chapter, each chapter's first guess uses the first chapter's share, not the
+    one before it: a chapter's audio then depends on no chapter rendered after the first, so a
+    cluster levelling them side by side makes the same bytes."""
+    _fake_meter(monkeypatch, {
+        ("one.wav", ""): -20.0, ("one.wav", f"volume=4.400dB,{CHAIN}"): -15.6, ("one.mp3", ""): -16.0,
+        ("two.wav", ""): -22.0, ("two.wav", f"volume=6.400dB,{CHAIN}"): -14.0,  # needs a second trial
+        ("two.wav", f"volume=3.309dB,{CHAIN}"): -15.7,
+        ("three.wav", ""): -21.0, ("three.wav", f"volume=5.400dB,{CHAIN}"): -15.7,
+    })
+    _fake_renders(monkeypatch, {"4.400000": -15.7, "3.309091": -15.7, "5.400000": -15.7})
+    leveller = Leveller(AudioSettings())
+    assert leveller.learning(from_scratch=True)
+    leveller.render(ChapterAudio(Path("one.wav"), 22050, 0, ()), Path("one.mp3"))
+    assert not leveller.learning(from_scratch=True)
+    assert leveller.limiter_share == pytest.approx(0.1)
+    leveller.render(ChapterAudio(Path("two.wav"), 22050, 0, ()), Path("two.mp3"))
+    assert leveller.limiter_share == pytest.approx(0.1)  # chapter two needed another: kept as it was
+    third = leveller.render(ChapterAudio(Path("three.wav"), 22050, 0, ()), Path("three.mp3"))
+    assert third[0] == pytest.approx(5.4)  # -15.7 + 21 + the first chapter's 0.1
+    shares = leveller.limiter_shares
+    assert len(shares) == 3 and leveller.remembered_share() == pytest.approx(sorted(shares)[1])
+
+
+def test_a_leveller_takes_what_a_chapter_levelled_elsewhere_learnt_only_when_it_lacks_it() -> None:
+    leveller = Leveller(AudioSettings())
+    leveller.learnt(-0.3, (0.2,))
+    assert (leveller.codec_shift, leveller.limiter_share) == (-0.3, 0.2)
+    leveller.learnt(-0.5, (0.6,))
+    assert (leveller.codec_shift, leveller.limiter_share) == (-0.3, 0.2)
+    assert leveller.remembered_share() == pytest.approx(0.4)  # the median of both chapters'
+    kept = Leveller(AudioSettings(), codec_shift=-0.4, limiter_share=1.0)
+    assert not kept.learning(from_scratch=True) and kept.remembered_share() == 1.0
+    assert Leveller(AudioSettings(), codec_shift=-0.4).learning(from_scratch=True)
+    assert not Leveller(AudioSettings(), codec_shift=-0.4).learning(from_scratch=False)
