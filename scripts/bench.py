@@ -251,6 +251,8 @@ def main() -> None:
                         help="articles in the synthetic catalog (0 skips the catalog run)")
     parser.add_argument("--proof-fixtures", type=int, default=len(PROOF_FIXTURES),
                         help="fixture articles proof hears besides content/ (-1 skips proof)")
+    parser.add_argument("--cluster-articles", type=int, default=50,
+                        help="articles built here and on a two-node Ray cluster here (0 skips)")
     parser.add_argument("--json", type=Path, default=REPO / "bench.json", help="where to write JSON")
     options = parser.parse_args()
     results: dict[str, dict[str, float | str]] = {}
@@ -266,6 +268,13 @@ def main() -> None:
         if options.proof_fixtures >= 0:
             results["proof (whisper base)"] = bench_proof(work, options.proof_fixtures)
             print(table({"proof (whisper base)": results["proof (whisper base)"]}), flush=True)
+        if options.cluster_articles:
+            from bench_cluster import bench_cluster
+
+            results["cluster (piper, 2 nodes here)"] = bench_cluster(
+                work, options.cluster_articles, options.repeats, synthetic_article, article_seconds)
+            print(table({"cluster (piper, 2 nodes here)": results["cluster (piper, 2 nodes here)"]}),
+                  flush=True)
         if options.scale_words:
             results["scale (espeak)"] = bench_scale(work, options.scale_words)
             print(table({"scale (espeak)": results["scale (espeak)"]}), flush=True)
