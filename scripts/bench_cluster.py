@@ -14,6 +14,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -37,12 +38,14 @@ def machine_cpu_seconds() -> float:
 
 def timed_build(command: list[str], env: dict[str, str]) -> dict[str, float]:
     """Run a build; its wall time, its own CPU time (with its children) and the machine's."""
-    machine, started = machine_cpu_seconds(), time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed: {' '.join(command)}\n{process.stderr.read().decode()[-2000:]}")
+    with tempfile.TemporaryFile() as errors:
+        machine, started = machine_cpu_seconds(), time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            errors.seek(0)
+            raise SystemExit(f"failed: {' '.join(command)}\n{errors.read().decode()[-2000:]}")
     return {"wall_s": wall, "driver_cpu_s": usage.ru_utime + usage.ru_stime,
             "machine_cpu_s": machine_cpu_seconds() - machine}
 

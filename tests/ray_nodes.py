@@ -60,10 +60,11 @@ class LocalCluster:
              f"--object-store-memory={OBJECT_STORE_BYTES}", "--disable-usage-stats"],
             env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             start_new_session=True)
-        output, _ = process.communicate(timeout=180)
-        # `ray start` ran in a session of its own: its pid is the process group of its daemons.
+        # `ray start` runs in a session of its own: its pid is the process group of its daemons,
+        # killed by stop() even when it never finishes starting.
         node = Node(process.pid, cpus)
         self.nodes.append(node)
+        output, _ = process.communicate(timeout=180)
         if process.returncode != 0:
             raise RuntimeError(f"ray start {' '.join(arguments)} failed:\n{output}")
         return node
@@ -120,12 +121,26 @@ def local_cluster(head_cpus: int = 1, node_cpus: int = 1) -> Iterator[LocalClust
         cluster.stop()
 
 
-def worker_pids() -> list[int]:
-    """The processes of gutaudio's chapter workers (Ray names an actor's process after its class)."""
+def worker_pids(cluster: LocalCluster) -> list[int]:
+    """The processes of gutaudio's chapter workers on this cluster's nodes (Ray names an actor's
+    process after its class, and its parent is its node's raylet)."""
+    groups = {node.pgid for node in cluster.nodes}
     pids = []
     for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            with contextlib.suppress(OSError):
-                if (proc / "cmdline").read_bytes().startswith(b"ray::ChapterWorker"):
-                    pids.append(int(proc.name))
+        if not proc.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if not (proc / "cmdline").read_bytes().startswith(b"ray::ChapterWorker"):
+                continue
+            parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if os.getpgid(parent) in groups:
+                pids.append(int(proc.name))
     return pids
+
+
+def busy(pid: int) -> bool:
+    """Whether a chapter worker is making a chapter now (Ray names its process after the method)."""
+    try:
+        return b"ChapterWorker.make" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False

@@ -6,6 +6,7 @@ publisher runs it (Ray's driver threads stay out of the test process)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -13,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import SETTINGS_TOML, SHORT_ARTICLE, write_content
-from .ray_nodes import LocalCluster, local_cluster, worker_pids
+from .ray_nodes import LocalCluster, busy, local_cluster, worker_pids
 
 pytestmark = pytest.mark.espeak
 
@@ -37,12 +39,32 @@ def cluster() -> Iterator[LocalCluster]:
         yield started
 
 
-def catalog(folder: Path, settings: str = ESPEAK_TOML, articles: tuple[str, ...] = CATALOG) -> Path:
-    """A content folder: the short article and the fixture articles named."""
+SISTER_ARTICLE = SHORT_ARTICLE.replace("Gut health matters.", "Sleep matters too.").replace(
+    "Diet and Sleep", "Rest and Light")
+"""An article that ends with the same disclaimer as the short article: one new text in two chapters."""
+
+
+def catalog(folder: Path, settings: str = ESPEAK_TOML, articles: tuple[str, ...] = CATALOG,
+            sister: bool = False) -> Path:
+    """A content folder: the short article and the fixture articles named (and the sister article)."""
     write_content(folder, settings=settings)
     for name in articles:
         shutil.copy(FIXTURES / name, folder / name)
+    if sister:
+        (folder / "sister-article.txt").write_text(SISTER_ARTICLE, encoding="utf-8")
     return folder
+
+
+@contextlib.contextmanager
+def running(command: list[str], **options: object) -> Iterator[subprocess.Popen[str]]:
+    """A build started in a process of its own, killed if the test ends before it does."""
+    process = subprocess.Popen(command, env=_env(), text=True, **options)  # type: ignore[call-overload]
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
 
 
 def gutaudio_build(content: Path, output: Path, cache: Path, *options: str,
@@ -100,22 +122,23 @@ def durations(output: Path) -> dict[str, float]:
 
 def test_an_espeak_catalog_built_on_the_cluster_is_the_local_build_to_the_byte(
         cluster: LocalCluster, tmp_path: Path) -> None:
-    content = catalog(tmp_path / "content")
-    local = gutaudio_build(content, tmp_path / "local", tmp_path / "local-cache")
+    content = catalog(tmp_path / "content", sister=True)
+    local = gutaudio_build(content, tmp_path / "local", tmp_path / "local-cache", "--m4b")
     remote = gutaudio_build(content, tmp_path / "remote", tmp_path / "remote-cache",
-                            "--cluster", cluster.address)
+                            "--cluster", cluster.address, "--m4b")
     made, workers, _ = cluster_line(remote.stderr).groups()
-    assert int(workers) == 2 and int(made) >= 8  # four articles, at least two chapters each
+    assert int(workers) == 2 and int(made) >= 10  # five articles, at least two chapters each
+    # The disclaimer both short articles end with is synthesized once, as in the local build.
     assert clips(remote.stdout) == clips(local.stdout)
     local_files, remote_files = files_of(tmp_path / "local"), files_of(tmp_path / "remote")
     assert local_files.keys() == remote_files.keys()
+    assert sum(name.endswith(".m4b") for name in remote_files) == 5  # from the levelled FLACs
     assert [name for name in local_files if local_files[name] != remote_files[name]] == []
-    assert "ray" not in local.stderr.lower()
 
     # A rebuild with nothing changed sends no work: it builds even with no cluster at the address.
     closed = _closed_port()
     again = gutaudio_build(content, tmp_path / "remote", tmp_path / "remote-cache",
-                           "--cluster", f"127.0.0.1:{closed}")
+                           "--cluster", f"127.0.0.1:{closed}", "--m4b")
     assert clips(again.stdout) == (0, 0) and "cluster" not in again.stderr
 
     # An edit sends one utterance, and the result is still the local build's, to the byte.
@@ -123,10 +146,10 @@ def test_an_espeak_catalog_built_on_the_cluster_is_the_local_build_to_the_byte(
     article.write_text(article.read_text(encoding="utf-8").replace("every day", "each morning"),
                        encoding="utf-8")
     edited = gutaudio_build(content, tmp_path / "remote", tmp_path / "remote-cache",
-                            "--cluster", cluster.address)
+                            "--cluster", cluster.address, "--m4b")
     assert clips(edited.stdout)[0] == 1
     assert cluster_line(edited.stderr).group(1) == "1"
-    gutaudio_build(content, tmp_path / "local", tmp_path / "local-cache")
+    gutaudio_build(content, tmp_path / "local", tmp_path / "local-cache", "--m4b")
     assert files_of(tmp_path / "remote") == files_of(tmp_path / "local")
 
 
@@ -163,19 +186,17 @@ def test_piper_on_the_cluster_gives_the_local_structure_and_from_cached_clips_th
     assert files_of(tmp_path / "there") == files_of(tmp_path / "here")
 
 
-def _busy_worker(among: set[int] | None = None, timeout: float = 120.0) -> int:
-    """A chapter worker that is making a chapter now (Ray names its process after the method)."""
+def _kill_busy_worker(cluster: LocalCluster, among: set[int] | None = None, timeout: float = 120.0) -> None:
+    """Kill one of the cluster's chapter workers while it is making a chapter."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for pid in worker_pids():
-            if among is not None and pid not in among:
-                continue
-            try:
-                if b"ChapterWorker.make" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                    return pid
-            except OSError:
-                continue
-        time.sleep(0.1)
+        for pid in worker_pids(cluster):
+            if (among is None or pid in among) and busy(pid):
+                time.sleep(0.2)  # into its synthesis
+                if busy(pid):
+                    os.kill(pid, signal.SIGKILL)
+                    return
+        time.sleep(0.05)
     raise AssertionError("no chapter worker became busy")
 
 
@@ -188,29 +209,24 @@ def _finish(process: subprocess.Popen[str]) -> tuple[str, str]:
 def test_a_worker_killed_mid_build_is_replaced_and_the_build_completes(
         cluster: LocalCluster, piper_local: tuple[Path, Path, Path], tmp_path: Path) -> None:
     content, local, _ = piper_local
-    process = subprocess.Popen(_command(content, tmp_path / "out", tmp_path / "cache", "--cluster",
-                                        cluster.address), env=_env(), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-    victim = _busy_worker()
-    time.sleep(0.5)  # mid-synthesis
-    os.kill(victim, signal.SIGKILL)
-    stdout, stderr = _finish(process)
+    command = _command(content, tmp_path / "out", tmp_path / "cache", "--cluster", cluster.address)
+    with running(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        _kill_busy_worker(cluster)
+        stdout, stderr = _finish(process)
     assert int(cluster_line(stderr).group(3)) >= 1  # its job was handed out again
     assert files_of(tmp_path / "out").keys() == files_of(local).keys()
     assert captions_per_file(tmp_path / "out") == captions_per_file(local)
     assert "Check: " in stdout and " 0 errors" in stdout
 
 
-def _workers_of(node_pgid: int) -> set[int]:
+def _workers_of(cluster: LocalCluster, node_pgid: int) -> set[int]:
     """The chapter workers a node's raylet started."""
     found = set()
-    for pid in worker_pids():
-        try:
+    for pid in worker_pids(cluster):
+        with contextlib.suppress(OSError, ValueError):
             parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
             if os.getpgid(parent) == node_pgid:
                 found.add(pid)
-        except (OSError, ValueError):
-            continue
     return found
 
 
@@ -218,18 +234,21 @@ def test_a_node_that_leaves_mid_build_loses_nothing(
         cluster: LocalCluster, piper_local: tuple[Path, Path, Path], tmp_path: Path) -> None:
     content, local, _ = piper_local
     leaving = cluster.add_node(1)
+    command = _command(content, tmp_path / "out", tmp_path / "cache", "--cluster", cluster.address)
     try:
-        process = subprocess.Popen(_command(content, tmp_path / "out", tmp_path / "cache", "--cluster",
-                                            cluster.address), env=_env(), stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 120
-        while not (theirs := _workers_of(leaving.pgid)) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        victim = _busy_worker(theirs)
-        time.sleep(0.5)
-        leaving.kill()  # the node's daemons, and its worker with them, as when a machine goes
-        os.kill(victim, signal.SIGKILL)
-        _, stderr = _finish(process)
+        with running(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+            deadline = time.monotonic() + 120
+            while not (theirs := _workers_of(cluster, leaving.pgid)) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            while not any(busy(pid) for pid in theirs) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(0.2)
+            # The machine goes: its node's daemons and its worker (in a process group of its own).
+            leaving.kill()
+            for pid in theirs:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            _, stderr = _finish(process)
     finally:
         leaving.kill()
         cluster.nodes.remove(leaving)
@@ -247,15 +266,15 @@ def test_a_driver_killed_mid_build_leaves_the_last_build_and_the_next_one_resume
     published = files_of(output)
     shutil.copy(FIXTURES / "html-news-page.html", content)
     made_before = set((cache / "clips").rglob("*.wav"))
-    process = subprocess.Popen(_command(content, output, cache, "--cluster", cluster.address), env=_env(),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
-    deadline = time.monotonic() + 180
-    while not set((cache / "clips").rglob("*.wav")) - made_before:  # a chapter has come back
-        assert process.poll() is None, "the build ended before it could be stopped"
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    process.kill()
-    process.wait()
+    command = _command(content, output, cache, "--cluster", cluster.address)
+    with running(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as process:
+        deadline = time.monotonic() + 180
+        while not set((cache / "clips").rglob("*.wav")) - made_before:  # a chapter has come back
+            assert process.poll() is None, "the build ended before it could be stopped"
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        process.kill()
+        process.wait()
     assert files_of(output) == published  # the last build, as it was
     resumed = gutaudio_build(content, output, cache, "--cluster", cluster.address)
     synthesized, from_cache = clips(resumed.stdout)
@@ -291,16 +310,41 @@ def test_a_cluster_that_cannot_be_reached_fails_in_seconds_naming_it(tmp_path: P
 
 def test_a_local_build_never_imports_ray(tmp_path: Path) -> None:
     content = write_content(tmp_path / "content", SHORT_ARTICLE, settings=ESPEAK_TOML)
-    script = ("import sys; from pathlib import Path; from gutaudio.config import load_settings; "
-              "from gutaudio.recipe import build; "
-              "build(load_settings(Path(sys.argv[1]), Path(sys.argv[2]), cache_dir=Path(sys.argv[3]), "
-              "cluster='local')); "
-              "print(sorted(m for m in sys.modules if m == 'ray' or m.startswith('ray.')))")
-    result = subprocess.run([sys.executable, "-c", script, str(content), str(tmp_path / "out"),
-                             str(tmp_path / "cache")],
+    script = ("import sys\nfrom gutaudio.cli import main\n"
+              "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+              "print(sorted(m for m in sys.modules if m == 'ray' or m.startswith('ray.')))\n")
+    result = subprocess.run([sys.executable, "-c", script, "build", "-q", "--content", str(content),
+                             "--output", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache"),
+                             "--cluster", "local"],
                             capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "out" / "short-article" / "episode.mp3").is_file()
+
+
+def test_an_error_raised_in_a_worker_is_one_line_naming_the_chapter(cluster: LocalCluster) -> None:
+    script = textwrap.dedent("""\
+        import sys
+        from gutaudio.chapter_work import ChapterJob, worker_identity
+        from gutaudio.cluster import WorkerPool
+        from gutaudio.config import AudioSettings, VoiceSettings
+        from gutaudio.engines import make_engine
+        from gutaudio.errors import GutaudioError
+        voice = VoiceSettings(engine="espeak")
+        identity = worker_identity(make_engine(voice).identity(lambda path: ""))
+        jobs = [ChapterJob("a/chapters/01-nothing.mp3", (), {}, AudioSettings(), -0.3, 0.5)]
+        with WorkerPool(sys.argv[1], voice, identity) as pool:
+            try:
+                pool.run(type("Source", (), {"take": lambda self: jobs.pop() if jobs else None,
+                                             "empty": lambda self: not jobs})(), print)
+            except GutaudioError as e:
+                print(type(e).__name__, "|", e)
+        """)
+    result = subprocess.run([sys.executable, "-c", script, cluster.address], env=_env(),
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    line = result.stdout.strip().splitlines()[-1]
+    assert line == "ContentError | a/chapters/01-nothing.mp3: the chapter has nothing to speak", line
 
 
 @pytest.mark.parametrize("address", ["nonsense", "ray://head:99999", "head:", ":6379", "two words:1"])

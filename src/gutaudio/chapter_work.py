@@ -11,8 +11,10 @@ same to the byte given the same clips and numbers.
 
 from __future__ import annotations
 
-import resource
+import contextlib
+import shutil
 import tempfile
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,11 +46,6 @@ class ChapterJob:
     levelled: bool = False
     """Also return the levelled audio as FLAC (for the M4B)."""
 
-    @property
-    def missing(self) -> int:
-        """How many distinct clips the worker must synthesize."""
-        return len({key for key, _, _ in self.utterances} - self.clips.keys())
-
 
 @dataclass(frozen=True)
 class ChapterMade:
@@ -63,35 +60,47 @@ class ChapterMade:
     words: tuple[tuple[tuple[float, float], ...] | None, ...]
     gain: float
     loudness: Loudness
-    made: Mapping[str, Clip] = field(default_factory=dict)
+    new_clips: Mapping[str, Clip] = field(default_factory=dict)
     """The clips synthesized for it, by key, for the build's cache."""
     codec_shift: float | None = None
     limiter_shares: tuple[float, ...] = ()
-    cpu_seconds: float = 0.0
-    """CPU time the job took on the worker, with its ffmpeg runs."""
 
-    @property
-    def duration(self) -> float:
-        """Length of the chapter in seconds."""
-        return self.frames / self.sample_rate
+
+AUDIO_PACKAGES = ("imageio-ffmpeg", "pydub", "piper-tts", "onnxruntime", "numpy")
+"""The libraries whose versions decide a chapter's bytes besides gutaudio's (ffmpeg and LAME come
+in imageio-ffmpeg's wheel)."""
 
 
 def worker_identity(voice: Mapping[str, Any]) -> dict[str, Any]:
-    """What a worker must share with the build it works for: gutaudio's version and code, and the
-    voice's identity (the clips' cache keys depend on it)."""
+    """What a worker must share with the build it works for: gutaudio's version and code, the
+    audio libraries' versions, and the voice's identity (the clips' cache keys depend on it)."""
+    from importlib.metadata import PackageNotFoundError, version
+
     from .text_memo import code_digest
 
-    return {"gutaudio": __version__, "code": code_digest(), "voice": dict(voice)}
+    libraries = {}
+    for name in AUDIO_PACKAGES:
+        with contextlib.suppress(PackageNotFoundError):
+            libraries[name] = version(name)
+    return {"gutaudio": __version__, "code": code_digest(), "libraries": libraries, "voice": dict(voice)}
+
+
+WORK_PREFIX = "gutaudio-chapter-"
+LEFT_AFTER_S = 3600
+"""A chapter's work folder older than this is one a killed worker left behind."""
+
+
+def _remove_left_folders() -> None:
+    """Remove work folders that workers killed mid-job (by Ray, or with their node) left behind."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{WORK_PREFIX}*"):
+        with contextlib.suppress(OSError):
+            if time.time() - folder.stat().st_mtime > LEFT_AFTER_S:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def as_cached(clip: Clip) -> Clip:
     """The clip as the cache would give it back: word times only when they are well formed."""
     return Clip(clip.pcm, clip.sample_rate, kept_words(clip.words, clip.frames))
-
-
-def _cpu_now() -> float:
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 class ChapterWorker:
@@ -101,6 +110,7 @@ class ChapterWorker:
         """Load the voice (threads: the engine's own threads, where it has any)."""
         from .synthesis import prepared_engine
 
+        _remove_left_folders()
         self.cache = ClipCache(default_cache_dir())  # only for files an engine derives from its voice
         self.engine = prepared_engine(voice, self.cache, threads)
 
@@ -114,27 +124,25 @@ class ChapterWorker:
 
     def make(self, job: ChapterJob) -> ChapterMade:
         """Synthesize the clips the job lacks, join, level and encode the chapter; return its bytes."""
-        started = _cpu_now()
-        made: dict[str, Clip] = {}
-        with tempfile.TemporaryDirectory(prefix="gutaudio-chapter-") as folder:
+        new_clips: dict[str, Clip] = {}
+        with tempfile.TemporaryDirectory(prefix=WORK_PREFIX) as folder:
             work = Path(folder)
-            raw = self._join(job, made, work / "chapter.wav")
+            raw = self._join(job, new_clips, work / "chapter.wav")
             mp3, flac = work / "chapter.mp3", (work / "chapter.flac" if job.levelled else None)
             leveller = Leveller(job.audio, job.codec_shift, job.limiter_share)
             gain, loudness = leveller.render(raw, mp3, flac, job.start_gain)
             return ChapterMade(
                 job.file, mp3.read_bytes(), flac.read_bytes() if flac is not None else None,
-                raw.sample_rate, raw.frames, raw.timings, raw.words, gain, loudness, made,
-                leveller.codec_shift, tuple(leveller.limiter_shares),
-                cpu_seconds=round(_cpu_now() - started, 4))
+                raw.sample_rate, raw.frames, raw.timings, raw.words, gain, loudness, new_clips,
+                leveller.codec_shift, tuple(leveller.limiter_shares))
 
-    def _join(self, job: ChapterJob, made: dict[str, Clip], path: Path) -> ChapterAudio:
+    def _join(self, job: ChapterJob, new_clips: dict[str, Clip], path: Path) -> ChapterAudio:
         writer: ChapterWriter | None = None
         try:
             for key, text, pause in job.utterances:
-                clip = job.clips.get(key) or made.get(key)
+                clip = job.clips.get(key) or new_clips.get(key)
                 if clip is None:
-                    clip = made[key] = self._synthesize(text)
+                    clip = new_clips[key] = self._synthesize(text)
                 if writer is None:
                     writer = ChapterWriter(path, clip.sample_rate, job.audio)
                 writer.add(clip, pause)

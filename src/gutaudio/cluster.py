@@ -14,12 +14,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
+import signal
 import socket
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from .chapter_work import ChapterJob, ChapterMade, ChapterWorker
 from .config import VoiceSettings
@@ -27,25 +29,43 @@ from .errors import ClusterError, GutaudioError
 
 log = logging.getLogger(__name__)
 
-FAST_FAILURE = {"RAY_gcs_server_port_wait_time_s": "1", "RAY_py_gcs_connect_timeout_s": "2",
-                "RAY_gcs_rpc_server_connect_timeout_s": "1", "RAY_USAGE_STATS_ENABLED": "0"}
-"""Ray's own settings for a cluster that does not answer: fail in seconds, not after 14 minutes
-of retries (read by Ray's core when it is imported; a value already in the environment wins)."""
+FAST_FAILURE = {"RAY_gcs_server_port_wait_time_s": "2", "RAY_py_gcs_connect_timeout_s": "3",
+                "RAY_gcs_rpc_server_connect_timeout_s": "1"}
+"""Ray's own settings for an address that accepts connections but does not answer as a Ray head:
+fail in seconds, not after 14 minutes of retries. Set only for a HOST:PORT address (an `auto`
+head needs Ray's own, longer, start-up waits), before Ray is imported (its core reads them then),
+and never over a value already in the environment."""
 CONNECT_TIMEOUT_S = 3.0
 """How long the address may take to accept a connection at all."""
 NO_WORKER_TIMEOUT_S = float(os.environ.get("GUTAUDIO_CLUSTER_NO_WORKER_TIMEOUT_S", "120"))
 """How long a build waits while not one of its workers is up (each restarting, or their nodes gone)."""
+START_GRACE_S = 15.0
+"""Once one worker has started, how long the others may take before the build goes on without them
+(the cluster had no room for them after all)."""
 IN_FLIGHT_PER_WORKER = 2
 """Jobs queued at each worker: the next one is there when the last finishes."""
 ATTEMPTS = 4
 """How many workers a job may lose (die under it) before the build stops."""
 PING_INTERVAL_S = 1.0
+"""How often a worker that lost a job is asked whether it is up again (and the loop's longest wait)."""
 
 
-def _ray() -> Any:
-    """Ray, imported with the fast-failure settings."""
-    for name, value in FAST_FAILURE.items():
-        os.environ.setdefault(name, value)
+class JobSource(Protocol):
+    """The chapters to make, handed out one by one as they can go."""
+
+    def take(self) -> ChapterJob | None:
+        """The next job that can go now; None when none can until a job in flight is done."""
+
+    def empty(self) -> bool:
+        """Whether every job has been taken."""
+
+
+def _ray(address: str) -> Any:
+    """Ray, imported with the fast-failure settings when address is a HOST:PORT."""
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    if address != "auto" and not address.startswith("ray://"):
+        for name, value in FAST_FAILURE.items():
+            os.environ.setdefault(name, value)
     try:
         import ray
     except ImportError as e:
@@ -83,7 +103,11 @@ def _quiet_stderr() -> Iterator[None]:
 
 def _ray_notices_to_log(ray: Any) -> Callable[[], None]:
     """Send the notices Ray prints for its cluster ("a worker died", "node marked dead") to our log,
-    not the terminal; return the function that puts Ray's own printing back."""
+    not the terminal; return the function that puts Ray's own printing back.
+
+    Ray prints them whatever log_to_driver says (ray-project/ray#28216); the function replaced is
+    private, so when it is not there Ray's printing is left as it is.
+    """
     worker = getattr(getattr(ray, "_private", None), "worker", None)
     original = getattr(worker, "print_to_stdstream", None)
     if original is None:
@@ -101,12 +125,27 @@ def _ray_notices_to_log(ray: Any) -> Callable[[], None]:
     return restore
 
 
-def connect(address: str) -> Any:
+def reason(error: BaseException) -> str:
+    """What a Ray error says went wrong, in one line: its cause's message, or the last line of a
+    worker's traceback that names an exception, or its first line."""
+    cause = getattr(error, "cause", None)
+    if isinstance(cause, BaseException) and cause is not error and str(cause).strip():
+        return f"{type(cause).__name__}: {str(cause).strip().splitlines()[0]}"
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    for line in reversed(lines):  # "gutaudio.errors.SynthesisError: ..." -> "SynthesisError: ..."
+        name, colon, message = line.partition(": ")
+        if colon and re.fullmatch(r"[\w.]*(Error|Exception)", name):
+            return f"{name.rsplit('.', 1)[-1]}: {message}"
+    return lines[0] if lines else type(error).__name__
+
+
+def connect(address: str) -> tuple[Any, bool]:
     """Connect this process to the Ray cluster at address ("auto": the one running here, else a
-    new local one); return the ray module. An address that does not answer fails in seconds."""
-    ray = _ray()
+    new local one); return the ray module and whether this call started the session (a program
+    that already uses Ray keeps its own). An address that does not answer fails in seconds."""
+    ray = _ray(address)
     if ray.is_initialized():
-        ray.shutdown()
+        return ray, False
     options = {"log_to_driver": False, "logging_level": logging.ERROR, "namespace": "gutaudio"}
     if address != "auto":
         _check_reachable(address)
@@ -115,12 +154,15 @@ def connect(address: str) -> Any:
             ray.init(address=address, **options)
     except ConnectionError as e:
         if address != "auto":
-            raise ClusterError(f"cluster {address}: no Ray cluster answers there ({e})") from e
-        with _quiet_stderr():  # none running here: start one of this machine's cores
-            ray.init(include_dashboard=False, **options)
+            raise ClusterError(f"cluster {address}: no Ray cluster answers there ({reason(e)})") from e
+        try:
+            with _quiet_stderr():  # none running here: start one with this machine's cores
+                ray.init(include_dashboard=False, **options)
+        except Exception as e:
+            raise ClusterError(f"cluster auto: cannot start Ray here ({reason(e)})") from e
     except Exception as e:  # Ray's own errors (a version mismatch, a refused client)
-        raise ClusterError(f"cluster {address}: cannot connect ({type(e).__name__}: {e})") from e
-    return ray
+        raise ClusterError(f"cluster {address}: cannot connect ({reason(e)})") from e
+    return ray, True
 
 
 @dataclass
@@ -130,8 +172,6 @@ class _Slot:
     actor: Any
     busy: int = 0
     up: bool = True
-    ping: Any = None
-    """A ping under way while the worker is on probation (it lost a job)."""
     next_ping: float = 0.0
 
 
@@ -150,9 +190,6 @@ class ClusterStats:
     jobs: int = 0
     lost: int = 0
     """Jobs whose worker died (or left with its node) and that were handed out again."""
-    worker_cpu_seconds: float = 0.0
-    connect_seconds: float = 0.0
-    resubmitted: list[str] = field(default_factory=list)
 
 
 class WorkerPool:
@@ -160,57 +197,84 @@ class WorkerPool:
 
     def __init__(self, address: str, voice: VoiceSettings, identity: dict[str, Any],
                  workers: int = 0, at_most: int | None = None) -> None:
-        """Connect, start a worker per core of the cluster (or workers of them, at most at_most),
-        and check that each runs the same gutaudio and voice as this build (identity)."""
-        started = time.perf_counter()
+        """Connect, start a worker per free core of the cluster (or workers of them, at most
+        at_most), and check that each runs the same gutaudio and voice as this build (identity)."""
         self.address = address
-        self.ray = connect(address)
-        self._restore = _ray_notices_to_log(self.ray)
+        self.slots: list[_Slot] = []
+        self._pings: dict[Any, _Slot] = {}
         self.stats = ClusterStats()
+        self._sigterm = signal.getsignal(signal.SIGTERM)
+        self.ray, self._owns_session = connect(address)
+        self._restore = _ray_notices_to_log(self.ray)
         try:
-            cores = int(self.ray.cluster_resources().get("CPU", 1)) or 1
-            count = max(1, min(workers or cores, at_most or cores))
+            free = int(self.ray.available_resources().get("CPU", 0))
+            count = max(1, min(workers or free or 1, at_most or free or 1))
             actor = self.ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=0)(ChapterWorker)
-            self.slots = [_Slot(actor.remote(voice)) for _ in range(count)]
-            self._check(identity)
+            self._start([_Slot(actor.remote(voice)) for _ in range(count)], identity)
         except BaseException:
             self.close()
             raise
         self.stats.workers = len(self.slots)
-        self.stats.connect_seconds = time.perf_counter() - started
 
-    def _check(self, identity: dict[str, Any]) -> None:
+    def _start(self, starting: list[_Slot], identity: dict[str, Any]) -> None:
+        """Wait for the workers to load the voice and check each; go on with those that started."""
         ray = self.ray
+        self.slots = starting
+        waiting = {slot.actor.identity.remote(): slot for slot in starting}
+        started: list[_Slot] = []
+        deadline = time.monotonic() + NO_WORKER_TIMEOUT_S
+        while waiting and time.monotonic() < deadline:
+            done, _ = ray.wait(list(waiting), num_returns=1, timeout=deadline - time.monotonic())
+            for ref in done:
+                slot = waiting.pop(ref)
+                try:
+                    theirs = ray.get(ref)
+                except ray.exceptions.RayError as e:
+                    raise ClusterError(f"cluster {self.address}: a worker cannot start: {reason(e)}") from e
+                self._compare(theirs, identity)
+                started.append(slot)
+                deadline = min(deadline, time.monotonic() + START_GRACE_S)
+        if not started:
+            raise ClusterError(f"cluster {self.address}: no worker started within "
+                               f"{NO_WORKER_TIMEOUT_S:.0f} s (is there a free CPU?)")
+        for slot in waiting.values():  # never placed: the cluster had no room for them
+            with contextlib.suppress(Exception):
+                ray.kill(slot.actor)
+        if waiting:
+            log.info("cluster %s: %d of %d workers started; going on with those", self.address,
+                     len(started), len(starting))
+        self.slots = started
+
+    def _compare(self, theirs: dict[str, Any], identity: dict[str, Any]) -> None:
+        for what in identity:
+            if theirs.get(what) != identity[what]:
+                raise ClusterError(
+                    f"cluster {self.address}: a node has another {what} than this machine "
+                    f"({theirs.get(what)!r} there, {identity[what]!r} here); install the same "
+                    "gutaudio, libraries and voice on every node")
+
+    def run(self, source: JobSource, made: Callable[[ChapterMade], None]) -> None:
+        """Make every chapter the source hands out, calling made(result) on this thread as each
+        one is done (in the order they finish); a job whose worker dies is handed out again."""
         try:
-            found = ray.get([slot.actor.identity.remote() for slot in self.slots],
-                            timeout=NO_WORKER_TIMEOUT_S)
-        except GutaudioError as e:
-            raise ClusterError(f"cluster {self.address}: a worker cannot start: {e}") from e
-        except ray.exceptions.GetTimeoutError as e:
-            raise ClusterError(f"cluster {self.address}: its workers did not start within "
-                               f"{NO_WORKER_TIMEOUT_S:.0f} s (is there a free CPU?)") from e
-        except ray.exceptions.RayError as e:
-            raise ClusterError(f"cluster {self.address}: a worker cannot start: {_cause(e)}") from e
-        for theirs in found:
-            for what, name in (("gutaudio", "gutaudio version"), ("code", "gutaudio code"),
-                               ("voice", "voice")):
-                if theirs[what] != identity[what]:
-                    raise ClusterError(
-                        f"cluster {self.address}: a node has another {name} than this machine "
-                        f"({theirs[what]!r} there, {identity[what]!r} here); install the same "
-                        "gutaudio and voice on every node")
+            self._run(source, made)
+        except GutaudioError:
+            raise
+        except (ConnectionError, self.ray.exceptions.RayError) as e:
+            raise ClusterError(f"cluster {self.address}: {reason(e)} ({self.stats.jobs} chapters were "
+                               "made and their clips cached; run the build again to resume)") from e
 
-    def run(self, jobs: Iterable[ChapterJob], made: Callable[[ChapterMade], None]) -> None:
-        """Make every job's chapter, calling made(result) on this thread as each one is done (in
-        the order they finish); a job whose worker dies is handed out again."""
+    def _run(self, source: JobSource, made: Callable[[ChapterMade], None]) -> None:
         ray = self.ray
-        source, again = iter(jobs), deque[_Pending]()
+        again = deque[_Pending]()
         pending: dict[Any, _Pending] = {}
-        exhausted, last_up = False, time.monotonic()
+        last_up = time.monotonic()
         while True:
-            exhausted = self._hand_out(source, again, pending, exhausted)
-            if not pending and not again and exhausted:
+            self._hand_out(source, again, pending)
+            if not pending and not again and source.empty():
                 return
+            if not pending and not again and any(slot.up for slot in self.slots):
+                raise ClusterError("a chapter can never be handed out (a bug in gutaudio)")
             if any(slot.up for slot in self.slots):
                 last_up = time.monotonic()
             elif time.monotonic() - last_up > NO_WORKER_TIMEOUT_S:
@@ -218,7 +282,7 @@ class WorkerPool:
                     f"cluster {self.address}: no worker has been up for {NO_WORKER_TIMEOUT_S:.0f} s "
                     f"({self.stats.jobs} chapters were made and their clips cached; run the build "
                     "again to resume)")
-            waiting = list(pending) + [slot.ping for slot in self.slots if slot.ping is not None]
+            waiting = [*pending, *self._pings]
             ready = ray.wait(waiting, num_returns=1, timeout=PING_INTERVAL_S)[0] if waiting else []
             if not waiting:
                 time.sleep(PING_INTERVAL_S / 4)
@@ -233,39 +297,35 @@ class WorkerPool:
                     again.appendleft(entry)
                 else:
                     self.stats.jobs += 1
-                    self.stats.worker_cpu_seconds += result.cpu_seconds
                     made(result)
             self._ping_down()
 
-    def _hand_out(self, source: Iterator[ChapterJob], again: deque[_Pending],
-                  pending: dict[Any, _Pending], exhausted: bool) -> bool:
-        """Give each worker that is up jobs until it holds IN_FLIGHT_PER_WORKER; return whether
-        the jobs have all been taken from source."""
+    def _hand_out(self, source: JobSource, again: deque[_Pending], pending: dict[Any, _Pending]) -> None:
+        """Give each worker that is up jobs until it holds IN_FLIGHT_PER_WORKER (jobs handed out
+        again first), while the source has jobs that can go."""
         for slot in sorted((s for s in self.slots if s.up), key=lambda s: s.busy):
-            while slot.up and slot.busy < IN_FLIGHT_PER_WORKER:
+            while slot.busy < IN_FLIGHT_PER_WORKER:
                 if again:
                     entry = again.popleft()
                     entry.slot = slot
                 else:
-                    job = None if exhausted else next(source, None)
+                    job = None if source.empty() else source.take()
                     if job is None:
-                        return True
+                        return
                     entry = _Pending(job, slot)
                 pending[slot.actor.make.remote(entry.job)] = entry
                 slot.busy += 1
-        return exhausted
 
     def _result(self, ref: Any, entry: _Pending) -> ChapterMade | None:
         """The job's result; None when its worker died and it must go to another."""
         ray = self.ray
         try:
             return ray.get(ref)
-        except GutaudioError:  # raised in the worker: the job's own error (Ray re-raises it as such)
-            raise
+        except ray.exceptions.RayTaskError as e:  # raised by the job itself, in the worker
+            raise _job_error(entry.job.file, e) from None
         except (ray.exceptions.RayActorError, ray.exceptions.ObjectLostError,
                 ray.exceptions.WorkerCrashedError, ray.exceptions.NodeDiedError) as e:
             self.stats.lost += 1
-            self.stats.resubmitted.append(entry.job.file)
             log.info("%s: its worker on the cluster stopped (%s); handed out again",
                      entry.job.file, type(e).__name__)
             self._down(entry.slot)
@@ -274,8 +334,6 @@ class WorkerPool:
                 raise ClusterError(f"{entry.job.file}: {ATTEMPTS} cluster workers stopped while making "
                                    "it (out of memory?); run the build again to resume") from e
             return None
-        except ray.exceptions.RayError as e:
-            raise ClusterError(f"{entry.job.file}: the cluster failed to make it: {_cause(e)}") from e
 
     def _down(self, slot: _Slot) -> None:
         """Take a worker out of the rotation until it answers a ping (Ray restarts it meanwhile)."""
@@ -284,31 +342,38 @@ class WorkerPool:
 
     def _ping_down(self) -> None:
         now = time.monotonic()
+        asked = set(self._pings.values())
         for slot in self.slots:
-            if not slot.up and slot.ping is None and now >= slot.next_ping:
-                slot.ping = slot.actor.ping.remote()
+            if not slot.up and slot not in asked and now >= slot.next_ping:
+                self._pings[slot.actor.ping.remote()] = slot
 
     def _pinged(self, ref: Any) -> None:
-        for slot in self.slots:
-            if slot.ping is ref:
-                slot.ping = None
-                try:
-                    self.ray.get(ref)
-                except self.ray.exceptions.RayError:
-                    slot.next_ping = time.monotonic() + PING_INTERVAL_S
-                else:
-                    slot.up = True
-                return
+        slot = self._pings.pop(ref, None)
+        if slot is None:
+            return
+        try:
+            self.ray.get(ref)
+        except self.ray.exceptions.RayError:
+            slot.next_ping = time.monotonic() + PING_INTERVAL_S
+        else:
+            slot.up = True
 
     def close(self) -> None:
-        """Stop the workers and disconnect (a cluster this build did not start keeps running)."""
-        with contextlib.suppress(Exception):
-            for slot in getattr(self, "slots", ()):
-                self.ray.kill(slot.actor)
+        """Stop the workers and disconnect (a cluster this build did not start keeps running, and
+        a Ray session the program had before stays open)."""
+        ray = getattr(self, "ray", None)
+        if ray is None:
+            return
+        for slot in self.slots:
+            with contextlib.suppress(Exception):
+                ray.kill(slot.actor)
         with contextlib.suppress(Exception):
             self._restore()
-        with contextlib.suppress(Exception), _quiet_stderr():
-            self.ray.shutdown()
+        if self._owns_session:
+            with contextlib.suppress(Exception), _quiet_stderr():
+                ray.shutdown()
+            with contextlib.suppress(ValueError, TypeError):  # ray.init put a handler of its own
+                signal.signal(signal.SIGTERM, self._sigterm)
 
     def __enter__(self) -> WorkerPool:
         """Use in a with block, so the workers always stop."""
@@ -319,7 +384,14 @@ class WorkerPool:
         self.close()
 
 
-def _cause(error: Exception) -> str:
-    """The first line of what a Ray error says."""
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__
+def _job_error(file: str, error: Any) -> GutaudioError:
+    """The one-line error for a job that failed in its worker: gutaudio's own error as it was
+    raised there (with the chapter named), else a ClusterError saying what was raised."""
+    cause = getattr(error, "cause", None)
+    if isinstance(cause, GutaudioError):
+        message = str(cause) if str(cause).startswith(file) else f"{file}: {cause}"
+        try:
+            return type(cause)(message)
+        except TypeError:  # an error class that takes other arguments
+            return ClusterError(message)
+    return ClusterError(f"{file}: a cluster worker failed: {reason(error)}")

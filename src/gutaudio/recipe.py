@@ -190,7 +190,9 @@ def _build(settings: Settings, progress: ProgressCallback | None, force: bool,
         leveller = Leveller(settings.audio,
                             cache.remembered("codec_shift", codec_fingerprint(settings.audio)),
                             cache.remembered("limiter_share", maker.voice_fingerprint))
-        renderer = ArticleRenderer(maker, staging, leveller, len(steps.texts), progress)
+        # (On a cluster the progress is the cluster's: the renderer then only joins and tags.)
+        renderer = ArticleRenderer(maker, staging, leveller, len(steps.texts),
+                                   progress if address is None else None)
         pairs = list(zip(plans, steps.articles, strict=True))
         if address is None:
             articles = [renderer.render(plan, article_steps) for plan, article_steps in pairs]
