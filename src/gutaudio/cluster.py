@@ -165,9 +165,9 @@ def connect(address: str) -> tuple[Any, bool]:
     return ray, True
 
 
-@dataclass
+@dataclass(eq=False)
 class _Slot:
-    """One worker, and how it stands."""
+    """One worker, and how it stands (each its own: compared and hashed by identity)."""
 
     actor: Any
     busy: int = 0
