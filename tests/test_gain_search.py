@@ -187,22 +187,25 @@ def test_levelling_chapters_carries_the_codec_shift_and_limiter_share(
         monkeypatch: pytest.MonkeyPatch) -> None:
     _fake_meter(monkeypatch, {
         ("one.wav", ""): -20.0,
-        ("one.wav", f"volume=4.400dB,{CHAIN}"): -15.6,  # the aim: -16 less the typical -0.4
+        ("one.wav", f"volume=4.400dB,{CHAIN}"): -16.15,  # the aim: -16 less the typical -0.4; short
+        ("one.wav", f"volume=5.400dB,{CHAIN}"): -15.6,  # 4.4 + 0.55 / 0.55: the limiter took 1 dB
         ("one.mp3", ""): -16.0,  # the MP3 measures 0.3 LU below what went into the encoder
         ("two.wav", ""): -22.0,
-        ("two.wav", f"volume=6.400dB,{CHAIN}"): -15.65,  # the aim now: -16 less the -0.3
+        ("two.wav", f"volume=7.300dB,{CHAIN}"): -15.65,  # the aim now: -16 less the -0.3
     })
-    renders = _fake_renders(monkeypatch, {"4.400000": -15.7, "6.400000": -15.65})
+    renders = _fake_renders(monkeypatch, {"5.400000": -15.7, "7.300000": -15.65})
     leveller = Leveller(AudioSettings())
     first = leveller.render(ChapterAudio(Path("one.wav"), 22050, 0, ()), Path("one.mp3"))
-    assert first[0] == pytest.approx(4.4)
+    assert first[0] == pytest.approx(5.4)
     assert first[1] == Loudness(pytest.approx(-16.0), -3.0, ((-173, 2), (-163, 5)))
     assert leveller.codec_shift == pytest.approx(-0.3)
-    assert leveller.limiter_share == pytest.approx(0.1)  # 4.4 - (-16 + 0.3 + 20)
+    # The share against the aim find_gain was given (5.4 - (-15.6 + 20)), so the typical codec
+    # shift it aimed with, 0.1 LU off the one measured, is not taken for the limiter's.
+    assert leveller.limiter_share == pytest.approx(1.0)
     second = leveller.render(ChapterAudio(Path("two.wav"), 22050, 0, ()), Path("two.mp3"))
-    assert second[0] == pytest.approx(6.4)  # -15.7 + 22 + the share 0.1: one trial each
+    assert second[0] == pytest.approx(7.3)  # -15.7 + 22 + the share 1.0: one trial each
     assert second[1].integrated == pytest.approx(-15.95)
-    assert [g for g, _ in renders] == ["4.400000", "6.400000"]
+    assert [g for g, _ in renders] == ["5.400000", "7.300000"]
 
 
 def test_find_gain_brings_a_sine_to_the_target_through_ffmpeg(tmp_path: Path) -> None:
@@ -228,23 +231,26 @@ def test_the_limiter_share_is_learnt_once_so_chapters_can_be_levelled_in_any_ord
     one before it: a chapter's audio then depends on no chapter rendered after the first, so a
     cluster levelling them side by side makes the same bytes."""
     _fake_meter(monkeypatch, {
-        ("one.wav", ""): -20.0, ("one.wav", f"volume=4.400dB,{CHAIN}"): -15.6, ("one.mp3", ""): -16.0,
-        ("two.wav", ""): -22.0, ("two.wav", f"volume=6.400dB,{CHAIN}"): -14.0,  # needs a second trial
-        ("two.wav", f"volume=3.309dB,{CHAIN}"): -15.7,
-        ("three.wav", ""): -21.0, ("three.wav", f"volume=5.400dB,{CHAIN}"): -15.7,
+        ("one.wav", ""): -20.0, ("one.wav", f"volume=4.400dB,{CHAIN}"): -16.15,
+        ("one.wav", f"volume=5.400dB,{CHAIN}"): -15.6, ("one.mp3", ""): -16.0,
+        ("two.wav", ""): -22.0, ("two.wav", f"volume=7.300dB,{CHAIN}"): -14.0,  # needs a second trial
+        ("two.wav", f"volume=4.209dB,{CHAIN}"): -15.7,
+        ("three.wav", ""): -21.0, ("three.wav", f"volume=6.300dB,{CHAIN}"): -15.7,
     })
-    _fake_renders(monkeypatch, {"4.400000": -15.7, "3.309091": -15.7, "5.400000": -15.7})
+    _fake_renders(monkeypatch, {"5.400000": -15.7, "4.209091": -15.7, "6.300000": -15.7})
     leveller = Leveller(AudioSettings())
     assert leveller.learning(from_scratch=True)
     leveller.render(ChapterAudio(Path("one.wav"), 22050, 0, ()), Path("one.mp3"))
     assert not leveller.learning(from_scratch=True)
-    assert leveller.limiter_share == pytest.approx(0.1)
+    assert leveller.limiter_share == pytest.approx(1.0)
     leveller.render(ChapterAudio(Path("two.wav"), 22050, 0, ()), Path("two.mp3"))
-    assert leveller.limiter_share == pytest.approx(0.1)  # chapter two needed another: kept as it was
+    assert leveller.limiter_share == pytest.approx(1.0)  # chapter two needed another: kept as it was
     third = leveller.render(ChapterAudio(Path("three.wav"), 22050, 0, ()), Path("three.mp3"))
-    assert third[0] == pytest.approx(5.4)  # -15.7 + 21 + the first chapter's 0.1
+    assert third[0] == pytest.approx(6.3)  # -15.7 + 21 + the first chapter's 1.0
     shares = leveller.limiter_shares
-    assert len(shares) == 3 and leveller.remembered_share() == pytest.approx(sorted(shares)[1])
+    # (a chapter its first guess settled shows that guess's share: three's is one's)
+    assert shares == pytest.approx([1.0, 4.209091 - 6.3, 1.0], abs=1e-6)
+    assert leveller.remembered_share() == pytest.approx(1.0)  # their median
 
 
 def test_a_leveller_takes_what_a_chapter_levelled_elsewhere_learnt_only_when_it_lacks_it() -> None:

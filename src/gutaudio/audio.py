@@ -525,6 +525,12 @@ class Leveller:
             aim = target - (self.codec_shift if self.codec_shift is not None
                             else TYPICAL_CODEC_SHIFT_LU)
             gain = find_gain(raw, self.audio, aim, loudness, self.limiter_share or 0.0)
+            # The limiter's share as find_gain measures it (against the aim it was given, so an
+            # encoder shift not yet known is not taken for the limiter's): the next guess's.
+            share = gain - (aim - loudness)
+            self.limiter_shares.append(share)
+            if self.limiter_share is None:
+                self.limiter_share = share
         rendered: list[Loudness] = []
 
         def measure(at: float) -> float:
@@ -535,11 +541,6 @@ class Leveller:
         last = search_gain(measure, gain, target, LEVELLING_TOLERANCE_LU)[-1]
         gain, reached, before = last.gain, last.reached, rendered[-1]  # what mp3 now holds
         shift = self.codec_shift or 0.0
-        if loudness is not None:
-            share = gain - (target - shift - loudness)
-            self.limiter_shares.append(share)
-            if self.limiter_share is None:
-                self.limiter_share = share
         return gain, Loudness(reached, before.true_peak, shift_blocks(before.blocks, shift))
 
     def _render(self, raw: ChapterAudio, gain: float, mp3: Path,
