@@ -515,7 +515,6 @@ class Leveller:
         changed: it is rendered at that gain at once, and the render's measurement decides.
         """
         target = self.audio.loudness_lufs
-        loudness: float | None = None
         if previous_gain is not None:
             gain = previous_gain
         else:
